@@ -1,0 +1,34 @@
+# LDN Diary: the two commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PY := .venv/bin/python
+
+.PHONY: help venv run test check bench lock clean
+
+help:
+	@echo "make run    - set up and start the app with demo data (SQLite, no servers needed)"
+	@echo "make test   - set up and run lint, types and all tests on real PostgreSQL + Redis"
+	@echo "make bench  - run the benchmarks under bench/ (results: docs/benchmarks.md)"
+	@echo "make lock   - refresh requirements.lock after changing pyproject.toml"
+
+venv:
+	@scripts/venv.sh
+
+run: venv
+	@scripts/run-embedded.sh
+
+test: venv
+	@scripts/system-deps.sh
+	@LDN_ENV=test scripts/with-services.sh scripts/check.sh
+
+bench: venv
+	@scripts/system-deps.sh
+	@LDN_ENV=test scripts/with-services.sh bench/run_all.sh
+
+lock:
+	@rm -rf /tmp/ldn-lock && python3 -m venv /tmp/ldn-lock && /tmp/ldn-lock/bin/pip install -q -U pip \
+	  && /tmp/ldn-lock/bin/pip install -q -e ".[dev]" \
+	  && /tmp/ldn-lock/bin/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock && echo "requirements.lock updated"
+
+clean:
+	rm -rf .venv var

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from api.serializers.common import StrictSerializer
+from diary.choices import MedicineClass, SideEffectKind
+from diary.models import AcuteMedication, DiaryEntry, EntryRevision, SideEffect
+from diary.models.entries import NOTE_MAX_LENGTH
+
+
+class SideEffectIn(StrictSerializer):
+    kind = serializers.ChoiceField(choices=SideEffectKind.choices)
+    severity = serializers.IntegerField(min_value=1, max_value=3, help_text="1 mild, 2 moderate, 3 severe")
+    limited_activities = serializers.BooleanField(default=False)
+    other_text = serializers.CharField(max_length=200, allow_blank=True, default="")
+
+
+class AcuteMedicationIn(StrictSerializer):
+    med_class = serializers.ChoiceField(choices=MedicineClass.choices)
+    name = serializers.CharField(max_length=100, allow_blank=True, default="")
+    for_headache = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="Default: yes for migraine patients, no for others."
+    )
+    contains_opioid = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Default: yes for class opioid, or when the name names an opioid (codeine, tramadol, ...).",
+    )
+
+
+class EntryIn(StrictSerializer):
+    """A whole diary day (PUT replaces the day)."""
+
+    pain_score = serializers.IntegerField(min_value=0, max_value=10, help_text="Average pain today, 0–10.")
+    headache = serializers.IntegerField(min_value=0, max_value=3, help_text="0 none, 1 mild, 2 moderate, 3 severe.")
+    migraine = serializers.BooleanField(required=False, allow_null=True, default=None)
+    sleep_quality = serializers.IntegerField(min_value=0, max_value=10, required=False, allow_null=True, default=None)
+    headache_hours = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        min_value=Decimal("0"),
+        max_value=Decimal("24"),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    one_sided = serializers.BooleanField(required=False, allow_null=True, default=None)
+    pulsating = serializers.BooleanField(required=False, allow_null=True, default=None)
+    worse_with_activity = serializers.BooleanField(required=False, allow_null=True, default=None)
+    nausea_vomiting = serializers.BooleanField(required=False, allow_null=True, default=None)
+    light_sensitivity = serializers.BooleanField(required=False, allow_null=True, default=None)
+    sound_sensitivity = serializers.BooleanField(required=False, allow_null=True, default=None)
+    aura_minutes = serializers.IntegerField(min_value=0, max_value=1440, required=False, allow_null=True, default=None)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, allow_blank=True, required=False, default="")
+    client_id = serializers.UUIDField(required=False, allow_null=True, default=None)
+    side_effects = SideEffectIn(many=True, required=False, default=list)
+    acute_medications = AcuteMedicationIn(many=True, required=False, default=list)
+
+
+class SideEffectOut(serializers.ModelSerializer):
+    class Meta:
+        model = SideEffect
+        fields = ("kind", "severity", "limited_activities", "other_text")
+
+
+class AcuteMedicationOut(serializers.ModelSerializer):
+    class Meta:
+        model = AcuteMedication
+        fields = ("med_class", "name", "for_headache", "contains_opioid")
+
+
+class EntryOut(serializers.ModelSerializer):
+    side_effects = SideEffectOut(many=True, read_only=True)
+    acute_medications = AcuteMedicationOut(many=True, read_only=True)
+
+    class Meta:
+        model = DiaryEntry
+        fields = (
+            "date",
+            "pain_score",
+            "headache",
+            "migraine",
+            "sleep_quality",
+            "headache_hours",
+            "one_sided",
+            "pulsating",
+            "worse_with_activity",
+            "nausea_vomiting",
+            "light_sensitivity",
+            "sound_sensitivity",
+            "aura_minutes",
+            "note",
+            "side_effects",
+            "acute_medications",
+            "client_id",
+            "version",
+            "late",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class RevisionOut(serializers.ModelSerializer):
+    class Meta:
+        model = EntryRevision
+        fields = ("version", "replaced_at", "snapshot")
+        read_only_fields = fields

@@ -1,0 +1,163 @@
+from __future__ import annotations
+
+from datetime import date
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.serializers.common import StrictSerializer
+from diary.choices import Condition, DoseTime
+from diary.models import CareLink, Patient
+
+
+class ProfileOut(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    display_name = serializers.CharField(source="user.display_name", read_only=True)
+
+    class Meta:
+        model = Patient
+        fields = (
+            "id",
+            "email",
+            "display_name",
+            "time_zone",
+            "day_boundary",
+            "primary_condition",
+            "preferred_dose_time",
+            "created_at",
+        )
+        read_only_fields = fields
+
+
+class ProfileIn(StrictSerializer):
+    display_name = serializers.CharField(max_length=120, allow_blank=True, required=False)
+    time_zone = serializers.CharField(max_length=64, required=False, help_text="IANA name, e.g. Europe/Berlin.")
+    day_boundary = serializers.TimeField(required=False, help_text="Before this local time, 'today' is yesterday.")
+    primary_condition = serializers.ChoiceField(choices=Condition.choices, required=False)
+    preferred_dose_time = serializers.ChoiceField(choices=DoseTime.choices, required=False)
+
+
+class WhoAmIOut(serializers.Serializer):
+    email = serializers.EmailField()
+    display_name = serializers.CharField()
+    role = serializers.ChoiceField(choices=["patient", "clinician", "none"])
+    patient_id = serializers.UUIDField(allow_null=True)
+    clinic = serializers.CharField(allow_null=True)
+
+
+class TodayOut(serializers.Serializer):
+    date = serializers.DateField(help_text="The diary day to propose (day boundary applied).")
+    calendar_date = serializers.DateField(help_text="The local calendar date; later dates are rejected.")
+    time_zone = serializers.CharField()
+    entry_version = serializers.IntegerField(allow_null=True)
+    dose_logged = serializers.BooleanField()
+
+
+class PatientLinkOut(serializers.ModelSerializer):
+    """A care link as the patient sees it."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    clinic = serializers.CharField(source="clinic.name", read_only=True)
+    clinician = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CareLink
+        fields: tuple[str, ...] = ("id", "clinic", "clinician", "status", "consented_at", "revoked_at", "revoked_by")
+        read_only_fields: tuple[str, ...] = fields
+
+    def get_clinician(self, obj: CareLink) -> str:
+        user = obj.clinician.user
+        return user.display_name or user.email
+
+
+class InvitationPreviewOut(PatientLinkOut):
+    class Meta(PatientLinkOut.Meta):
+        fields = ("clinic", "clinician", "expires_at")
+        read_only_fields = fields
+
+
+class CodeIn(StrictSerializer):
+    code = serializers.CharField(max_length=32)
+
+
+class RedeemIn(StrictSerializer):
+    code = serializers.CharField(max_length=32)
+    consent = serializers.BooleanField(help_text="Must be true: I agree to share my diary with this clinic.")
+
+
+class InvitationIn(StrictSerializer):
+    note = serializers.CharField(
+        max_length=200,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="For the clinic's own reference, e.g. the patient's initials.",
+    )
+
+
+class InvitationOut(serializers.ModelSerializer):
+    """A care link as the clinic sees it. The patient is named only while the link is active."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    clinician = serializers.SerializerMethodField()
+    patient = serializers.SerializerMethodField()
+    code = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CareLink
+        fields = (
+            "id",
+            "status",
+            "clinician",
+            "patient",
+            "invitee_note",
+            "invited_at",
+            "expires_at",
+            "consented_at",
+            "revoked_at",
+            "revoked_by",
+            "code",
+        )
+        read_only_fields = fields
+
+    def get_clinician(self, obj: CareLink) -> str:
+        user = obj.clinician.user
+        return user.display_name or user.email
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_patient(self, obj: CareLink) -> str | None:
+        if obj.status == "active" and obj.patient is not None:
+            return str(obj.patient.public_id)
+        return None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_code(self, obj: CareLink) -> str | None:
+        """The plain code, only in the response that created it."""
+        return self.context.get("codes", {}).get(obj.pk)
+
+
+class PatientSummaryOut(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    display_name = serializers.CharField(source="user.display_name", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    linked_since = serializers.DateTimeField(read_only=True)
+    last_entry_date = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Patient
+        fields = (
+            "id",
+            "display_name",
+            "email",
+            "primary_condition",
+            "time_zone",
+            "preferred_dose_time",
+            "linked_since",
+            "last_entry_date",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_last_entry_date(self, obj: Patient) -> date | None:
+        return getattr(obj, "last_entry_date", None)

@@ -1,0 +1,40 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+
+from api.views import clinician, doses, entries, me
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("whoami", me.WhoAmIView.as_view(), name="whoami"),
+    # the patient
+    path("me/profile", me.ProfileView.as_view(), name="me-profile"),
+    path("me/today", me.TodayView.as_view(), name="me-today"),
+    path("me/plan", me.MyPlanView.as_view(), name="me-plan"),
+    path("me/changes", me.ChangesView.as_view(), name="me-changes"),
+    path("me/entries", entries.MyEntriesView.as_view(), name="me-entries"),
+    path("me/entries/<str:day>", entries.MyEntryView.as_view(), name="me-entry"),
+    path("me/entries/<str:day>/revisions", entries.MyEntryRevisionsView.as_view(), name="me-entry-revisions"),
+    path("me/doses", doses.MyDosesView.as_view(), name="me-doses"),
+    path("me/doses/<str:dose_id>", doses.MyDoseView.as_view(), name="me-dose"),
+    path("me/care-links", me.CareLinksView.as_view(), name="me-care-links"),
+    path("me/care-links/preview", me.InvitationPreviewView.as_view(), name="me-care-link-preview"),
+    path("me/care-links/<str:link_id>/revoke", me.CareLinkRevokeView.as_view(), name="me-care-link-revoke"),
+    # the clinician
+    path("patients", clinician.PatientsView.as_view(), name="patients"),
+    path("patients/<str:patient_id>", clinician.PatientDetailView.as_view(), name="patient"),
+    path("patients/<str:patient_id>/entries", entries.PatientEntriesView.as_view(), name="patient-entries"),
+    path("patients/<str:patient_id>/entries/<str:day>", entries.PatientEntryView.as_view(), name="patient-entry"),
+    path(
+        "patients/<str:patient_id>/entries/<str:day>/revisions",
+        entries.PatientEntryRevisionsView.as_view(),
+        name="patient-entry-revisions",
+    ),
+    path("patients/<str:patient_id>/doses", doses.PatientDosesView.as_view(), name="patient-doses"),
+    path("patients/<str:patient_id>/plan", clinician.PatientPlanView.as_view(), name="patient-plan"),
+    path("patients/<str:patient_id>/plan/stop", clinician.PatientPlanStopView.as_view(), name="patient-plan-stop"),
+    path("patients/<str:patient_id>/baseline", clinician.PatientBaselineView.as_view(), name="patient-baseline"),
+    path("invitations", clinician.InvitationsView.as_view(), name="invitations"),
+    path("invitations/<str:link_id>/revoke", clinician.InvitationRevokeView.as_view(), name="invitation-revoke"),
+]

@@ -1,0 +1,117 @@
+"""Shared view plumbing: who the caller is, path parsing, audit, pagination."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.pagination import Pagination
+from api.permissions import IsClinician, IsPatient
+from diary.access import clinician_of, patient_for_clinician, patient_of
+from diary.dates import local_calendar_date
+from diary.models import Clinician, Patient
+from diary.services.audit import audit_record
+from diary.services.errors import InvalidInput, NotFound
+
+MAX_RANGE_DAYS = 400
+
+
+def parse_day(value: str, field: str = "date") -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InvalidInput({field: f"'{value}' is not a date: use YYYY-MM-DD."}) from None
+
+
+def parse_uuid(value: str, field: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise InvalidInput({field: f"'{value}' is not a valid id (a UUID)."}) from None
+
+
+def parse_if_match(request: Request) -> int | None:
+    """If-Match: "3" (or W/"3", or 3) → 3. Absent → None."""
+    raw = request.headers.get("If-Match")
+    if raw is None or raw.strip() == "":
+        return None
+    value = raw.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise InvalidInput({"If-Match": f"'{raw}' is not an entry version (send the ETag you got, e.g. \"3\")."})
+    return int(value)
+
+
+def date_range(request: Request, patient: Patient) -> tuple[date, date]:
+    """?from=&to= (inclusive). Defaults to the 28 days ending today; at most 400 days."""
+    today = local_calendar_date(patient.time_zone)
+    end = parse_day(request.query_params["to"], "to") if "to" in request.query_params else today
+    start = parse_day(request.query_params["from"], "from") if "from" in request.query_params else end - timedelta(27)
+    if start > end:
+        raise InvalidInput({"from": "'from' is after 'to'."})
+    if (end - start).days >= MAX_RANGE_DAYS:
+        raise InvalidInput({"to": f"Ask for at most {MAX_RANGE_DAYS} days at a time."})
+    return start, end
+
+
+class BaseView(APIView):
+    def paginate(self, queryset: QuerySet[Any], serializer_class: Any, **context: Any) -> Response:
+        paginator = Pagination()
+        page = paginator.paginate_queryset(queryset, self.request, view=self)
+        assert page is not None
+        data = serializer_class(page, many=True, context={"request": self.request, **context}).data
+        return paginator.get_paginated_response(data)
+
+
+class PatientView(BaseView):
+    """/api/v1/me/...: the signed-in patient acting on their own diary."""
+
+    permission_classes = [IsAuthenticated, IsPatient]
+
+    @property
+    def patient(self) -> Patient:
+        patient = patient_of(self.request.user)
+        assert patient is not None  # IsPatient
+        return patient
+
+
+class ClinicianView(BaseView):
+    """/api/v1/...: a clinician acting for their clinic."""
+
+    permission_classes = [IsAuthenticated, IsClinician]
+
+    @property
+    def clinician(self) -> Clinician:
+        clinician = clinician_of(self.request.user)
+        assert clinician is not None  # IsClinician
+        return clinician
+
+    def audit(self, action: str, patient: Patient | None, object_type: str = "", object_id: Any = "") -> None:
+        request = self.request
+        audit_record(
+            actor=request.user,
+            action=action,
+            patient=patient,
+            object_type=object_type,
+            object_id=str(object_id),
+            ip=request.META.get("REMOTE_ADDR"),
+            user_agent=request.headers.get("User-Agent", ""),
+            request_id=request.headers.get("X-Request-ID", ""),
+        )
+
+
+class ClinicianPatientView(ClinicianView):
+    """/api/v1/patients/{patient_id}/...: a patient the clinician may see, else 404."""
+
+    def get_patient(self) -> Patient:
+        patient_id = parse_uuid(self.kwargs["patient_id"], "patient_id")
+        patient = patient_for_clinician(self.clinician, patient_id)
+        if patient is None:
+            raise NotFound()
+        return patient

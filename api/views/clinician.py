@@ -1,0 +1,143 @@
+"""What a clinician sees and writes for the patients linked to their clinic."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.serializers.dosing import BaselineIn, BaselineOut, PlanIn, PlanOut, PlanStopIn, PlanWithTodayOut
+from api.serializers.people import InvitationIn, InvitationOut, PatientSummaryOut
+from api.views.base import ClinicianPatientView, ClinicianView, parse_uuid
+from api.views.me import plan_with_today
+from diary import selectors
+from diary.choices import RevokedBy
+from diary.models import ReportedBaseline
+from diary.services.care import care_link_revoke, invitation_create
+from diary.services.dosing import baseline_report, plan_stop, plan_write
+from diary.services.errors import Conflict, NotFound
+
+PatientDetailOut = inline_serializer(
+    "PatientDetail",
+    {
+        "patient": PatientSummaryOut(),
+        "care_link_id": serializers.UUIDField(),
+        "plan": PlanWithTodayOut(),
+        "reported_baseline": BaselineOut(allow_null=True),
+    },
+)
+
+
+class PatientsView(ClinicianView):
+    @extend_schema(responses=PatientSummaryOut(many=True), summary="My clinic's linked patients")
+    def get(self, request: Request) -> Response:
+        self.audit("patients.list", None, "patient")
+        return self.paginate(selectors.patients_for(self.clinician), PatientSummaryOut)
+
+
+class PatientDetailView(ClinicianPatientView):
+    @extend_schema(responses=PatientDetailOut, summary="One linked patient: profile, link, plan, baseline")
+    def get(self, request: Request, patient_id: str) -> Response:
+        patient = self.get_patient()
+        self.audit("patient.read", patient, "patient", patient.public_id)
+        summary = selectors.patients_for(self.clinician).get(pk=patient.pk)
+        link = selectors.care_links_for_patient(patient).filter(clinic_id=self.clinician.clinic_id, status="active")
+        baseline = ReportedBaseline.objects.filter(patient=patient).first()
+        return Response(
+            {
+                "patient": PatientSummaryOut(summary).data,
+                "care_link_id": str(link.values_list("public_id", flat=True).first()),
+                "plan": plan_with_today(patient),
+                "reported_baseline": BaselineOut(baseline).data if baseline else None,
+            }
+        )
+
+
+class PatientPlanView(ClinicianPatientView):
+    @extend_schema(responses=PlanWithTodayOut, summary="The patient's plan and today's planned dose")
+    def get(self, request: Request, patient_id: str) -> Response:
+        patient = self.get_patient()
+        self.audit("plan.read", patient, "dose_plan")
+        return Response(plan_with_today(patient))
+
+    @extend_schema(
+        request=PlanIn,
+        responses={200: PlanOut, 201: PlanOut},
+        summary="Write the titration plan (steps that started are kept); warnings in the response",
+    )
+    def put(self, request: Request, patient_id: str) -> Response:
+        patient = self.get_patient()
+        data = PlanIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        written = plan_write(patient=patient, clinician=self.clinician, data=dict(data.validated_data))
+        self.audit("plan.write", patient, "dose_plan", written.obj.pk)
+        plan = selectors.plans_for(patient).get(pk=written.obj.pk)
+        return Response(
+            PlanOut(plan, context={"warnings": [w.as_dict() for w in written.warnings]}).data,
+            status=status.HTTP_201_CREATED if written.created else status.HTTP_200_OK,
+        )
+
+
+class PatientPlanStopView(ClinicianPatientView):
+    @extend_schema(request=PlanStopIn, responses=PlanOut, summary="Stop the current plan, with a reason")
+    def post(self, request: Request, patient_id: str) -> Response:
+        patient = self.get_patient()
+        data = PlanStopIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = selectors.current_plan(patient)
+        if plan is None:
+            raise Conflict("This patient has no current plan to stop.")
+        v = data.validated_data
+        plan = plan_stop(
+            plan=plan, clinician=self.clinician, stopped_on=v["stopped_on"], reason=v["reason"], note=v["note"]
+        )
+        self.audit("plan.stop", patient, "dose_plan", plan.pk)
+        return Response(PlanOut(selectors.plans_for(patient).get(pk=plan.pk)).data)
+
+
+class PatientBaselineView(ClinicianPatientView):
+    @extend_schema(responses=BaselineOut, summary="The reported baseline, if one was entered")
+    def get(self, request: Request, patient_id: str) -> Response:
+        patient = self.get_patient()
+        self.audit("baseline.read", patient, "reported_baseline")
+        baseline = ReportedBaseline.objects.filter(patient=patient).first()
+        if baseline is None:
+            raise NotFound()
+        return Response(BaselineOut(baseline).data)
+
+    @extend_schema(request=BaselineIn, responses=BaselineOut, summary="Enter the baseline month the patient reported")
+    def put(self, request: Request, patient_id: str) -> Response:
+        patient = self.get_patient()
+        data = BaselineIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        baseline = baseline_report(patient=patient, clinician=self.clinician, data=dict(data.validated_data))
+        self.audit("baseline.write", patient, "reported_baseline", baseline.pk)
+        return Response(BaselineOut(baseline).data)
+
+
+class InvitationsView(ClinicianView):
+    @extend_schema(responses=InvitationOut(many=True), summary="My clinic's invitations and care links")
+    def get(self, request: Request) -> Response:
+        return self.paginate(selectors.invitations_for(self.clinician), InvitationOut)
+
+    @extend_schema(request=InvitationIn, responses={201: InvitationOut}, summary="Create an invitation code")
+    def post(self, request: Request) -> Response:
+        data = InvitationIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        invitation = invitation_create(clinician=self.clinician, note=data.validated_data["note"])
+        return Response(
+            InvitationOut(invitation.link, context={"codes": {invitation.link.pk: invitation.code}}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class InvitationRevokeView(ClinicianView):
+    @extend_schema(request=None, responses=InvitationOut, summary="Withdraw an invitation or end a care link")
+    def post(self, request: Request, link_id: str) -> Response:
+        public_id = parse_uuid(link_id, "link_id")
+        link = selectors.invitations_for(self.clinician).filter(public_id=public_id).first()
+        if link is None:
+            raise NotFound()
+        link = care_link_revoke(link=link, by=RevokedBy.CLINICIAN)
+        return Response(InvitationOut(link).data)

@@ -1,0 +1,69 @@
+"""Doses actually taken (or missed)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.serializers.dosing import DoseLogIn, DoseLogOut, DoseLogPatch
+from api.views.base import ClinicianPatientView, PatientView, date_range, parse_uuid
+from api.views.entries import RANGE_PARAMS
+from diary import selectors
+from diary.models import DoseLog
+from diary.services.dosing import Written, dose_log_record, dose_log_update
+from diary.services.errors import NotFound
+
+
+def written_response(written: Written) -> Response:
+    warnings = [w.as_dict() for w in written.warnings]
+    return Response(
+        DoseLogOut(written.obj, context={"warnings": warnings}).data,
+        status=status.HTTP_201_CREATED if written.created else status.HTTP_200_OK,
+    )
+
+
+class MyDosesView(PatientView):
+    @extend_schema(parameters=RANGE_PARAMS, responses=DoseLogOut(many=True), summary="My logged doses")
+    def get(self, request: Request) -> Response:
+        start, end = date_range(request, self.patient)
+        return self.paginate(selectors.dose_logs_for(self.patient, start, end), DoseLogOut)
+
+    @extend_schema(
+        request=DoseLogIn,
+        responses={201: DoseLogOut, 200: DoseLogOut},
+        summary="Log a dose (idempotent on client_id; warnings in the response)",
+    )
+    def post(self, request: Request) -> Response:
+        data = DoseLogIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        return written_response(dose_log_record(patient=self.patient, data=dict(data.validated_data)))
+
+
+class MyDoseView(PatientView):
+    def _log(self, dose_id: str) -> DoseLog:
+        log = DoseLog.objects.filter(patient=self.patient, public_id=parse_uuid(dose_id, "dose_id")).first()
+        if log is None:
+            raise NotFound()
+        return log
+
+    @extend_schema(responses=DoseLogOut, summary="One logged dose")
+    def get(self, request: Request, dose_id: str) -> Response:
+        return Response(DoseLogOut(self._log(dose_id)).data)
+
+    @extend_schema(request=DoseLogPatch, responses=DoseLogOut, summary="Correct a logged dose")
+    def patch(self, request: Request, dose_id: str) -> Response:
+        log = self._log(dose_id)
+        data = DoseLogPatch(data=request.data)
+        data.is_valid(raise_exception=True)
+        return written_response(dose_log_update(log=log, data=dict(data.validated_data)))
+
+
+class PatientDosesView(ClinicianPatientView):
+    @extend_schema(parameters=RANGE_PARAMS, responses=DoseLogOut(many=True), summary="A patient's logged doses")
+    def get(self, request: Request, patient_id: str) -> Response:
+        patient = self.get_patient()
+        start, end = date_range(request, patient)
+        self.audit("doses.list", patient, "dose_log", f"{start}..{end}")
+        return self.paginate(selectors.dose_logs_for(patient, start, end), DoseLogOut)

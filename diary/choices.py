@@ -1,0 +1,90 @@
+"""Enumerations shared by models, services and serializers (CLINICAL.md §2, DESIGN.md §3)."""
+
+from django.db import models
+
+
+class Condition(models.TextChoices):
+    MIGRAINE = "migraine", "Migraine"
+    CHRONIC_MIGRAINE = "chronic_migraine", "Chronic migraine"
+    FIBROMYALGIA = "fibromyalgia", "Fibromyalgia"
+    CHRONIC_PAIN = "chronic_pain", "Chronic pain"
+    OTHER = "other", "Other"
+
+
+HEADACHE_CONDITIONS = frozenset({Condition.MIGRAINE, Condition.CHRONIC_MIGRAINE})
+
+
+class DoseTime(models.TextChoices):
+    MORNING = "morning", "Morning"
+    BEDTIME = "bedtime", "Bedtime"
+
+
+class TimeOfDay(models.TextChoices):
+    MORNING = "morning", "Morning"
+    BEDTIME = "bedtime", "Bedtime"
+    OTHER = "other", "Other time"
+
+
+class LinkStatus(models.TextChoices):
+    INVITED = "invited", "Invited"
+    ACTIVE = "active", "Active"
+    REVOKED = "revoked", "Revoked"
+    EXPIRED = "expired", "Expired"
+
+
+class RevokedBy(models.TextChoices):
+    PATIENT = "patient", "Patient"
+    CLINICIAN = "clinician", "Clinician"
+
+
+class Headache(models.IntegerChoices):
+    NONE = 0, "None"
+    MILD = 1, "Mild"
+    MODERATE = 2, "Moderate"
+    SEVERE = 3, "Severe"
+
+
+class SideEffectKind(models.TextChoices):
+    VIVID_DREAMS = "vivid_dreams", "Vivid dreams"
+    INSOMNIA = "insomnia", "Insomnia"
+    HEADACHE = "headache", "Headache (different from usual)"
+    NAUSEA = "nausea", "Nausea"
+    DIARRHEA = "diarrhea", "Diarrhoea"
+    ABDOMINAL_DISCOMFORT = "abdominal_discomfort", "Abdominal discomfort"
+    DIZZINESS = "dizziness", "Dizziness"
+    FATIGUE = "fatigue", "Fatigue"
+    JITTERINESS = "jitteriness", "Jitteriness"
+    HOT_FLASHES = "hot_flashes", "Hot flashes"
+    IRRITABILITY = "irritability", "Irritability"
+    ANXIETY = "anxiety", "Anxiety"
+    OTHER = "other", "Other"
+
+
+class MedicineClass(models.TextChoices):
+    NON_OPIOID_ANALGESIC = "non_opioid_analgesic", "Paracetamol, aspirin or NSAID"
+    TRIPTAN = "triptan", "Triptan"
+    ERGOT = "ergot", "Ergot"
+    GEPANT_DITAN = "gepant_ditan", "Gepant or ditan"
+    OPIOID = "opioid", "Opioid (incl. tramadol, codeine)"
+    COMBINATION_ANALGESIC = "combination_analgesic", "Combination analgesic"
+    ANTIEMETIC = "antiemetic", "Antiemetic"
+    OTHER = "other", "Other"
+
+
+# Names that make the UI (and the server, when the client says nothing) tick
+# `contains_opioid` on a combination analgesic (CLINICAL.md §11.3).
+OPIOID_NAME_MARKERS = (
+    "codeine",
+    "tramadol",
+    "oxycodone",
+    "hydrocodone",
+    "morphine",
+    "dihydrocodeine",
+    "tapentadol",
+)
+
+
+class StopReason(models.TextChoices):
+    SIDE_EFFECTS = "side_effects", "Side effects"
+    NO_BENEFIT = "no_benefit", "No benefit"
+    OTHER = "other", "Other"

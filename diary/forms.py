@@ -1,0 +1,58 @@
+"""Extra sign-up fields, accepted by allauth's headless signup endpoint.
+
+Everyone who signs up through the app is a patient; clinicians are created by an
+administrator (see README). The signup may carry the patient's time zone and an
+invitation code with consent, so "sign up with my clinic's code" is one step.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from django import forms
+from django.db import transaction
+
+from diary.dates import is_valid_time_zone
+from diary.services.care import invitation_preview, invitation_redeem
+from diary.services.errors import Conflict, InvalidInput
+from diary.services.patients import patient_create
+
+
+class PatientSignupForm(forms.Form):
+    display_name = forms.CharField(max_length=120, required=False)
+    time_zone = forms.CharField(max_length=64, required=False)
+    invitation_code = forms.CharField(max_length=32, required=False)
+    consent = forms.BooleanField(required=False)
+
+    def clean_time_zone(self) -> str:
+        tz: str = self.cleaned_data.get("time_zone") or ""
+        if tz and not is_valid_time_zone(tz):
+            raise forms.ValidationError(f"'{tz}' is not a known IANA time zone (e.g. Europe/Berlin).")
+        return tz
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        code = cleaned.get("invitation_code")
+        if code:
+            try:
+                invitation_preview(code)
+            except InvalidInput as exc:
+                self.add_error("invitation_code", exc.errors["code"][0])
+            if not cleaned.get("consent"):
+                self.add_error("consent", "Sharing your diary with the clinic needs your consent.")
+        return cleaned
+
+    def signup(self, request: Any, user: Any) -> None:
+        data = self.cleaned_data
+        with transaction.atomic():
+            if data.get("display_name"):
+                user.display_name = data["display_name"]
+                user.save(update_fields=["display_name"])
+            extra = {"time_zone": data["time_zone"]} if data.get("time_zone") else {}
+            patient = patient_create(user, **extra)
+            if data.get("invitation_code"):
+                # Used up by someone else between the check and now: the patient can
+                # redeem another code from the app.
+                with contextlib.suppress(InvalidInput, Conflict):
+                    invitation_redeem(patient=patient, code=data["invitation_code"], consent=True)

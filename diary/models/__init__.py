@@ -1,0 +1,21 @@
+from diary.models.audit import AuditEvent
+from diary.models.dosing import DoseLog, DosePlan, DoseStep, ReportedBaseline
+from diary.models.entries import AcuteMedication, DiaryEntry, EntryRevision, SideEffect
+from diary.models.people import CareLink, Clinic, Clinician, Patient, User
+
+__all__ = [
+    "AcuteMedication",
+    "AuditEvent",
+    "CareLink",
+    "Clinic",
+    "Clinician",
+    "DiaryEntry",
+    "DoseLog",
+    "DosePlan",
+    "DoseStep",
+    "EntryRevision",
+    "Patient",
+    "ReportedBaseline",
+    "SideEffect",
+    "User",
+]

@@ -1,0 +1,147 @@
+"""Reads. Every function takes the patient (or clinician) it is scoped to."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+
+from diary.access import visible_patients
+from diary.choices import LinkStatus
+from diary.models import CareLink, Clinician, DiaryEntry, DoseLog, DosePlan, DoseStep, Patient
+
+
+def entries_for(patient: Patient, start: dt.date | None = None, end: dt.date | None = None) -> QuerySet[DiaryEntry]:
+    qs = DiaryEntry.objects.filter(patient=patient).prefetch_related("side_effects", "acute_medications")
+    if start is not None:
+        qs = qs.filter(date__gte=start)
+    if end is not None:
+        qs = qs.filter(date__lte=end)
+    return qs.order_by("date")
+
+
+def entry_on(patient: Patient, day: dt.date) -> DiaryEntry | None:
+    return entries_for(patient).filter(date=day).first()
+
+
+def dose_logs_for(patient: Patient, start: dt.date | None = None, end: dt.date | None = None) -> QuerySet[DoseLog]:
+    qs = DoseLog.objects.filter(patient=patient)
+    if start is not None:
+        qs = qs.filter(date__gte=start)
+    if end is not None:
+        qs = qs.filter(date__lte=end)
+    return qs.order_by("date")
+
+
+def plans_for(patient: Patient) -> QuerySet[DosePlan]:
+    return (
+        DosePlan.objects.filter(patient=patient)
+        .select_related("created_by__user", "stopped_by__user")
+        .prefetch_related(Prefetch("steps", queryset=DoseStep.objects.order_by("start_date")))
+        .order_by("-created_at")
+    )
+
+
+def current_plan(patient: Patient) -> DosePlan | None:
+    """The plan not yet stopped, if any."""
+    return plans_for(patient).filter(stopped_on__isnull=True).first()
+
+
+def latest_plan(patient: Patient) -> DosePlan | None:
+    """The current plan, else the most recently stopped one."""
+    return current_plan(patient) or plans_for(patient).first()
+
+
+@dataclass(frozen=True)
+class PlannedDose:
+    date: dt.date
+    mg: Decimal
+    time_of_day: str
+    step_start: dt.date
+    first_day_of_step: bool
+    is_step_up: bool
+    next_step: DoseStep | None
+
+
+def planned_dose_on(patient: Patient, day: dt.date, plan: DosePlan | None = None) -> PlannedDose | None:
+    """Today's (or any day's) planned dose: the step in force, or None.
+
+    None before the first step, on and after a stop date, and with no plan at all.
+    """
+    plans = [plan] if plan is not None else list(plans_for(patient))
+    for candidate in plans:
+        if candidate.stopped_on is not None and day >= candidate.stopped_on:
+            continue
+        steps = list(candidate.steps.all())
+        in_force = [s for s in steps if s.start_date <= day]
+        if not in_force:
+            continue
+        step = in_force[-1]
+        previous = in_force[-2] if len(in_force) > 1 else None
+        later = [s for s in steps if s.start_date > day]
+        return PlannedDose(
+            date=day,
+            mg=step.mg,
+            time_of_day=step.time_of_day,
+            step_start=step.start_date,
+            first_day_of_step=step.start_date == day,
+            is_step_up=previous is not None and step.mg > previous.mg,
+            next_step=later[0] if later else None,
+        )
+    return None
+
+
+def care_links_for_patient(patient: Patient) -> QuerySet[CareLink]:
+    return (
+        CareLink.objects.filter(patient=patient)
+        .select_related("clinic", "clinician__user")
+        .order_by("-consented_at", "-invited_at")
+    )
+
+
+def invitations_for(clinician: Clinician) -> QuerySet[CareLink]:
+    """The clinic's invitations and links, newest first."""
+    return (
+        CareLink.objects.filter(clinic_id=clinician.clinic_id)
+        .select_related("clinician__user", "patient__user")
+        .order_by("-invited_at")
+    )
+
+
+def patients_for(clinician: Clinician) -> QuerySet[Patient]:
+    """The clinician's linked patients with list columns, in a constant number of queries."""
+    last_entry = DiaryEntry.objects.filter(patient=OuterRef("pk")).order_by("-date").values("date")[:1]
+    linked_since = CareLink.objects.filter(
+        patient=OuterRef("pk"), clinic_id=clinician.clinic_id, status=LinkStatus.ACTIVE
+    ).values("consented_at")[:1]
+    return (
+        visible_patients(clinician)
+        .select_related("user")
+        .annotate(
+            last_entry_date=Subquery(last_entry),
+            linked_since=Subquery(linked_since),
+        )
+        .order_by("user__display_name", "pk")
+    )
+
+
+def changes_since(patient: Patient, since: int, limit: int = 500) -> dict[str, object]:
+    """Everything changed after change number `since`, oldest first, at most `limit` rows.
+
+    The cursor is the patient's change sequence: writes take it under the patient row
+    lock, so numbers commit in order and a cursor never skips a write.
+    """
+    entries = list(entries_for(patient).filter(seq__gt=since).order_by("seq")[: limit + 1])
+    logs = list(DoseLog.objects.filter(patient=patient, seq__gt=since).order_by("seq")[: limit + 1])
+    merged = sorted([(e.seq, "entry", e) for e in entries] + [(d.seq, "dose", d) for d in logs], key=lambda t: t[0])
+    has_more = len(merged) > limit
+    merged = merged[:limit]
+    cursor = merged[-1][0] if has_more else patient.change_seq
+    return {
+        "cursor": cursor,
+        "has_more": has_more,
+        "entries": [obj for _, kind, obj in merged if kind == "entry"],
+        "dose_logs": [obj for _, kind, obj in merged if kind == "dose"],
+    }

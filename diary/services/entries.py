@@ -1,0 +1,202 @@
+"""Recording diary days (CLINICAL.md §1–§2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from diary.choices import HEADACHE_CONDITIONS, OPIOID_NAME_MARKERS, MedicineClass
+from diary.dates import local_calendar_date
+from diary.models import AcuteMedication, DiaryEntry, EntryRevision, Patient, SideEffect, User
+from diary.services.errors import InvalidInput, PreconditionFailed
+from diary.services.patients import patient_lock, patient_mark_changed
+
+ENTRY_FIELDS = (
+    "pain_score",
+    "headache",
+    "migraine",
+    "sleep_quality",
+    "headache_hours",
+    "one_sided",
+    "pulsating",
+    "worse_with_activity",
+    "nausea_vomiting",
+    "light_sensitivity",
+    "sound_sensitivity",
+    "aura_minutes",
+    "note",
+)
+FIELD_DEFAULTS: dict[str, Any] = {"note": ""}
+SIDE_EFFECT_FIELDS = ("kind", "severity", "limited_activities", "other_text")
+MEDICINE_FIELDS = ("med_class", "name", "for_headache", "contains_opioid")
+
+
+@dataclass(frozen=True)
+class EntryResult:
+    entry: DiaryEntry
+    created: bool
+    changed: bool
+
+
+def diary_date_check(patient: Patient, day: date, *, field: str = "date", now: datetime | None = None) -> None:
+    """Reject future dates and dates more than 365 days back (in the patient's zone)."""
+    today = local_calendar_date(patient.time_zone, now)
+    if day > today:
+        raise InvalidInput({field: f"{day.isoformat()} is in the future (today is {today.isoformat()})."})
+    if day < today - timedelta(days=settings.BACKDATE_LIMIT_DAYS):
+        raise InvalidInput({field: f"{day.isoformat()} is more than {settings.BACKDATE_LIMIT_DAYS} days ago."})
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return value
+
+
+def medicine_defaults(patient: Patient, med: dict[str, Any]) -> dict[str, Any]:
+    """Fill `for_headache` and `contains_opioid` as CLINICAL.md §11.1 and §11.3 say."""
+    out = {"name": "", **med}
+    errors: dict[str, str] = {}
+    if out.get("for_headache") is None:
+        out["for_headache"] = patient.primary_condition in HEADACHE_CONDITIONS
+    name = out["name"].lower()
+    if out.get("contains_opioid") is None:
+        out["contains_opioid"] = out["med_class"] == MedicineClass.OPIOID or any(
+            marker in name for marker in OPIOID_NAME_MARKERS
+        )
+    elif out["med_class"] == MedicineClass.OPIOID and not out["contains_opioid"]:
+        errors["contains_opioid"] = "An opioid always contains an opioid."
+    if errors:
+        raise InvalidInput(errors)
+    return out
+
+
+def entry_content(data: dict[str, Any]) -> dict[str, Any]:
+    """The patient-typed content of an entry, normalised for comparison and snapshots."""
+    content = {field: _plain(data.get(field, FIELD_DEFAULTS.get(field))) for field in ENTRY_FIELDS}
+    content["side_effects"] = sorted(
+        (
+            {f: _plain(se.get(f, "" if f == "other_text" else False)) for f in SIDE_EFFECT_FIELDS}
+            for se in data.get("side_effects", [])
+        ),
+        key=lambda se: (se["kind"], se["other_text"]),
+    )
+    content["acute_medications"] = sorted(
+        ({f: med.get(f) for f in MEDICINE_FIELDS} for med in data.get("acute_medications", [])),
+        key=lambda m: (m["med_class"], m["name"] or "", m["for_headache"], m["contains_opioid"]),
+    )
+    return content
+
+
+def entry_snapshot(entry: DiaryEntry) -> dict[str, Any]:
+    """Everything the patient typed for this version, plus its bookkeeping."""
+    data: dict[str, Any] = {field: getattr(entry, field) for field in ENTRY_FIELDS}
+    data["side_effects"] = [{f: getattr(se, f) for f in SIDE_EFFECT_FIELDS} for se in entry.side_effects.all()]
+    data["acute_medications"] = [{f: getattr(m, f) for f in MEDICINE_FIELDS} for m in entry.acute_medications.all()]
+    snapshot = entry_content(data)
+    snapshot.update(
+        date=entry.date.isoformat(),
+        version=entry.version,
+        client_id=str(entry.client_id) if entry.client_id else None,
+        updated_at=entry.updated_at.isoformat(),
+    )
+    return snapshot
+
+
+def _validate_children(data: dict[str, Any]) -> None:
+    seen: set[str] = set()
+    for index, se in enumerate(data.get("side_effects", [])):
+        if se["kind"] in seen:
+            raise InvalidInput({f"side_effects.{index}.kind": f"'{se['kind']}' is listed twice."})
+        seen.add(se["kind"])
+        if se["kind"] == "other" and not se.get("other_text", "").strip():
+            raise InvalidInput({f"side_effects.{index}.other_text": "Describe the side effect."})
+
+
+def _write_children(entry: DiaryEntry, data: dict[str, Any]) -> None:
+    SideEffect.objects.bulk_create(
+        SideEffect(entry=entry, **{f: se[f] for f in SIDE_EFFECT_FIELDS if f in se})
+        for se in data.get("side_effects", [])
+    )
+    AcuteMedication.objects.bulk_create(
+        AcuteMedication(entry=entry, **{f: m[f] for f in MEDICINE_FIELDS}) for m in data.get("acute_medications", [])
+    )
+
+
+@transaction.atomic
+def entry_record(
+    *,
+    patient: Patient,
+    day: date,
+    data: dict[str, Any],
+    actor: User | None,
+    if_match: int | None = None,
+    now: datetime | None = None,
+) -> EntryResult:
+    """Create or replace one diary day (PUT semantics).
+
+    1. Check the date against the patient's calendar (no future, ≤ 365 days back).
+    2. Fill medicine defaults, check side effects; lock the patient row.
+    3. Same content as stored → nothing changes (safe to repeat, whatever If-Match says).
+    4. If-Match given and not the stored version → PreconditionFailed with the current entry.
+    5. Keep the stored version as a revision, write the new one with version + 1.
+    """
+    now = now or timezone.now()
+    diary_date_check(patient, day, now=now)
+    data = dict(data)
+    data["acute_medications"] = [medicine_defaults(patient, m) for m in data.get("acute_medications", [])]
+    _validate_children(data)
+    patient = patient_lock(patient.pk)
+    entry = (
+        DiaryEntry.objects.select_for_update()
+        .filter(patient=patient, date=day)
+        .prefetch_related("side_effects", "acute_medications")
+        .first()
+    )
+    new_content = entry_content(data)
+
+    if entry is None:
+        if if_match is not None:
+            raise PreconditionFailed(None)
+        seq = patient_mark_changed(patient)
+        entry = DiaryEntry(
+            patient=patient,
+            date=day,
+            client_id=data.get("client_id"),
+            late=(local_calendar_date(patient.time_zone, now) - day).days > settings.LATE_ENTRY_AFTER_DAYS,
+            seq=seq,
+            created_at=now,
+            updated_at=now,
+            **{field: data.get(field, FIELD_DEFAULTS.get(field)) for field in ENTRY_FIELDS},
+        )
+        entry.full_clean(exclude=["patient"], validate_unique=False)
+        entry.save()
+        _write_children(entry, data)
+        return EntryResult(entry, created=True, changed=True)
+
+    old = entry_snapshot(entry)
+    if {k: old[k] for k in new_content} == new_content:
+        return EntryResult(entry, created=False, changed=False)
+    if if_match is not None and if_match != entry.version:
+        raise PreconditionFailed(entry)
+
+    EntryRevision.objects.create(entry=entry, version=entry.version, snapshot=old, replaced_at=now, replaced_by=actor)
+    for field in ENTRY_FIELDS:
+        setattr(entry, field, data.get(field, FIELD_DEFAULTS.get(field)))
+    if data.get("client_id"):
+        entry.client_id = data["client_id"]
+    entry.version += 1
+    entry.seq = patient_mark_changed(patient)
+    entry.updated_at = now
+    entry.full_clean(exclude=["patient"], validate_unique=False)
+    entry.save()
+    entry.side_effects.all().delete()
+    entry.acute_medications.all().delete()
+    _write_children(entry, data)
+    return EntryResult(entry, created=False, changed=True)

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from diary.dates import is_valid_time_zone
+from diary.models import Patient, User
+from diary.services.errors import InvalidInput
+
+
+def patient_lock(patient_id: int) -> Patient:
+    """Lock the patient row for the rest of the transaction.
+
+    Every write to a patient's diary takes this lock first, so one patient's writes are
+    serialised: versions never race and change sequence numbers commit in order.
+    """
+    return Patient.objects.select_for_update().get(pk=patient_id)
+
+
+def patient_mark_changed(patient: Patient) -> int:
+    """Take the patient's next change number and mark their insights stale (same transaction)."""
+    now = timezone.now()
+    Patient.objects.filter(pk=patient.pk).update(
+        change_seq=F("change_seq") + 1,
+        insights_stale_since=Coalesce(F("insights_stale_since"), now),
+    )
+    patient.change_seq += 1
+    if patient.insights_stale_since is None:
+        patient.insights_stale_since = now
+    return patient.change_seq
+
+
+def _validate_profile(data: dict[str, Any]) -> None:
+    tz = data.get("time_zone")
+    if tz is not None and not is_valid_time_zone(tz):
+        raise InvalidInput({"time_zone": f"'{tz}' is not a known IANA time zone (e.g. Europe/Berlin)."})
+
+
+def patient_create(user: User, **fields: Any) -> Patient:
+    fields.setdefault("time_zone", settings.DEFAULT_PATIENT_TIME_ZONE)
+    _validate_profile(fields)
+    return Patient.objects.create(user=user, **fields)
+
+
+@transaction.atomic
+def patient_profile_update(patient: Patient, data: dict[str, Any]) -> Patient:
+    """Change time zone, day boundary, condition or preferred dose time."""
+    _validate_profile(data)
+    locked = patient_lock(patient.pk)
+    display_name = data.pop("display_name", None)
+    changed_fields = []
+    for field in ("time_zone", "day_boundary", "primary_condition", "preferred_dose_time"):
+        if field in data and getattr(locked, field) != data[field]:
+            setattr(locked, field, data[field])
+            changed_fields.append(field)
+    if changed_fields:
+        locked.save(update_fields=changed_fields)
+        # Condition decides which verdict rule applies: analytics must rerun.
+        patient_mark_changed(locked)
+    if display_name is not None and display_name != locked.user.display_name:
+        locked.user.display_name = display_name
+        locked.user.save(update_fields=["display_name"])
+    return locked

@@ -52,8 +52,10 @@ def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = "body" if key in ("non_field_errors", "__all__") and not prefix else str(key)
-            path = f"{prefix}.{name}" if prefix else name
+            if key in ("non_field_errors", "__all__"):
+                path = prefix or "body"
+            else:
+                path = f"{prefix}.{key}" if prefix else str(key)
             for k, v in flatten_errors(value, path).items():
                 out.setdefault(k, []).extend(v)
     elif isinstance(detail, list):

@@ -172,6 +172,9 @@ DEFAULT_PATIENT_TIME_ZONE = env_str("DEFAULT_PATIENT_TIME_ZONE", "UTC")
 # --- Static -------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -253,7 +256,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "StopReasonEnum": "diary.choices.StopReason",
+        "TimeOfDayEnum": "diary.choices.TimeOfDay",
+        "LinkStatusEnum": "diary.choices.LinkStatus",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------

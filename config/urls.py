@@ -1,5 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
+from django.views.defaults import page_not_found
+from django.views.generic import RedirectView
 
 from api.views.health import health
 
@@ -8,4 +13,17 @@ urlpatterns = [
     path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
+    # Until the PWA is served here, the front door is the API documentation.
+    path("", RedirectView.as_view(url="/api/v1/docs/", permanent=False)),
 ]
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None, **kwargs: Any) -> HttpResponse:
+    """API paths answer 404 in the API's problem shape; everything else as usual."""
+    if request.path.startswith("/api/"):
+        body = {"type": "/api/v1/problems/not-found", "title": "Not found", "status": 404, "detail": "Not found."}
+        return JsonResponse(body, status=404, content_type="application/problem+json")
+    return page_not_found(request, exception or Exception())
+
+
+handler404 = not_found

@@ -20,10 +20,32 @@ def _real_postgres(django_db_setup: Any, django_db_blocker: Any) -> None:
             pytest.exit("Tests need PostgreSQL: run them with `make test` (or scripts/with-services.sh).", 2)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """The cache is a real Redis shared by the whole run (rate limits live there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 class Api(APIClient):
-    """APIClient that sends JSON by default and decodes it back."""
+    """APIClient that sends JSON by default and decodes it back.
+
+    `as_user` authenticates every request as a freshly loaded user, as a real session
+    would (no profile objects cached between requests).
+    """
+
+    user_pk: int | None = None
+
+    def as_user(self, user: Any) -> Api:
+        self.user_pk = user.pk
+        return self
 
     def call(self, method: str, path: str, body: Any = None, **headers: Any) -> Any:
+        if self.user_pk is not None:
+            from diary.models import User
+
+            self.force_authenticate(User.objects.get(pk=self.user_pk))
         kwargs: dict[str, Any] = {}
         if body is not None:
             kwargs["data"] = json.dumps(body) if not isinstance(body, (str, bytes)) else body
@@ -56,9 +78,7 @@ class Cast:
             "dora": self.dora.user,
             "colleague": self.colleague.user,
         }.get(who)
-        if person is not None:
-            api.force_authenticate(person)
-        return api
+        return api.as_user(person) if person is not None else api
 
 
 @pytest.fixture

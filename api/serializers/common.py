@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -38,3 +39,13 @@ def represent_conflict(obj: Any, context: dict[str, Any]) -> Any:
     if isinstance(obj, DosePlan):
         return PlanOut(obj).data
     return None
+
+
+@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "example": "21:30"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the patient's zone, "HH:MM" (no offset: it is local by design)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("format", "%H:%M")
+        kwargs.setdefault("input_formats", ["%H:%M", "%H:%M:%S"])
+        super().__init__(**kwargs)

@@ -6,7 +6,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers.common import StrictSerializer, WarningSerializer
+from api.serializers.common import LocalTimeField, StrictSerializer, WarningSerializer
 from diary.choices import StopReason, TimeOfDay
 from diary.models import DoseLog, DosePlan, DoseStep, ReportedBaseline
 
@@ -33,18 +33,19 @@ class DoseLogIn(StrictSerializer):
     taken = serializers.BooleanField()
     mg = dose_field(required=False, allow_null=True, default=None, help_text="Default: the planned dose.")
     time_of_day = serializers.ChoiceField(choices=TimeOfDay.choices, required=False, allow_null=True, default=None)
-    taken_at = serializers.TimeField(required=False, allow_null=True, default=None, help_text="Local clock time.")
+    taken_at = LocalTimeField(required=False, allow_null=True, default=None, help_text="Local clock time.")
 
 
 class DoseLogPatch(StrictSerializer):
     taken = serializers.BooleanField(required=False)
     mg = dose_field(required=False, allow_null=True)
     time_of_day = serializers.ChoiceField(choices=TimeOfDay.choices, required=False)
-    taken_at = serializers.TimeField(required=False, allow_null=True)
+    taken_at = LocalTimeField(required=False, allow_null=True)
 
 
 class DoseLogOut(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
+    taken_at = LocalTimeField(read_only=True, allow_null=True)
     warnings = serializers.SerializerMethodField()
 
     class Meta:

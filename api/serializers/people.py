@@ -5,7 +5,7 @@ from datetime import date
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers.common import StrictSerializer
+from api.serializers.common import LocalTimeField, StrictSerializer
 from diary.choices import Condition, DoseTime
 from diary.models import CareLink, Patient
 
@@ -14,6 +14,7 @@ class ProfileOut(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
     display_name = serializers.CharField(source="user.display_name", read_only=True)
+    day_boundary = LocalTimeField(read_only=True)
 
     class Meta:
         model = Patient
@@ -33,7 +34,7 @@ class ProfileOut(serializers.ModelSerializer):
 class ProfileIn(StrictSerializer):
     display_name = serializers.CharField(max_length=120, allow_blank=True, required=False)
     time_zone = serializers.CharField(max_length=64, required=False, help_text="IANA name, e.g. Europe/Berlin.")
-    day_boundary = serializers.TimeField(required=False, help_text="Before this local time, 'today' is yesterday.")
+    day_boundary = LocalTimeField(required=False, help_text="Before this local time, 'today' is yesterday.")
     primary_condition = serializers.ChoiceField(choices=Condition.choices, required=False)
     preferred_dose_time = serializers.ChoiceField(choices=DoseTime.choices, required=False)
 

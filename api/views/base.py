@@ -17,7 +17,7 @@ from api.permissions import IsClinician, IsPatient
 from diary.access import clinician_of, patient_for_clinician, patient_of
 from diary.dates import local_calendar_date
 from diary.models import Clinician, Patient
-from diary.services.audit import audit_record
+from diary.services.audit import audit_many, audit_record
 from diary.services.errors import InvalidInput, NotFound
 
 MAX_RANGE_DAYS = 400
@@ -61,10 +61,15 @@ def date_range(request: Request, patient: Patient) -> tuple[date, date]:
 
 
 class BaseView(APIView):
-    def paginate(self, queryset: QuerySet[Any], serializer_class: Any, **context: Any) -> Response:
-        paginator = Pagination()
+    pagination_class: type[Pagination] | None = Pagination  # also tells the OpenAPI schema which lists are paged
+
+    def paginate(self, queryset: QuerySet[Any], serializer_class: Any, on_page: Any = None, **context: Any) -> Response:
+        assert self.pagination_class is not None
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, self.request, view=self)
         assert page is not None
+        if on_page is not None:
+            on_page(page)
         data = serializer_class(page, many=True, context={"request": self.request, **context}).data
         return paginator.get_paginated_response(data)
 
@@ -92,26 +97,37 @@ class ClinicianView(BaseView):
         assert clinician is not None  # IsClinician
         return clinician
 
-    def audit(self, action: str, patient: Patient | None, object_type: str = "", object_id: Any = "") -> None:
+    def _origin(self) -> dict[str, Any]:
         request = self.request
+        return {
+            "actor": request.user,
+            "ip": request.META.get("REMOTE_ADDR"),
+            "user_agent": request.headers.get("User-Agent", ""),
+            "request_id": request.headers.get("X-Request-ID", ""),
+        }
+
+    def audit(self, action: str, patient: Patient | None, object_type: str = "", object_id: Any = "") -> None:
         audit_record(
-            actor=request.user,
-            action=action,
-            patient=patient,
-            object_type=object_type,
-            object_id=str(object_id),
-            ip=request.META.get("REMOTE_ADDR"),
-            user_agent=request.headers.get("User-Agent", ""),
-            request_id=request.headers.get("X-Request-ID", ""),
+            action=action, patient=patient, object_type=object_type, object_id=str(object_id), **self._origin()
         )
+
+    def audit_list(self, action: str, patients: list[Patient]) -> None:
+        audit_many(action=action, patients=patients, **self._origin())
 
 
 class ClinicianPatientView(ClinicianView):
-    """/api/v1/patients/{patient_id}/...: a patient the clinician may see, else 404."""
+    """/api/v1/patients/{patient_id}/...: a patient the clinician may see, else 404.
+
+    Anyone else who is signed in (a patient, another clinic) gets the same 404 for any
+    id, so the answer never reveals whether a patient exists.
+    """
+
+    permission_classes = [IsAuthenticated]
 
     def get_patient(self) -> Patient:
         patient_id = parse_uuid(self.kwargs["patient_id"], "patient_id")
-        patient = patient_for_clinician(self.clinician, patient_id)
+        clinician = clinician_of(self.request.user)
+        patient = patient_for_clinician(clinician, patient_id) if clinician else None
         if patient is None:
             raise NotFound()
         return patient

@@ -32,8 +32,11 @@ PatientDetailOut = inline_serializer(
 class PatientsView(ClinicianView):
     @extend_schema(responses=PatientSummaryOut(many=True), summary="My clinic's linked patients")
     def get(self, request: Request) -> Response:
-        self.audit("patients.list", None, "patient")
-        return self.paginate(selectors.patients_for(self.clinician), PatientSummaryOut)
+        return self.paginate(
+            selectors.patients_for(self.clinician),
+            PatientSummaryOut,
+            on_page=lambda page: self.audit_list("patients.list", page),
+        )
 
 
 class PatientDetailView(ClinicianPatientView):

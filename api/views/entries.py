@@ -74,6 +74,8 @@ class MyEntryView(PatientView):
 
 
 class MyEntryRevisionsView(PatientView):
+    pagination_class = None  # one day's versions: a short list
+
     @extend_schema(responses=RevisionOut(many=True), summary="Earlier versions of a diary day, newest first")
     def get(self, request: Request, day: str) -> Response:
         return Response(RevisionOut(revisions_of(self.patient, day), many=True).data)
@@ -101,6 +103,8 @@ class PatientEntryView(ClinicianPatientView):
 
 
 class PatientEntryRevisionsView(ClinicianPatientView):
+    pagination_class = None
+
     @extend_schema(responses=RevisionOut(many=True), summary="Earlier versions of a patient's diary day")
     def get(self, request: Request, patient_id: str, day: str) -> Response:
         patient = self.get_patient()

@@ -34,7 +34,8 @@ class DosePlan(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     stopped_on = models.DateField(null=True, blank=True)
-    stop_reason = models.CharField(max_length=16, choices=StopReason.choices, blank=True, default="")
+    # null, not "": the API documents the field as an enum or null
+    stop_reason = models.CharField(max_length=16, choices=StopReason.choices, null=True, blank=True)  # noqa: DJ001
     stop_note = models.CharField(max_length=500, blank=True, default="")
     stopped_by = models.ForeignKey(
         Clinician, on_delete=models.PROTECT, related_name="plans_stopped", null=True, blank=True
@@ -50,8 +51,8 @@ class DosePlan(models.Model):
                 condition=Q(decision_weeks__gte=8, decision_weeks__lte=12), name="plan_decision_weeks_range"
             ),
             models.CheckConstraint(
-                condition=(Q(stopped_on__isnull=True) & Q(stop_reason=""))
-                | (Q(stopped_on__isnull=False) & ~Q(stop_reason="")),
+                condition=(Q(stopped_on__isnull=True) & Q(stop_reason__isnull=True))
+                | (Q(stopped_on__isnull=False) & Q(stop_reason__in=StopReason.values)),
                 name="plan_stop_has_reason",
             ),
         ]

@@ -71,7 +71,7 @@ class Clinician(models.Model):
         return self.user.display_name or self.user.email
 
 
-@tracked()
+@tracked(exclude=["change_seq", "insights_stale_since"])
 class Patient(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="patient")
@@ -110,7 +110,7 @@ class CareLink(models.Model):
     invitee_note = models.CharField(max_length=200, blank=True)
     consented_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.CharField(max_length=16, choices=RevokedBy.choices, blank=True)
+    revoked_by = models.CharField(max_length=16, choices=RevokedBy.choices, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         constraints: ClassVar = [

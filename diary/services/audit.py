@@ -27,3 +27,28 @@ def audit_record(
         user_agent=user_agent[:300],
         request_id=request_id[:64],
     )
+
+
+def audit_many(
+    *,
+    actor: Any,
+    action: str,
+    patients: list[Patient],
+    ip: str | None = None,
+    user_agent: str = "",
+    request_id: str = "",
+) -> None:
+    """One event per patient shown (a list page), in one INSERT."""
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor,
+            action=action,
+            patient=patient,
+            object_type="patient",
+            object_id=str(patient.public_id),
+            ip=ip,
+            user_agent=user_agent[:300],
+            request_id=request_id[:64],
+        )
+        for patient in patients
+    )

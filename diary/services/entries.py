@@ -59,7 +59,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def medicine_defaults(patient: Patient, med: dict[str, Any]) -> dict[str, Any]:
+def medicine_defaults(patient: Patient, med: dict[str, Any], index: int = 0) -> dict[str, Any]:
     """Fill `for_headache` and `contains_opioid` as CLINICAL.md §11.1 and §11.3 say."""
     out = {"name": "", **med}
     errors: dict[str, str] = {}
@@ -71,7 +71,7 @@ def medicine_defaults(patient: Patient, med: dict[str, Any]) -> dict[str, Any]:
             marker in name for marker in OPIOID_NAME_MARKERS
         )
     elif out["med_class"] == MedicineClass.OPIOID and not out["contains_opioid"]:
-        errors["contains_opioid"] = "An opioid always contains an opioid."
+        errors[f"acute_medications.{index}.contains_opioid"] = "An opioid always contains an opioid."
     if errors:
         raise InvalidInput(errors)
     return out
@@ -150,7 +150,9 @@ def entry_record(
     now = now or timezone.now()
     diary_date_check(patient, day, now=now)
     data = dict(data)
-    data["acute_medications"] = [medicine_defaults(patient, m) for m in data.get("acute_medications", [])]
+    data["acute_medications"] = [
+        medicine_defaults(patient, m, i) for i, m in enumerate(data.get("acute_medications", []))
+    ]
     _validate_children(data)
     patient = patient_lock(patient.pk)
     entry = (

@@ -1,0 +1,21 @@
+# One image for web, worker and beat (see docker-compose.yml).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    LDN_ENV=production LDN_VAR_DIR=/var/lib/ldn-diary
+WORKDIR /app
+
+RUN useradd --system --create-home --home-dir /var/lib/ldn-diary ldn
+COPY pyproject.toml requirements.lock ./
+COPY config ./config
+COPY diary ./diary
+COPY api ./api
+COPY manage.py ./
+RUN pip install --no-cache-dir -c requirements.lock . \
+    && SECRET_KEY=build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(48))') \
+       DATABASE_URL=postgres://build@localhost/build ALLOWED_HOSTS=build \
+       python manage.py collectstatic --no-input -v 0
+
+USER ldn
+EXPOSE 8000
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,71 @@
+"""Production settings pass Django's deployment checks; the beat schedule is sane."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from celery.schedules import crontab
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("LDN_", "SECRET_", "DEBUG", "ALLOWED_"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+PRODUCTION = {
+    "LDN_ENV": "production",
+    "SECRET_KEY": "k3y-" + "".join(chr(33 + (i * 7) % 90) for i in range(60)),
+    "ALLOWED_HOSTS": "diary.example.org",
+}
+
+
+def test_check_deploy_reports_nothing():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "DEBUG", **PRODUCTION, DATABASE_URL=os.environ["DATABASE_URL"]
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_production_refuses_a_weak_secret_or_sqlite():
+    weak = run_manage("check", **{**PRODUCTION, "SECRET_KEY": "short"}, DATABASE_URL=os.environ["DATABASE_URL"])
+    assert weak.returncode != 0
+    assert "SECRET_KEY" in weak.stderr
+    sqlite = run_manage("check", **PRODUCTION, DATABASE_URL="sqlite:////tmp/x.sqlite3")
+    assert sqlite.returncode != 0
+    assert "PostgreSQL" in sqlite.stderr
+
+
+def test_bad_environment_values_fail_loudly():
+    result = run_manage("check", LDN_ENV="embedded", DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_beat_schedule_entries_expire_before_their_next_run():
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule, "the beat schedule lives in settings"
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    for name, entry in schedule.items():
+        assert entry["task"] in app.tasks, name
+        every = entry["schedule"]
+        assert isinstance(every, crontab)
+        # minutes between runs: the smallest gap of the crontab's minute set
+        minutes = sorted(every.minute)
+        gaps = [b - a for a, b in zip(minutes, [*minutes[1:], minutes[0] + 60], strict=True)]
+        assert entry["options"]["expires"] < min(gaps) * 60, name

@@ -72,7 +72,8 @@ class MedicineClass(models.TextChoices):
 
 
 # Names that make the UI (and the server, when the client says nothing) tick
-# `contains_opioid` on a combination analgesic (CLINICAL.md §11.3).
+# `contains_opioid` (CLINICAL.md §11.3): the seven substances the rules name, plus common
+# combination products that contain one of them without naming it.
 OPIOID_NAME_MARKERS = (
     "codeine",
     "tramadol",
@@ -81,6 +82,21 @@ OPIOID_NAME_MARKERS = (
     "morphine",
     "dihydrocodeine",
     "tapentadol",
+    # products: co-codamol and co-dydramol (UK), Tylenol #3, Percocet, Vicodin/Norco,
+    # Tramacet/Ultracet, Solpadeine, Nurofen Plus, Zapain, Migraleve
+    "codamol",
+    "dydramol",
+    "tylenol 3",
+    "tylenol #3",
+    "percocet",
+    "vicodin",
+    "norco",
+    "tramacet",
+    "ultracet",
+    "solpadeine",
+    "nurofen plus",
+    "zapain",
+    "migraleve",
 )
 
 

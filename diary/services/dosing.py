@@ -113,7 +113,7 @@ def dose_log_record(*, patient: Patient, data: dict[str, Any], now: datetime | N
         patient=patient,
         date=day,
         client_id=data["client_id"],
-        seq=patient_mark_changed(patient),
+        seq=patient_mark_changed(patient, now),
         created_at=now,
         updated_at=now,
         **values,
@@ -141,8 +141,9 @@ def dose_log_update(*, log: DoseLog, data: dict[str, Any], now: datetime | None 
     if changed:
         for key, value in values.items():
             setattr(log, key, value)
-        log.seq = patient_mark_changed(patient)
-        log.updated_at = now or timezone.now()
+        now = now or timezone.now()
+        log.seq = patient_mark_changed(patient, now)
+        log.updated_at = now
         log.save()
     return Written(log, created=False, warnings=_log_warnings(patient, log))
 

@@ -166,7 +166,7 @@ def entry_record(
     if entry is None:
         if if_match is not None:
             raise PreconditionFailed(None)
-        seq = patient_mark_changed(patient)
+        seq = patient_mark_changed(patient, now)
         entry = DiaryEntry(
             patient=patient,
             date=day,
@@ -177,7 +177,7 @@ def entry_record(
             updated_at=now,
             **{field: data.get(field, FIELD_DEFAULTS.get(field)) for field in ENTRY_FIELDS},
         )
-        entry.full_clean(exclude=["patient"], validate_unique=False)
+        entry.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
         entry.save()
         _write_children(entry, data)
         return EntryResult(entry, created=True, changed=True)
@@ -194,9 +194,9 @@ def entry_record(
     if data.get("client_id"):
         entry.client_id = data["client_id"]
     entry.version += 1
-    entry.seq = patient_mark_changed(patient)
+    entry.seq = patient_mark_changed(patient, now)
     entry.updated_at = now
-    entry.full_clean(exclude=["patient"], validate_unique=False)
+    entry.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
     entry.save()
     entry.side_effects.all().delete()
     entry.acute_medications.all().delete()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -22,9 +23,9 @@ def patient_lock(patient_id: int) -> Patient:
     return Patient.objects.select_for_update().get(pk=patient_id)
 
 
-def patient_mark_changed(patient: Patient) -> int:
+def patient_mark_changed(patient: Patient, now: datetime | None = None) -> int:
     """Take the patient's next change number and mark their insights stale (same transaction)."""
-    now = timezone.now()
+    now = now or timezone.now()
     Patient.objects.filter(pk=patient.pk).update(
         change_seq=F("change_seq") + 1,
         insights_stale_since=Coalesce(F("insights_stale_since"), now),

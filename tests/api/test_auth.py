@@ -34,7 +34,7 @@ class Browser(Client):
 
 
 def code_from_last_mail() -> str:
-    match = re.search(r"^\s*([A-Z0-9]{3,5}(?:-[A-Z0-9]{3,5})?)\s*$", mail.outbox[-1].body, re.MULTILINE)
+    match = re.search(r"^\s*([A-Z0-9]{3,5}(?:-[A-Z0-9]{3,5})?)\s*$", str(mail.outbox[-1].body), re.MULTILINE)
     assert match, mail.outbox[-1].body
     return match.group(1)
 

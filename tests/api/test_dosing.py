@@ -253,7 +253,12 @@ def test_planned_dose_selector_edges(cast):
 
     cast.client("bob").call("PUT", plan_url(cast), TITRATION)
     assert planned_dose_on(cast.alice, date(2026, 11, 20)) is None
-    assert planned_dose_on(cast.alice, date(2026, 11, 27)).mg == 1.5
+    before_step_up = planned_dose_on(cast.alice, date(2026, 11, 27))
     step_up = planned_dose_on(cast.alice, date(2026, 11, 28))
+    much_later = planned_dose_on(cast.alice, date(2027, 6, 1))
+    assert before_step_up is not None
+    assert step_up is not None
+    assert much_later is not None
+    assert (before_step_up.mg, before_step_up.first_day_of_step, before_step_up.is_step_up) == (1.5, False, False)
     assert (step_up.mg, step_up.first_day_of_step, step_up.is_step_up) == (3.0, True, True)
-    assert planned_dose_on(cast.alice, date(2027, 6, 1)).mg == 4.5
+    assert much_later.mg == 4.5

@@ -125,6 +125,7 @@ def test_opioid_defaults(cast):
             {"med_class": "opioid", "name": "tramadol"},
             {"med_class": "combination_analgesic", "name": "Co-codamol (codeine/paracetamol)"},
             {"med_class": "combination_analgesic", "name": "Excedrin"},
+            {"med_class": "combination_analgesic", "name": "Co-codamol 30/500"},
         ],
     }
     meds = cast.client("alice").call("PUT", URL, body).json_body["acute_medications"]
@@ -132,6 +133,7 @@ def test_opioid_defaults(cast):
         "tramadol": True,
         "Co-codamol (codeine/paracetamol)": True,
         "Excedrin": False,
+        "Co-codamol 30/500": True,
     }
 
 

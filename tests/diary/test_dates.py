@@ -11,8 +11,8 @@ from diary.dates import is_valid_time_zone, local_calendar_date, local_today
 FOUR = time(4, 0)
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(

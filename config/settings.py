@@ -70,7 +70,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "pghistory.middleware.HistoryMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -107,6 +106,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: wait for the write lock instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+ON_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+if ON_POSTGRES:
+    # Attaches the request's user and URL to every history row the triggers write.
+    # PostgreSQL only: the triggers (and this middleware's cursor wrapper) need it.
+    MIDDLEWARE.append("pghistory.middleware.HistoryMiddleware")
 
 # --- Cache (allauth rate limits must be shared between processes) ----------------------
 REDIS_URL = env_str("REDIS_URL", "")

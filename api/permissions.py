@@ -5,7 +5,7 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from diary.access import clinician_of, patient_of
+from diary.access import clinician_of, has_second_factor, patient_of
 
 
 class IsPatient(BasePermission):
@@ -15,8 +15,21 @@ class IsPatient(BasePermission):
         return patient_of(request.user) is not None
 
 
+MFA_MESSAGE = (
+    "Turn on two-factor authentication (TOTP) before working with patient data: "
+    "/_allauth/browser/v1/account/authenticators/totp."
+)
+
+
 class IsClinician(BasePermission):
+    """A clinician who signs in with a second factor (DESIGN.md §4)."""
+
     message = "Only clinicians can do this."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return clinician_of(request.user) is not None
+        if clinician_of(request.user) is None:
+            return False
+        if not has_second_factor(request.user):
+            self.message = MFA_MESSAGE
+            return False
+        return True

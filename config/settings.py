@@ -165,6 +165,8 @@ HEADLESS_FRONTEND_URLS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "LDN Diary"
+# Clinicians see health data of many people: no patient data without a second factor.
+CLINICIAN_MFA_REQUIRED = env_bool("CLINICIAN_MFA_REQUIRED", True)
 
 # --- I18N / time --------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from diary.choices import LinkStatus
@@ -27,6 +28,15 @@ def patient_of(user: Any) -> Patient | None:
         return user.patient
     except Patient.DoesNotExist:
         return None
+
+
+def has_second_factor(user: Any) -> bool:
+    """True when the user has TOTP on, so allauth asked for it at login (or it is not required)."""
+    if not settings.CLINICIAN_MFA_REQUIRED:
+        return True
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
 def visible_patients(clinician: Clinician) -> QuerySet[Patient]:

@@ -34,6 +34,10 @@ cat <<MSG
   Demo logins (password for all: demo-password-1):
 $($py manage.py seed_demo --print-logins)
 
+  Clinicians sign in with a second factor: add the TOTP secret above to an
+  authenticator app, or get the current code with
+    .venv/bin/python manage.py totp_code clinician@demo.ldn-diary.test
+
   Worker log: var/worker.log   Beat log: var/beat.log   Stop: Ctrl-C
 MSG
 

@@ -13,6 +13,17 @@ from diary.choices import LinkStatus
 from diary.models import CareLink, Clinic, Clinician, DiaryEntry, DoseLog, DosePlan, DoseStep, Patient, User
 
 PASSWORD = "correct horse battery staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # test clinicians' authenticator
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    """The current code an authenticator app would show."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -41,11 +52,21 @@ class ClinicFactory(factory.django.DjangoModelFactory[Clinic]):
 
 
 class ClinicianFactory(factory.django.DjangoModelFactory[Clinician]):
+    """A clinician with TOTP turned on (clinicians must have a second factor)."""
+
     class Meta:
         model = Clinician
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     clinic = factory.SubFactory(ClinicFactory)
+
+    @factory.post_generation
+    def totp(obj: Clinician, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create and extracted is not False:
+            from allauth.mfa.totp.internal.auth import TOTP
+
+            TOTP.activate(obj.user, TOTP_SECRET)
 
 
 class PatientFactory(factory.django.DjangoModelFactory[Patient]):
@@ -98,3 +119,30 @@ class DoseLogFactory(factory.django.DjangoModelFactory[DoseLog]):
     taken = True
     mg = Decimal("1.5")
     client_id = factory.Faker("uuid4", cast_to=None)
+
+
+def app_session_token(email: str, password: str = PASSWORD) -> str:
+    """Sign in through allauth's app client (with the TOTP step when asked) → session token."""
+    import json
+
+    from django.test import Client
+
+    client = Client()
+    login = client.post(
+        "/_allauth/app/v1/auth/login",
+        data=json.dumps({"email": email, "password": password}),
+        content_type="application/json",
+    ).json()
+    token: str = login["meta"]["session_token"]
+    if login["status"] == 401:
+        pending = [flow["id"] for flow in login["data"]["flows"] if flow.get("is_pending")]
+        assert pending == ["mfa_authenticate"], login
+        done = client.post(
+            "/_allauth/app/v1/auth/2fa/authenticate",
+            data=json.dumps({"code": totp_code()}),
+            content_type="application/json",
+            HTTP_X_SESSION_TOKEN=token,
+        ).json()
+        assert done["status"] == 200, done
+        token = done["meta"]["session_token"]
+    return token

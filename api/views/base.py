@@ -7,14 +7,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import QuerySet
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.pagination import Pagination
-from api.permissions import IsClinician, IsPatient
-from diary.access import clinician_of, patient_for_clinician, patient_of
+from api.permissions import MFA_MESSAGE, IsClinician, IsPatient
+from diary.access import clinician_of, has_second_factor, patient_for_clinician, patient_of
 from diary.dates import local_calendar_date
 from diary.models import Clinician, Patient
 from diary.services.audit import audit_many, audit_record
@@ -127,6 +128,8 @@ class ClinicianPatientView(ClinicianView):
     def get_patient(self) -> Patient:
         patient_id = parse_uuid(self.kwargs["patient_id"], "patient_id")
         clinician = clinician_of(self.request.user)
+        if clinician is not None and not has_second_factor(self.request.user):
+            raise PermissionDenied(MFA_MESSAGE)
         patient = patient_for_clinician(clinician, patient_id) if clinician else None
         if patient is None:
             raise NotFound()

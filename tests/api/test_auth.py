@@ -13,7 +13,7 @@ from django.test import Client
 
 from diary.models import CareLink, Patient, User
 from diary.services.care import invitation_create
-from tests.factories import PASSWORD, ClinicianFactory, PatientFactory
+from tests.factories import PASSWORD, ClinicianFactory, PatientFactory, app_session_token
 
 BROWSER = "/_allauth/browser/v1"
 APP = "/_allauth/app/v1"
@@ -128,14 +128,7 @@ def test_login_logout_with_session_cookie():
 @pytest.mark.django_db
 def test_scripts_use_a_session_token_without_csrf():
     clinician = ClinicianFactory.create()
-    client = Client(enforce_csrf_checks=True)
-    login = client.post(
-        f"{APP}/auth/login",
-        data=json.dumps({"email": clinician.user.email, "password": PASSWORD}),
-        content_type="application/json",
-    )
-    assert login.status_code == 200, login.json()
-    token = login.json()["meta"]["session_token"]
+    token = app_session_token(clinician.user.email)
     script = Client(enforce_csrf_checks=True)  # no cookies at all
     listed = script.get("/api/v1/patients", HTTP_X_SESSION_TOKEN=token)
     assert listed.status_code == 200

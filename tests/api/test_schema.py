@@ -19,7 +19,7 @@ from schemathesis.checks import not_a_server_error, response_schema_conformance
 from api.urls import urlpatterns
 from config.wsgi import application
 from diary.services.care import invitation_create
-from tests.factories import PASSWORD, ClinicianFactory, PatientFactory, link
+from tests.factories import ClinicianFactory, PatientFactory, app_session_token, link
 
 
 def test_schema_builds_without_warnings():
@@ -53,22 +53,12 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", applicati
 @pytest.fixture
 def tokens(db):
     """Session tokens for a linked patient and clinician, made by allauth's app login."""
-    from django.test import Client
-
     patient = PatientFactory.create(user__email="fuzz.patient@example.org")
     clinician = ClinicianFactory.create(user__email="fuzz.clinician@example.org")
     link(patient, clinician)
     invitation_create(clinician=clinician)
 
-    def login(email: str) -> str:
-        response = Client().post(
-            "/_allauth/app/v1/auth/login",
-            data=json.dumps({"email": email, "password": PASSWORD}),
-            content_type="application/json",
-        )
-        return response.json()["meta"]["session_token"]
-
-    tokens = {"patient": login(patient.user.email), "clinician": login(clinician.user.email)}
+    tokens = {"patient": app_session_token(patient.user.email), "clinician": app_session_token(clinician.user.email)}
     # schemathesis calls the raw WSGI handler, whose signals would close the test's connection
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)

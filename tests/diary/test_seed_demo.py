@@ -33,6 +33,7 @@ from diary.management.commands.seed_demo import (
     CLINICIAN_EMAIL,
     DEMO_DOMAIN,
     DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
     PROFILES,
     Profile,
     history_build,
@@ -41,6 +42,7 @@ from diary.management.commands.seed_demo import (
 from diary.models import CareLink, Clinic, Clinician, DiaryEntry, DoseLog, DosePlan, Patient, User
 from diary.selectors import entries_for, planned_dose_on
 from diary.services.entries import entry_snapshot
+from tests.factories import totp_code
 
 # The demo is seeded with the clock frozen here (no --today): 23:30 UTC is already the
 # 16th in Berlin, Adelaide and Auckland and still the 15th in London and the Americas,
@@ -203,6 +205,13 @@ def test_every_demo_account_can_log_in(seeded: Seed, client: Any) -> None:
             {"email": email, "password": DEMO_PASSWORD},
             content_type="application/json",
         )
+        if email == CLINICIAN_EMAIL:  # clinicians sign in with a second factor
+            assert response.status_code == 401, response.content
+            response = client.post(
+                "/_allauth/browser/v1/auth/2fa/authenticate",
+                {"code": totp_code(DEMO_TOTP_SECRET)},
+                content_type="application/json",
+            )
         assert response.status_code == 200, response.content
         assert response.json()["data"]["user"]["email"] == email
         client.logout()
@@ -491,7 +500,11 @@ def test_print_logins_lists_every_account_without_touching_the_database() -> Non
     # No database fixture: any query here would fail the test.
     lines = seed("--print-logins").splitlines()
     assert all(line.startswith("    ") and not line.startswith("     ") for line in lines)
-    assert any(line.split() == [CLINICIAN_EMAIL, "(clinician:", "Dr", "Maya", "Okafor)"] for line in lines)
+    assert any(
+        line.split()
+        == [CLINICIAN_EMAIL, "(clinician:", "Dr", "Maya", "Okafor;", "TOTP", "secret", f"{DEMO_TOTP_SECRET})"]
+        for line in lines
+    )
     assert any(line.split()[0] == ADMIN_EMAIL for line in lines)
     for profile in PROFILES:
         line = next(line for line in lines if line.split()[0] == profile.email)
@@ -514,3 +527,12 @@ def test_profiles_cover_the_cases_the_demo_promises() -> None:
         "fibromyalgia",
         "chronic_pain",
     }
+
+
+@pytest.mark.django_db
+def test_totp_code_command_prints_the_demo_clinicians_code(seeded: Seed) -> None:
+    out = io.StringIO()
+    call_command("totp_code", CLINICIAN_EMAIL, stdout=out)
+    assert out.getvalue().split()[0] == totp_code(DEMO_TOTP_SECRET)
+    with pytest.raises(CommandError, match="no TOTP"):
+        call_command("totp_code", ADMIN_EMAIL)

@@ -25,6 +25,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
@@ -44,6 +45,9 @@ DEMO_PASSWORD = "demo-password-1"  # noqa: S105 (public: printed by make run)
 CLINIC_NAME = "Demo Headache & Pain Clinic"
 CLINICIAN_EMAIL = f"clinician@{DEMO_DOMAIN}"
 CLINICIAN_NAME = "Dr Maya Okafor"
+# Clinicians must sign in with TOTP. The demo's secret is public (printed by make run):
+# add it to an authenticator app, or run `manage.py totp_code clinician@demo.ldn-diary.test`.
+DEMO_TOTP_SECRET = "LDNDEMOCLINICIAN2FAXYZ234567ABCD"  # noqa: S105
 ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
 ADMIN_NAME = "Demo Admin"
 
@@ -833,6 +837,7 @@ def demo_seed(
         clinic = Clinic.objects.create(name=CLINIC_NAME, created_at=opened)
         clinician_user = _account(CLINICIAN_EMAIL, CLINICIAN_NAME, password_hash, opened)
         clinician = Clinician.objects.create(user=clinician_user, clinic=clinic, created_at=opened)
+        TOTP.activate(clinician_user, DEMO_TOTP_SECRET)
         _account(ADMIN_EMAIL, ADMIN_NAME, password_hash, opened, is_staff=True, is_superuser=True)
     seeded = []
     for history in histories:
@@ -873,7 +878,10 @@ def demo_delete() -> int:
 
 def logins() -> list[str]:
     """The demo accounts, one per line, indented for the `make run` banner."""
-    rows = [(CLINICIAN_EMAIL, f"clinician: {CLINICIAN_NAME}"), (ADMIN_EMAIL, "admin")]
+    rows = [
+        (CLINICIAN_EMAIL, f"clinician: {CLINICIAN_NAME}; TOTP secret {DEMO_TOTP_SECRET}"),
+        (ADMIN_EMAIL, "admin"),
+    ]
     rows += [
         (profile.email, f"patient: {profile.label}, {profile.condition}, {profile.time_zone}") for profile in PROFILES
     ]

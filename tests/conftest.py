@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -18,6 +19,17 @@ def _real_postgres(django_db_setup: Any, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
         if connection.vendor != "postgresql":
             pytest.exit("Tests need PostgreSQL: run them with `make test` (or scripts/with-services.sh).", 2)
+
+
+# The API tests' "now": 13:00 in Berlin (alice's zone), 07:00 in New York.
+NOW = "2026-11-21T12:00:00+00:00"
+
+
+@pytest.fixture
+def frozen() -> Any:
+    """Time stands still at NOW (use `frozen.shift(...)` to move it)."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture(autouse=True)

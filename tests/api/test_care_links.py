@@ -5,21 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from diary.models import CareLink
 from diary.services.care import code_hash, invitation_create, invitations_expire
 from diary.tasks import care_links_expire
 
-NOW = "2026-11-21T12:00:00+00:00"
 pytestmark = pytest.mark.usefixtures("frozen")
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def create(cast, who="charlie"):

@@ -5,16 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-import time_machine
 
-NOW = "2026-11-21T12:00:00+00:00"
 pytestmark = pytest.mark.usefixtures("frozen")
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def test_changes_feed_follows_writes(cast):

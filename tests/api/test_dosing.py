@@ -10,7 +10,6 @@ import time_machine
 
 from diary.models import DoseLog, DosePlan, DoseStep, ReportedBaseline
 
-NOW = "2026-11-21T12:00:00+00:00"
 TITRATION = {
     "target_mg": 4.5,
     "decision_weeks": 12,
@@ -22,12 +21,6 @@ TITRATION = {
 }
 
 pytestmark = pytest.mark.usefixtures("frozen")
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def plan_url(cast) -> str:

@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import time_machine
 
 from diary.models import AcuteMedication, DiaryEntry, EntryRevision, SideEffect
 from diary.services.entries import entry_snapshot
 
-NOW = "2026-11-21T12:00:00+00:00"  # 13:00 in Berlin, alice's zone
 URL = "/api/v1/me/entries/2026-11-20"
 FULL = {
     "pain_score": 6,
@@ -32,12 +30,6 @@ FULL = {
 }
 
 pytestmark = pytest.mark.usefixtures("frozen")
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def test_put_creates_then_replaces_and_keeps_the_old_version(cast):

@@ -116,6 +116,8 @@ if ON_POSTGRES:
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions are read on every request: from Redis, written through to the database.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
@@ -127,8 +129,8 @@ else:
 # --- Auth -------------------------------------------------------------------------
 AUTH_USER_MODEL = "diary.User"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "diary.auth_backend.AuthenticationBackend",  # allauth's, loading the profile with the user
+    "django.contrib.auth.backends.ModelBackend",  # the admin's username = e-mail login
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

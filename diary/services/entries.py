@@ -120,13 +120,26 @@ def _validate_children(data: dict[str, Any]) -> None:
 
 
 def _write_children(entry: DiaryEntry, data: dict[str, Any]) -> None:
-    SideEffect.objects.bulk_create(
+    side_effects = SideEffect.objects.bulk_create(
         SideEffect(entry=entry, **{f: se[f] for f in SIDE_EFFECT_FIELDS if f in se})
         for se in data.get("side_effects", [])
     )
-    AcuteMedication.objects.bulk_create(
+    medicines = AcuteMedication.objects.bulk_create(
         AcuteMedication(entry=entry, **{f: m[f] for f in MEDICINE_FIELDS}) for m in data.get("acute_medications", [])
     )
+    # What was just written is what a prefetch would read back: hand it to the caller
+    # so the response needs no second read (this is how prefetch_related fills it).
+    cache: dict[str, Any] = {}
+    written: tuple[tuple[str, Any, list[Any]], ...] = (
+        ("side_effects", SideEffect, side_effects),
+        ("acute_medications", AcuteMedication, medicines),
+    )
+    for name, model, rows in written:
+        queryset: Any = model.objects.filter(entry=entry)
+        queryset._result_cache = rows
+        queryset._prefetch_done = True
+        cache[name] = queryset
+    entry._prefetched_objects_cache = cache  # type: ignore[attr-defined]
 
 
 @transaction.atomic
@@ -198,7 +211,7 @@ def entry_record(
     entry.updated_at = now
     entry.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
     entry.save()
-    entry.side_effects.all().delete()
-    entry.acute_medications.all().delete()
+    SideEffect.objects.filter(entry=entry).delete()
+    AcuteMedication.objects.filter(entry=entry).delete()
     _write_children(entry, data)
     return EntryResult(entry, created=False, changed=True)

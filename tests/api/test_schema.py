@@ -74,3 +74,9 @@ def test_api_fuzz(case, tokens):
     role = "clinician" if not case.path.startswith("/api/v1/me") else "patient"
     response = case.call(headers={"X-Session-Token": tokens[role]})
     case.validate_response(response, checks=[not_a_server_error, response_schema_conformance])
+
+
+@pytest.mark.django_db
+def test_allauths_cdn_spec_pages_are_not_served(api):
+    for path in ("/_allauth/openapi.html", "/_allauth/openapi.json", "/_allauth/openapi.yaml"):
+        assert api.get(path).status_code == 404, path

@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): each prints its numbers and a ratio against a lower bound."""

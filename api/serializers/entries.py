@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from api.serializers.common import StrictSerializer
 from diary.choices import MedicineClass, SideEffectKind
-from diary.models import AcuteMedication, DiaryEntry, EntryRevision, SideEffect
+from diary.models import EntryRevision
 from diary.models.entries import NOTE_MAX_LENGTH
 
 
@@ -60,48 +60,44 @@ class EntryIn(StrictSerializer):
     acute_medications = AcuteMedicationIn(many=True, required=False, default=list)
 
 
-class SideEffectOut(serializers.ModelSerializer):
-    class Meta:
-        model = SideEffect
-        fields = ("kind", "severity", "limited_activities", "other_text")
+# The output serializers are plain Serializers: ModelSerializer rebuilds its fields from
+# the model on every use, and these are on the write path of every diary save.
+class SideEffectOut(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SideEffectKind.choices)
+    severity = serializers.IntegerField()
+    limited_activities = serializers.BooleanField()
+    other_text = serializers.CharField()
 
 
-class AcuteMedicationOut(serializers.ModelSerializer):
-    class Meta:
-        model = AcuteMedication
-        fields = ("med_class", "name", "for_headache", "contains_opioid")
+class AcuteMedicationOut(serializers.Serializer):
+    med_class = serializers.ChoiceField(choices=MedicineClass.choices)
+    name = serializers.CharField()
+    for_headache = serializers.BooleanField()
+    contains_opioid = serializers.BooleanField()
 
 
-class EntryOut(serializers.ModelSerializer):
-    side_effects = SideEffectOut(many=True, read_only=True)
-    acute_medications = AcuteMedicationOut(many=True, read_only=True)
-
-    class Meta:
-        model = DiaryEntry
-        fields = (
-            "date",
-            "pain_score",
-            "headache",
-            "migraine",
-            "sleep_quality",
-            "headache_hours",
-            "one_sided",
-            "pulsating",
-            "worse_with_activity",
-            "nausea_vomiting",
-            "light_sensitivity",
-            "sound_sensitivity",
-            "aura_minutes",
-            "note",
-            "side_effects",
-            "acute_medications",
-            "client_id",
-            "version",
-            "late",
-            "created_at",
-            "updated_at",
-        )
-        read_only_fields = fields
+class EntryOut(serializers.Serializer):
+    date = serializers.DateField()
+    pain_score = serializers.IntegerField()
+    headache = serializers.IntegerField()
+    migraine = serializers.BooleanField(allow_null=True)
+    sleep_quality = serializers.IntegerField(allow_null=True)
+    headache_hours = serializers.DecimalField(max_digits=4, decimal_places=2, allow_null=True)
+    one_sided = serializers.BooleanField(allow_null=True)
+    pulsating = serializers.BooleanField(allow_null=True)
+    worse_with_activity = serializers.BooleanField(allow_null=True)
+    nausea_vomiting = serializers.BooleanField(allow_null=True)
+    light_sensitivity = serializers.BooleanField(allow_null=True)
+    sound_sensitivity = serializers.BooleanField(allow_null=True)
+    aura_minutes = serializers.IntegerField(allow_null=True)
+    note = serializers.CharField()
+    side_effects = SideEffectOut(many=True)
+    acute_medications = AcuteMedicationOut(many=True)
+    client_id = serializers.UUIDField(allow_null=True)
+    version = serializers.IntegerField()
+    late = serializers.BooleanField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
 
 
 class RevisionOut(serializers.ModelSerializer):

@@ -158,7 +158,8 @@ def entry_record(
     2. Fill medicine defaults, check side effects; lock the patient row.
     3. Same content as stored → nothing changes (safe to repeat, whatever If-Match says).
     4. If-Match given and not the stored version → PreconditionFailed with the current entry.
-    5. Keep the stored version as a revision, write the new one with version + 1.
+    5. Keep the stored version as a revision, write the new one with version + 1; side
+       effects and medicines are rewritten only when they changed.
     """
     now = now or timezone.now()
     diary_date_check(patient, day, now=now)
@@ -211,7 +212,10 @@ def entry_record(
     entry.updated_at = now
     entry.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
     entry.save()
-    SideEffect.objects.filter(entry=entry).delete()
-    AcuteMedication.objects.filter(entry=entry).delete()
-    _write_children(entry, data)
+    children = ("side_effects", "acute_medications")
+    if any(old[name] != new_content[name] for name in children):
+        SideEffect.objects.filter(entry=entry).delete()
+        AcuteMedication.objects.filter(entry=entry).delete()
+        _write_children(entry, data)
+    # else the prefetched children are still exactly what is stored
     return EntryResult(entry, created=False, changed=True)

@@ -229,3 +229,15 @@ def test_bad_if_match_header(cast):
     response = cast.client("alice").call("PUT", URL, FULL, HTTP_IF_MATCH="yesterday")
     assert response.status_code == 400
     assert "If-Match" in response.json_body["errors"]
+
+
+def test_changing_only_the_core_keeps_the_children(cast):
+    api = cast.client("alice")
+    api.call("PUT", URL, FULL)
+    before = list(SideEffect.objects.values_list("pk", flat=True))
+    changed = api.call("PUT", URL, {**FULL, "pain_score": 9})
+    assert changed.json_body["side_effects"] == [
+        {"kind": "vivid_dreams", "severity": 2, "limited_activities": False, "other_text": ""}
+    ]
+    assert list(SideEffect.objects.values_list("pk", flat=True)) == before  # not rewritten
+    assert EntryRevision.objects.get().snapshot["side_effects"][0]["kind"] == "vivid_dreams"

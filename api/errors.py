@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -135,7 +135,3 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     detail = response.data.get("detail", "") if isinstance(response.data, dict) else str(response.data)
     headers = {k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After", "Allow")}
     return problem(response.status_code, str(detail), headers=headers)
-
-
-def not_found() -> Response:
-    return problem(status.HTTP_404_NOT_FOUND, "Not found.")

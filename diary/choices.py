@@ -37,13 +37,6 @@ class RevokedBy(models.TextChoices):
     CLINICIAN = "clinician", "Clinician"
 
 
-class Headache(models.IntegerChoices):
-    NONE = 0, "None"
-    MILD = 1, "Mild"
-    MODERATE = 2, "Moderate"
-    SEVERE = 3, "Severe"
-
-
 class SideEffectKind(models.TextChoices):
     VIVID_DREAMS = "vivid_dreams", "Vivid dreams"
     INSOMNIA = "insomnia", "Insomnia"

@@ -46,7 +46,3 @@ def local_today(tz: str, boundary: time, now: datetime | None = None) -> date:
     if moment.timetz().replace(tzinfo=None) < boundary:
         day -= timedelta(days=1)
     return day
-
-
-def days_between(earlier: date, later: date) -> int:
-    return (later - earlier).days

@@ -44,6 +44,13 @@ def visible_patients(clinician: Clinician) -> QuerySet[Patient]:
     return Patient.objects.filter(care_links__clinic_id=clinician.clinic_id, care_links__status=LinkStatus.ACTIVE)
 
 
-def patient_for_clinician(clinician: Clinician, public_id: UUID) -> Patient | None:
-    """The patient if the clinician may see them, else None (callers answer 404)."""
-    return visible_patients(clinician).select_related("user").filter(public_id=public_id).first()
+def patient_for_clinician(
+    clinician: Clinician, public_id: UUID, scope: QuerySet[Patient] | None = None
+) -> Patient | None:
+    """The patient if the clinician may see them, else None (callers answer 404).
+
+    `scope` may narrow or annotate the lookup (e.g. with list columns); it is always
+    intersected with what the clinician may see.
+    """
+    patients = visible_patients(clinician) if scope is None else scope & visible_patients(clinician)
+    return patients.select_related("user").filter(public_id=public_id).first()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -49,11 +50,6 @@ def current_plan(patient: Patient) -> DosePlan | None:
     return plans_for(patient).filter(stopped_on__isnull=True).first()
 
 
-def latest_plan(patient: Patient) -> DosePlan | None:
-    """The current plan, else the most recently stopped one."""
-    return current_plan(patient) or plans_for(patient).first()
-
-
 @dataclass(frozen=True)
 class PlannedDose:
     date: dt.date
@@ -65,12 +61,14 @@ class PlannedDose:
     next_step: DoseStep | None
 
 
-def planned_dose_on(patient: Patient, day: dt.date, plan: DosePlan | None = None) -> PlannedDose | None:
+def planned_dose_on(patient: Patient, day: dt.date, plans: Sequence[DosePlan] | None = None) -> PlannedDose | None:
     """Today's (or any day's) planned dose: the step in force, or None.
 
     None before the first step, on and after a stop date, and with no plan at all.
+    `plans` (newest first, steps prefetched) saves the query when the caller has them.
     """
-    plans = [plan] if plan is not None else list(plans_for(patient))
+    if plans is None:
+        plans = list(plans_for(patient))
     for candidate in plans:
         if candidate.stopped_on is not None and day >= candidate.stopped_on:
             continue

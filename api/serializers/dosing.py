@@ -9,6 +9,7 @@ from rest_framework import serializers
 from api.serializers.common import LocalTimeField, StrictSerializer, WarningSerializer
 from diary.choices import StopReason, TimeOfDay
 from diary.models import DoseLog, DosePlan, DoseStep, ReportedBaseline
+from diary.models.dosing import MAX_DOSE_MG
 
 DOSE_ERRORS: dict[str, Any] = {
     "min_value": "A dose must be more than 0 mg.",
@@ -21,7 +22,7 @@ def dose_field(**kwargs: Any) -> serializers.DecimalField:
         max_digits=5,
         decimal_places=2,
         min_value=Decimal("0.01"),
-        max_value=Decimal("50"),
+        max_value=MAX_DOSE_MG,
         error_messages=DOSE_ERRORS,
         **kwargs,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -125,12 +126,15 @@ class ClinicianPatientView(ClinicianView):
 
     permission_classes = [IsAuthenticated]
 
-    def get_patient(self) -> Patient:
+    def get_patient(self, scope: Callable[[Clinician], QuerySet[Patient]] | None = None) -> Patient:
+        """`scope(clinician)` may annotate the lookup (it is still limited to visible patients)."""
         patient_id = parse_uuid(self.kwargs["patient_id"], "patient_id")
         clinician = clinician_of(self.request.user)
         if clinician is not None and not has_second_factor(self.request.user):
             raise PermissionDenied(MFA_MESSAGE)
-        patient = patient_for_clinician(clinician, patient_id) if clinician else None
+        patient = None
+        if clinician is not None:
+            patient = patient_for_clinician(clinician, patient_id, scope(clinician) if scope else None)
         if patient is None:
             raise NotFound()
         return patient

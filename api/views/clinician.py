@@ -42,14 +42,13 @@ class PatientsView(ClinicianView):
 class PatientDetailView(ClinicianPatientView):
     @extend_schema(responses=PatientDetailOut, summary="One linked patient: profile, link, plan, baseline")
     def get(self, request: Request, patient_id: str) -> Response:
-        patient = self.get_patient()
+        patient = self.get_patient(scope=selectors.patients_for)  # with list columns
         self.audit("patient.read", patient, "patient", patient.public_id)
-        summary = selectors.patients_for(self.clinician).get(pk=patient.pk)
         link = selectors.care_links_for_patient(patient).filter(clinic_id=self.clinician.clinic_id, status="active")
         baseline = ReportedBaseline.objects.filter(patient=patient).first()
         return Response(
             {
-                "patient": PatientSummaryOut(summary).data,
+                "patient": PatientSummaryOut(patient).data,
                 "care_link_id": str(link.values_list("public_id", flat=True).first()),
                 "plan": plan_with_today(patient),
                 "reported_baseline": BaselineOut(baseline).data if baseline else None,

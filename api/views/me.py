@@ -85,9 +85,10 @@ class TodayView(PatientView):
 
 
 def plan_with_today(patient: Patient) -> dict[str, object]:
-    plan = selectors.latest_plan(patient)
+    plans = list(selectors.plans_for(patient))  # newest first, one query for both answers
+    plan = next((p for p in plans if p.stopped_on is None), plans[0] if plans else None)
     day = local_today(patient.time_zone, patient.day_boundary)
-    planned = selectors.planned_dose_on(patient, day)
+    planned = selectors.planned_dose_on(patient, day, plans)
     return {
         "plan": PlanOut(plan).data if plan else None,
         "today": PlannedDoseOut(planned).data if planned else None,

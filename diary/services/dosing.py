@@ -12,18 +12,18 @@ from django.utils import timezone
 
 from diary.dates import local_calendar_date
 from diary.models import Clinician, DoseLog, DosePlan, DoseStep, Patient, ReportedBaseline
+from diary.models.dosing import MAX_DOSE_MG
 from diary.selectors import current_plan, planned_dose_on
 from diary.services.entries import diary_date_check
 from diary.services.errors import Conflict, InvalidInput
 from diary.services.patients import patient_lock, patient_mark_changed
 
-MAX_DOSE_MG = Decimal("50")
 USUAL_MAX_MG = Decimal("4.5")
 MAX_STEP_UP_MG = Decimal("1.5")
 
 
 @dataclass(frozen=True)
-class Warning:
+class DoseWarning:
     code: str
     message: str
     field: str = ""
@@ -36,7 +36,7 @@ class Warning:
 class Written:
     obj: Any
     created: bool
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[DoseWarning] = field(default_factory=list)
 
 
 def dose_value_check(mg: Decimal | None, field_name: str) -> None:
@@ -49,7 +49,7 @@ def dose_value_check(mg: Decimal | None, field_name: str) -> None:
         raise InvalidInput({field_name: f"{mg} mg is above {MAX_DOSE_MG} mg: not a low-dose naltrexone dose."})
 
 
-def dose_warnings(steps: list[tuple[str, Decimal]], target: Decimal | None = None) -> list[Warning]:
+def dose_warnings(steps: list[tuple[str, Decimal]], target: Decimal | None = None) -> list[DoseWarning]:
     """Warnings for doses above the usual LDN range or steps up of more than 1.5 mg.
 
     `steps` is (field path, mg) in date order. The first step is not a step up.
@@ -57,15 +57,17 @@ def dose_warnings(steps: list[tuple[str, Decimal]], target: Decimal | None = Non
     warnings = []
     if target is not None and target > USUAL_MAX_MG:
         warnings.append(
-            Warning("above_usual_range", f"Target {target} mg is above the usual LDN range (≤ 4.5 mg).", "target_mg")
+            DoseWarning(
+                "above_usual_range", f"Target {target} mg is above the usual LDN range (≤ 4.5 mg).", "target_mg"
+            )
         )
     previous: Decimal | None = None
     for path, mg in steps:
         if mg > USUAL_MAX_MG:
-            warnings.append(Warning("above_usual_range", f"{mg} mg is above the usual LDN range (≤ 4.5 mg).", path))
+            warnings.append(DoseWarning("above_usual_range", f"{mg} mg is above the usual LDN range (≤ 4.5 mg).", path))
         if previous is not None and mg - previous > MAX_STEP_UP_MG:
             warnings.append(
-                Warning(
+                DoseWarning(
                     "large_step_up",
                     f"A step up from {previous} to {mg} mg is more than {MAX_STEP_UP_MG} mg.",
                     path,
@@ -163,7 +165,7 @@ def _dose_values(patient: Patient, data: dict[str, Any]) -> dict[str, Any]:
     return {"taken": taken, "mg": mg, "time_of_day": time_of_day, "taken_at": data.get("taken_at")}
 
 
-def _log_warnings(patient: Patient, log: DoseLog) -> list[Warning]:
+def _log_warnings(patient: Patient, log: DoseLog) -> list[DoseWarning]:
     if not log.taken or log.mg is None:
         return []
     previous = _previous_taken_mg(patient, log.date)

@@ -44,13 +44,14 @@ class EntryResult:
     changed: bool
 
 
-def diary_date_check(patient: Patient, day: date, *, field: str = "date", now: datetime | None = None) -> None:
-    """Reject future dates and dates more than 365 days back (in the patient's zone)."""
+def diary_date_check(patient: Patient, day: date, *, field: str = "date", now: datetime | None = None) -> date:
+    """Reject future dates and dates more than 365 days back; return the patient's today."""
     today = local_calendar_date(patient.time_zone, now)
     if day > today:
         raise InvalidInput({field: f"{day.isoformat()} is in the future (today is {today.isoformat()})."})
     if day < today - timedelta(days=settings.BACKDATE_LIMIT_DAYS):
         raise InvalidInput({field: f"{day.isoformat()} is more than {settings.BACKDATE_LIMIT_DAYS} days ago."})
+    return today
 
 
 def _plain(value: Any) -> Any:
@@ -162,7 +163,7 @@ def entry_record(
        effects and medicines are rewritten only when they changed.
     """
     now = now or timezone.now()
-    diary_date_check(patient, day, now=now)
+    today = diary_date_check(patient, day, now=now)
     data = dict(data)
     data["acute_medications"] = [
         medicine_defaults(patient, m, i) for i, m in enumerate(data.get("acute_medications", []))
@@ -185,7 +186,7 @@ def entry_record(
             patient=patient,
             date=day,
             client_id=data.get("client_id"),
-            late=(local_calendar_date(patient.time_zone, now) - day).days > settings.LATE_ENTRY_AFTER_DAYS,
+            late=(today - day).days > settings.LATE_ENTRY_AFTER_DAYS,
             seq=seq,
             created_at=now,
             updated_at=now,

@@ -260,7 +260,7 @@ def test_plans_titrate_1_5_to_3_to_4_5_and_dose_logs_follow_them(seeded: Seed) -
 
         logs = list(DoseLog.objects.filter(patient=p).order_by("date"))
         for log in logs:
-            planned = planned_dose_on(p, log.date, plan)
+            planned = planned_dose_on(p, log.date, [plan])
             assert planned is not None, (p, log.date)
             assert log.time_of_day == planned.time_of_day
             if log.taken:

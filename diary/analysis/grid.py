@@ -60,14 +60,6 @@ def _opt_float(values: Sequence[object]) -> FloatArray:
     return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
 
 
-def _answered(values: Sequence[object]) -> BoolArray:
-    return np.fromiter((v is not None for v in values), dtype=np.bool_, count=len(values))
-
-
-def _truthy(values: Sequence[object]) -> BoolArray:
-    return np.fromiter((v is True for v in values), dtype=np.bool_, count=len(values))
-
-
 def grid_start(history: PatientHistory, lookback_days: int) -> int:
     """The first ordinal the grid needs: the earliest row, and far enough back for every window."""
     firsts = [history.as_of.toordinal() - lookback_days]
@@ -107,12 +99,12 @@ def build_grid(history: PatientHistory, start: int) -> Grid:
         idx = _ordinals(cols[0]) - start
         head = np.asarray(cols[2], dtype=np.int64)
         hours = _opt_float(cols[5])
-        one_sided, pulsating, worse = (_truthy(cols[k]) for k in (6, 7, 8))
-        nausea, light, sound = (_truthy(cols[k]) for k in (9, 10, 11))
+        # the six yes/no features as one object matrix: compared to None / True in C loops
+        features = np.array(cols[6:12], dtype=object).reshape(6, len(entries))
+        is_true = features == True  # noqa: E712 (elementwise: None and False are not True)
+        one_sided, pulsating, worse, nausea, light, sound = is_true
         aura = _opt_float(cols[12])
-        answered = np.zeros(len(entries), dtype=np.bool_)
-        for k in range(6, 13):
-            answered |= _answered(cols[k])
+        answered = (features != None).any(axis=0) | ~np.isnan(aura)  # noqa: E711 (elementwise)
         pain_features = (
             one_sided.astype(np.int64) + pulsating + (head >= rules.HEADACHE_MODERATE) + worse.astype(np.int64)
         )
@@ -128,7 +120,7 @@ def build_grid(history: PatientHistory, start: int) -> Grid:
         )
         with np.errstate(invalid="ignore"):
             c2 = (aura >= rules.AURA_MIN_MINUTES) & (aura <= rules.AURA_MAX_MINUTES)
-        c4 = _truthy(cols[3])
+        c4 = np.array(cols[3], dtype=object) == True  # noqa: E712 (elementwise)
         logged[idx] = True
         pain[idx] = np.asarray(cols[1], dtype=np.float64)
         sleep[idx] = _opt_float(cols[4])

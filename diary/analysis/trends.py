@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import statsmodels.api as sm
-from scipy import stats
+from scipy import special, stats
 
 from diary.analysis import rules
 from diary.analysis.context import Context, num
@@ -182,24 +182,51 @@ def weekly(ctx: Context) -> dict[str, Any]:
         }
 
 
+def _tie_term(values: FloatArray) -> float:
+    """Σ t(t − 1)(2t + 5) over groups of tied values (the Mann–Kendall variance correction)."""
+    _, counts = np.unique(values, return_counts=True)
+    return float((counts * (counts - 1) * (2 * counts + 5)).sum())
+
+
 def theil_sen_mann_kendall(values: FloatArray, days: IntArray) -> dict[str, Any]:
-    """1. Theil–Sen slope (per day, reported per week) with its 95% interval.
-    2. Mann–Kendall: Kendall's tau of value against time and its two-sided p-value.
-    Fewer than TREND_MIN_POINTS points: no estimate."""
+    """Theil–Sen slope and the Mann–Kendall test on numpy (no per-call scipy wrappers: this
+    runs for every patient on every recompute).
+
+    1. Pairwise slopes (x_j − x_i) / (t_j − t_i) over all pairs i < j (days are distinct);
+       the slope is their median, reported per week.
+    2. Mann–Kendall S = Σ sign(x_j − x_i); its variance with the tie correction
+       (n(n−1)(2n+5) − Σ t(t−1)(2t+5)) / 18; Z with continuity correction; two-sided p from
+       the normal distribution; Kendall's tau-b = S / √((n₀ − n_ties) n₀).
+    3. The slope's 95% interval by Sen's method (the ranks (N ∓ z·σ)/2 of the sorted slopes,
+       as scipy.stats.theilslopes computes it).
+    Fewer than TREND_MIN_POINTS points: no estimate; constant values: slope 0, no test.
+    """
     n = int(values.size)
     if n < rules.TREND_MIN_POINTS:
         return {"points": n, "slope_per_week": None, "slope_ci95": None, "tau": None, "p": None}
     if np.ptp(values) == 0:
         return {"points": n, "slope_per_week": 0.0, "slope_ci95": None, "tau": None, "p": None}
-    fit = stats.theilslopes(values, days, alpha=rules.CONFIDENCE_LEVEL)
-    tau = stats.kendalltau(days, values)
+    i, j = np.triu_indices(n, k=1)
+    dx = values[j] - values[i]
+    slopes = np.sort(dx / (days[j] - days[i]))
+    pairs = slopes.size
+    s_stat = float(np.sign(dx).sum())
+    variance = (n * (n - 1) * (2 * n + 5) - _tie_term(values)) / 18
+    sigma = variance**0.5
+    z = (s_stat - np.sign(s_stat)) / sigma
+    p = 2 * special.ndtr(-abs(z))
+    tied_pairs = float(np.count_nonzero(dx == 0))
+    tau = s_stat / ((pairs - tied_pairs) * pairs) ** 0.5
+    z_ci = float(special.ndtri((1 - rules.CONFIDENCE_LEVEL) / 2))  # negative
+    upper = min(round((pairs - z_ci * sigma) / 2), pairs - 1)
+    lower = max(round((pairs + z_ci * sigma) / 2) - 1, 0)
     week = rules.DAYS_PER_WEEK
     return {
         "points": n,
-        "slope_per_week": num(fit.slope * week),
-        "slope_ci95": [num(fit.low_slope * week), num(fit.high_slope * week)],
-        "tau": num(tau.statistic),
-        "p": num(tau.pvalue),
+        "slope_per_week": num(float(np.median(slopes)) * week),
+        "slope_ci95": [num(slopes[lower] * week), num(slopes[upper] * week)],
+        "tau": num(tau),
+        "p": num(p),
     }
 
 

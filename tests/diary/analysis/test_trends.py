@@ -156,3 +156,25 @@ def test_summary_blocks_present():
     assert len(s["medication_overuse"]["windows"]) == 3
     assert s["medication_overuse"]["windows"][-1]["end"] == AS_OF.isoformat()
     assert s["clock"]["decision_point"] == day(84, FIRST_DOSE).isoformat()
+
+
+def test_own_theil_sen_and_tau_agree_with_scipy():
+    import numpy as np
+    from scipy import stats
+
+    from diary.analysis.trends import theil_sen_mann_kendall
+
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        n = int(rng.integers(10, 57))
+        days = np.sort(rng.choice(56, n, replace=False)).astype(np.int64)
+        values = rng.integers(0, 11, n).astype(np.float64)
+        if np.ptp(values) == 0:
+            continue
+        got = theil_sen_mann_kendall(values, days)
+        fit, tau = stats.theilslopes(values, days, alpha=0.95), stats.kendalltau(days, values)
+        assert got["slope_per_week"] == round(fit.slope * 7, 3)
+        assert got["slope_ci95"] == [round(fit.low_slope * 7, 3), round(fit.high_slope * 7, 3)]
+        assert got["tau"] == round(tau.statistic, 3)
+        # Mann–Kendall p with continuity correction: close to Kendall's p, never identical by design
+        assert abs(got["p"] - tau.pvalue) < 0.1

@@ -72,7 +72,8 @@ def test_day_type(kwargs, meds, expected):
 
 def test_missing_day_is_no_type_and_not_logged():
     # a medicine row without an entry must not invent a logged day
-    ctx = build_context(make_history(entries=[entry(D - 1 * AS_OF.resolution, headache=2)], medications=[]))
+    meds = [med(D, "non_opioid_analgesic", for_headache=True)]
+    ctx = build_context(make_history(entries=[entry(D - AS_OF.resolution, headache=2)], medications=meds))
     i = ctx.index(D)
     assert not ctx.grid.logged[i]
     assert not ctx.grid.headache[i]

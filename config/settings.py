@@ -270,6 +270,12 @@ SPECTACULAR_SETTINGS = {
         "StopReasonEnum": "diary.choices.StopReason",
         "TimeOfDayEnum": "diary.choices.TimeOfDay",
         "LinkStatusEnum": "diary.choices.LinkStatus",
+        "FlagKindEnum": "diary.choices.FlagKind",
+        "FlagStatusEnum": "diary.choices.FlagStatus",
+        "SeverityEnum": "diary.choices.Severity",
+        "VerdictKindEnum": "diary.choices.VerdictKind",
+        "SideEffectKindEnum": "diary.choices.SideEffectKind",
+        "InsightStatusEnum": "api.serializers.insights.INSIGHT_STATUSES",
     },
 }
 
@@ -286,7 +292,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # A short connect timeout: a write's recompute request must not hang when Redis is down.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_connect_timeout": 2}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -306,6 +313,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "diary.tasks.care_links_expire",
         "schedule": crontab(minute=f"*/{env_int('CARE_LINKS_EXPIRE_EVERY_MINUTES', 15)}"),
         "options": {"expires": 14 * 60},
+    },
+    # Recompute stale patients (a write's own request is the fast path; this is the net).
+    "insights-sweep": {
+        "task": "diary.tasks.insights_sweep",
+        "schedule": crontab(minute=f"*/{env_int('INSIGHTS_SWEEP_EVERY_MINUTES', 1)}"),
+        "options": {"expires": 50},
+    },
+    # Hourly, so each patient is re-evaluated soon after their own local midnight.
+    "insights-daily": {
+        "task": "diary.tasks.insights_daily",
+        "schedule": crontab(minute=env_int("INSIGHTS_DAILY_AT_MINUTE", 5)),
+        "options": {"expires": 50 * 60},
     },
 }
 

@@ -97,3 +97,51 @@ class StopReason(models.TextChoices):
     SIDE_EFFECTS = "side_effects", "Side effects"
     NO_BENEFIT = "no_benefit", "No benefit"
     OTHER = "other", "Other"
+
+
+class VerdictKind(models.TextChoices):
+    """CLINICAL.md §6."""
+
+    IN_PROGRESS = "in_progress", "In progress"
+    RESPONDER = "responder", "Responder"
+    STRONG_RESPONDER = "strong_responder", "Strong responder"
+    PARTIAL = "partial", "Partial response"
+    NON_RESPONDER = "non_responder", "No adequate response"
+    INSUFFICIENT_DATA = "insufficient_data", "Insufficient data"
+    DISCONTINUED = "discontinued", "Discontinued"
+
+
+class FlagKind(models.TextChoices):
+    """CLINICAL.md §7."""
+
+    NO_ADEQUATE_RESPONSE = "no_adequate_response", "No adequate response at the decision point"
+    INSUFFICIENT_DATA = "insufficient_data", "Insufficient data to evaluate"
+    ADVERSE_EVENT = "adverse_event", "Adverse event"
+    OPIOID_INTERACTION = "opioid_interaction", "Opioid logged while on LDN"
+    MEDICATION_OVERUSE_RISK = "medication_overuse_risk", "Risk of medication overuse"
+    PROBABLE_MEDICATION_OVERUSE = "probable_medication_overuse", "Probable medication-overuse headache"
+    FREQUENT_ACUTE_MEDICATION = "frequent_acute_medication", "Frequent acute medication"
+    LOW_ADHERENCE = "low_adherence", "Low adherence"
+    DOSE_OUT_OF_RANGE = "dose_out_of_range", "Dose outside the usual LDN range"
+    WORSENING = "worsening", "Worsening"
+
+
+# §11.8: event flags stay open until a clinician resolves them; the rest resolve by themselves.
+EVENT_FLAG_KINDS = frozenset({FlagKind.ADVERSE_EVENT, FlagKind.OPIOID_INTERACTION, FlagKind.DOSE_OUT_OF_RANGE})
+
+
+class Severity(models.TextChoices):
+    CRITICAL = "critical", "Critical"
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+# Triage order: lower is more urgent.
+SEVERITY_RANK = {Severity.CRITICAL: 0, Severity.HIGH: 1, Severity.MEDIUM: 2, Severity.LOW: 3}
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RESOLVED = "resolved", "Resolved"

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 
 from diary.access import visible_patients
-from diary.choices import LinkStatus
-from diary.models import CareLink, Clinician, DiaryEntry, DoseLog, DosePlan, DoseStep, Patient
+from diary.choices import SEVERITY_RANK, FlagStatus, LinkStatus
+from diary.models import CareLink, Clinician, DiaryEntry, DoseLog, DosePlan, DoseStep, Flag, Patient, Verdict
 
 
 def entries_for(patient: Patient, start: dt.date | None = None, end: dt.date | None = None) -> QuerySet[DiaryEntry]:
@@ -143,3 +143,35 @@ def changes_since(patient: Patient, since: int, limit: int = 500) -> dict[str, o
         "entries": [obj for _, kind, obj in merged if kind == "entry"],
         "dose_logs": [obj for _, kind, obj in merged if kind == "dose"],
     }
+
+
+_STATUS_RANK = {FlagStatus.OPEN: 0, FlagStatus.ACKNOWLEDGED: 1, FlagStatus.RESOLVED: 2}
+
+
+def _triage_order(flags: QuerySet[Flag]) -> QuerySet[Flag]:
+    """Open first, then acknowledged, then resolved; within each, most severe first, newest first."""
+    return flags.annotate(
+        status_rank=Case(
+            *(When(status=s, then=Value(rank)) for s, rank in _STATUS_RANK.items()), output_field=IntegerField()
+        ),
+        severity_rank=Case(
+            *(When(severity=s, then=Value(rank)) for s, rank in SEVERITY_RANK.items()), output_field=IntegerField()
+        ),
+    ).order_by("status_rank", "severity_rank", "-opened_at", "-pk")
+
+
+def flags_for(clinician: Clinician) -> QuerySet[Flag]:
+    """Flags of the patients the clinician may see, in triage order (constant query count)."""
+    flags = Flag.objects.filter(patient__in=visible_patients(clinician)).select_related(
+        "patient__user", "acknowledged_by__user", "resolved_by__user"
+    )
+    return _triage_order(flags)
+
+
+def flags_of_patient(patient: Patient) -> QuerySet[Flag]:
+    flags = Flag.objects.filter(patient=patient).select_related("acknowledged_by__user", "resolved_by__user")
+    return _triage_order(flags)
+
+
+def verdicts_of_patient(patient: Patient, limit: int = 50) -> list[Verdict]:
+    return list(Verdict.objects.filter(patient=patient).order_by("-computed_at", "-pk")[:limit])

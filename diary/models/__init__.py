@@ -1,6 +1,7 @@
 from diary.models.audit import AuditEvent
 from diary.models.dosing import DoseLog, DosePlan, DoseStep, ReportedBaseline
 from diary.models.entries import AcuteMedication, DiaryEntry, EntryRevision, SideEffect
+from diary.models.insights import Flag, PatientInsight, Verdict
 from diary.models.people import CareLink, Clinic, Clinician, Patient, User
 
 __all__ = [
@@ -14,8 +15,11 @@ __all__ = [
     "DosePlan",
     "DoseStep",
     "EntryRevision",
+    "Flag",
     "Patient",
+    "PatientInsight",
     "ReportedBaseline",
     "SideEffect",
     "User",
+    "Verdict",
 ]

@@ -82,6 +82,9 @@ class Patient(models.Model):
     # Set (if not already set) in the same transaction as any write that changes what
     # the analytics see; the insights sweep clears it.
     insights_stale_since = models.DateTimeField(null=True, blank=True, db_index=True)
+    # A worker's claim on the recompute (a lease): a second sweep skips the patient until
+    # the claim is cleared or has expired (a crashed worker).
+    insights_claimed_at = models.DateTimeField(null=True, blank=True)
     # Per-patient change counter. Every write takes the next value under a row lock, so
     # one patient's writes are serialised and `changes?since=` never skips a commit.
     change_seq = models.BigIntegerField(default=0)

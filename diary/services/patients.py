@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -12,6 +14,8 @@ from django.utils import timezone
 from diary.dates import is_valid_time_zone
 from diary.models import Patient, User
 from diary.services.errors import InvalidInput
+
+log = logging.getLogger(__name__)
 
 
 def patient_lock(patient_id: int) -> Patient:
@@ -33,7 +37,51 @@ def patient_mark_changed(patient: Patient, now: datetime | None = None) -> int:
     patient.change_seq += 1
     if patient.insights_stale_since is None:
         patient.insights_stale_since = now
+    insights_recompute_request(patient.pk)
     return patient.change_seq
+
+
+def insights_recompute_request(patient_id: int) -> None:
+    """Ask a worker to recompute this patient once the transaction commits.
+
+    Requests are gathered per transaction and sent as one message when it commits, so a
+    transaction that writes a thousand entries (the demo seed, an import) asks once per
+    patient. Sending is best effort: if the broker is down the write has still
+    committed with its stale mark, and the minutely sweep picks the patient up.
+    """
+    pending: set[int] | None = getattr(connection, "_ldn_insights_pending", None)
+    if pending is None:
+        pending = set()
+        connection._ldn_insights_pending = pending  # type: ignore[attr-defined]
+    # Registered in this transaction already? (A rollback drops the callback, not our set.)
+    if not any(callback[1] is _insights_recompute_send for callback in connection.run_on_commit):
+        pending.clear()
+        pending.add(patient_id)
+        transaction.on_commit(_insights_recompute_send)
+    else:
+        pending.add(patient_id)
+
+
+def _insights_recompute_send() -> None:
+    pending: set[int] = getattr(connection, "_ldn_insights_pending", set())
+    ids = sorted(pending)
+    pending.clear()
+    if ids:
+        # Off the request thread: with Redis down, a publish takes seconds to give up
+        # (redis-py retries its connection), and the write has nothing to wait for.
+        _request_sender.submit(_publish_recompute_request, ids)
+
+
+_request_sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="insights-request")
+
+
+def _publish_recompute_request(ids: list[int]) -> None:
+    from diary.tasks import insights_recompute
+
+    try:
+        insights_recompute.apply_async((ids,), retry=False)
+    except Exception as exc:  # any broker failure: the sweep is the safety net
+        log.warning("insights recompute request not sent (%s); the sweep will pick up %s", exc, ids)
 
 
 def _validate_profile(data: dict[str, Any]) -> None:

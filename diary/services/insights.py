@@ -1,0 +1,383 @@
+"""Recomputing insights: claim stale patients, read their history in bulk, analyse, store.
+
+The write side of the insights engine (DESIGN.md §1, §5). Diary writes mark a patient
+stale in their own transaction (``patient_mark_changed``); everything here runs in a
+worker, never inside a request.
+
+A batch goes through four steps:
+
+1. **Claim** up to ``batch_size`` stale patients: rows locked ``FOR UPDATE SKIP LOCKED``
+   and stamped ``insights_claimed_at`` in one short transaction, so a second sweep running
+   at the same time takes other patients. A claim older than ``CLAIM_LEASE`` is free
+   again (the worker that held it died).
+2. **Read** every patient's whole history with one query per table for the batch.
+3. **Analyse** each patient with the pure ``diary.analysis`` functions (no database).
+4. **Store**, in one transaction with the batch's patient rows locked (in id order, so
+   two workers never deadlock): the insight (unless a newer one is already stored),
+   a verdict history row when the verdict changed, the flags reconciled, and the stale
+   mark cleared only where no write arrived since step 2.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import FloatField, Max, Q
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from diary.analysis.engine import analyse
+from diary.analysis.history import EntryRow, PatientHistory, PlanRow, ReportedBaselineRow, StepRow
+from diary.analysis.result import FlagFinding, Insight
+from diary.choices import EVENT_FLAG_KINDS, FlagStatus
+from diary.dates import local_calendar_date
+from diary.models import (
+    AcuteMedication,
+    DiaryEntry,
+    DoseLog,
+    DosePlan,
+    DoseStep,
+    Flag,
+    Patient,
+    PatientInsight,
+    ReportedBaseline,
+    SideEffect,
+    Verdict,
+)
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 100
+CLAIM_LEASE = timedelta(minutes=5)
+
+# EntryRow's field order, with headache_hours read as a float (annotated "hours").
+_ENTRY_COLUMNS = tuple("hours" if name == "headache_hours" else name for name in EntryRow._fields)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    patient_id: int
+    seq: int  # the change number the analysis will have read (at least)
+
+
+# --- 1. claim ---------------------------------------------------------------------------
+
+
+def stale_claim(batch_size: int = BATCH_SIZE, patient_ids: Iterable[int] | None = None) -> list[Claimed]:
+    """Claim up to ``batch_size`` stale patients (optionally only among ``patient_ids``)."""
+    now = timezone.now()
+    candidates = Patient.objects.filter(insights_stale_since__isnull=False).filter(
+        Q(insights_claimed_at__isnull=True) | Q(insights_claimed_at__lt=now - CLAIM_LEASE)
+    )
+    if patient_ids is not None:
+        candidates = candidates.filter(pk__in=list(patient_ids))
+    with transaction.atomic():
+        rows = list(
+            candidates.order_by("insights_stale_since", "pk")
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", "change_seq")[:batch_size]
+        )
+        if rows:
+            Patient.objects.filter(pk__in=[pk for pk, _ in rows]).update(insights_claimed_at=now)
+    return [Claimed(pk, seq) for pk, seq in rows]
+
+
+# --- 2. read ----------------------------------------------------------------------------
+
+
+def histories_load(patient_ids: Sequence[int], now: datetime | None = None) -> dict[int, PatientHistory]:
+    """Every listed patient's whole history, with one query per table.
+
+    Rows go to the analysis as the plain tuples ``values_list`` returns (in the field
+    order of ``diary.analysis.history``), without the leading patient id.
+    """
+    now = now or timezone.now()
+    ids = list(patient_ids)
+    entries: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    side_effects: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    medications: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    doses: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+
+    entry_rows = (
+        DiaryEntry.objects.filter(patient_id__in=ids)
+        .annotate(hours=Cast("headache_hours", FloatField()))
+        .values_list("patient_id", *_ENTRY_COLUMNS)
+    )
+    for row in entry_rows.iterator(chunk_size=5000):
+        entries[row[0]].append(row[1:])
+    se_rows = SideEffect.objects.filter(entry__patient_id__in=ids).values_list(
+        "entry__patient_id", "entry__date", "kind", "severity", "limited_activities"
+    )
+    for row in se_rows.iterator(chunk_size=5000):
+        side_effects[row[0]].append(row[1:])
+    med_rows = AcuteMedication.objects.filter(entry__patient_id__in=ids).values_list(
+        "entry__patient_id", "entry__date", "med_class", "for_headache", "contains_opioid"
+    )
+    for row in med_rows.iterator(chunk_size=5000):
+        medications[row[0]].append(row[1:])
+    dose_rows = (
+        DoseLog.objects.filter(patient_id__in=ids)
+        .annotate(amount=Cast("mg", FloatField()))
+        .values_list("patient_id", "date", "taken", "amount", "time_of_day")
+    )
+    for row in dose_rows.iterator(chunk_size=5000):
+        doses[row[0]].append(row[1:])
+
+    plans = _latest_plans(ids)
+    baselines = {
+        b.patient_id: ReportedBaselineRow(
+            float(b.monthly_headache_days),
+            None if b.monthly_migraine_days is None else float(b.monthly_migraine_days),
+            None if b.mean_pain is None else float(b.mean_pain),
+        )
+        for b in ReportedBaseline.objects.filter(patient_id__in=ids)
+    }
+    patients = Patient.objects.filter(pk__in=ids).values_list("pk", "time_zone", "primary_condition")
+    return {
+        pk: PatientHistory(
+            as_of=local_calendar_date(tz, now),
+            condition=condition,
+            entries=entries.get(pk, []),
+            side_effects=side_effects.get(pk, []),
+            medications=medications.get(pk, []),
+            doses=doses.get(pk, []),
+            plan=plans.get(pk),
+            reported_baseline=baselines.get(pk),
+        )
+        for pk, tz, condition in patients
+    }
+
+
+def _latest_plans(patient_ids: list[int]) -> dict[int, PlanRow]:
+    """Each patient's most recent plan (the current one, else the last stopped) with its steps."""
+    latest: dict[int, DosePlan] = {}
+    for plan in DosePlan.objects.filter(patient_id__in=patient_ids).order_by("patient_id", "created_at", "pk"):
+        latest[plan.patient_id] = plan  # later rows win
+    steps: dict[int, list[StepRow]] = defaultdict(list)
+    step_rows = (
+        DoseStep.objects.filter(plan_id__in=[p.pk for p in latest.values()])
+        .annotate(amount=Cast("mg", FloatField()))
+        .order_by("plan_id", "start_date")
+        .values_list("plan_id", "start_date", "amount", "time_of_day")
+    )
+    for plan_id, start, mg, time_of_day in step_rows:
+        steps[plan_id].append(StepRow(start, mg, time_of_day))
+    return {
+        patient_id: PlanRow(
+            float(plan.target_mg), plan.decision_weeks, plan.stopped_on, plan.stop_reason, tuple(steps[plan.pk])
+        )
+        for patient_id, plan in latest.items()
+    }
+
+
+# --- 4. store ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoreResult:
+    stored: int = 0
+    skipped_older: int = 0
+    flags_opened: int = 0
+    flags_resolved: int = 0
+
+
+def insights_store(results: Sequence[tuple[Claimed, Insight]], now: datetime | None = None) -> StoreResult:
+    """Store a batch of analyses (step 4 of the module docstring). Safe to run twice."""
+    now = now or timezone.now()
+    if not results:
+        return StoreResult()
+    ids = sorted(claimed.patient_id for claimed, _ in results)
+    with transaction.atomic():
+        # Lock in id order: two workers storing overlapping batches queue up, never deadlock.
+        locked = dict(
+            Patient.objects.filter(pk__in=ids).order_by("pk").select_for_update().values_list("pk", "change_seq")
+        )
+        current = {
+            row[0]: row[1:]
+            for row in PatientInsight.objects.filter(patient_id__in=ids).values_list(
+                "patient_id", "input_seq", "verdict"
+            )
+        }
+        fresh = [
+            (claimed, insight)
+            for claimed, insight in results
+            if claimed.patient_id in locked and current.get(claimed.patient_id, (-1, ""))[0] <= claimed.seq
+        ]
+        if fresh:
+            PatientInsight.objects.bulk_create(
+                [
+                    PatientInsight(
+                        patient_id=claimed.patient_id,
+                        rules_version=insight.rules_version,
+                        as_of=insight.as_of,
+                        computed_at=now,
+                        input_seq=claimed.seq,
+                        verdict=insight.verdict.kind,
+                        data=insight.to_json(),
+                    )
+                    for claimed, insight in fresh
+                ],
+                update_conflicts=True,
+                unique_fields=["patient"],
+                update_fields=["rules_version", "as_of", "computed_at", "input_seq", "verdict", "data"],
+            )
+            Verdict.objects.bulk_create(
+                [
+                    Verdict(
+                        patient_id=claimed.patient_id,
+                        kind=insight.verdict.kind,
+                        evidence=insight.verdict.evidence,
+                        rules_version=insight.rules_version,
+                        as_of=insight.as_of,
+                        computed_at=now,
+                    )
+                    for claimed, insight in fresh
+                    if current.get(claimed.patient_id, (-1, ""))[1] != insight.verdict.kind
+                ]
+            )
+        opened, resolved = _flags_reconcile(fresh, now)
+        # Clear the stale mark only where nothing was written since the history was read.
+        unchanged = Q(pk__in=[])
+        for claimed, _ in results:
+            unchanged |= Q(pk=claimed.patient_id, change_seq=claimed.seq)
+        Patient.objects.filter(unchanged).update(insights_stale_since=None, insights_claimed_at=None)
+        # The rest stay stale for the next sweep; drop our claim so it need not wait for the lease.
+        Patient.objects.filter(pk__in=ids, insights_stale_since__isnull=False).update(insights_claimed_at=None)
+    return StoreResult(
+        stored=len(fresh), skipped_older=len(results) - len(fresh), flags_opened=opened, flags_resolved=resolved
+    )
+
+
+def _flags_reconcile(results: Sequence[tuple[Claimed, Insight]], now: datetime) -> tuple[int, int]:
+    """Open, refresh and resolve flags so they match the findings (CLINICAL.md §7, §11.8).
+
+    1. Load the batch's unresolved flags, and for event kinds the time of the last resolution.
+    2. A finding with an unresolved flag refreshes its evidence (and severity).
+    3. A finding without one opens a flag; for an event kind only if it occurred on a day
+       after the last resolution (the patient's local date of that resolution).
+    4. A state flag whose condition no longer holds is resolved automatically; event flags
+       are left for a clinician.
+    """
+    if not results:
+        return 0, 0
+    ids = [claimed.patient_id for claimed, _ in results]
+    unresolved: dict[tuple[int, str], Flag] = {
+        (f.patient_id, f.kind): f for f in Flag.objects.filter(patient_id__in=ids).exclude(status=FlagStatus.RESOLVED)
+    }
+    last_resolved: dict[tuple[int, str], datetime] = {
+        (row["patient_id"], row["kind"]): row["last"]
+        for row in Flag.objects.filter(patient_id__in=ids, status=FlagStatus.RESOLVED, kind__in=EVENT_FLAG_KINDS)
+        .values("patient_id", "kind")
+        .annotate(last=Max("resolved_at"))
+    }
+    zones = dict(Patient.objects.filter(pk__in=ids).values_list("pk", "time_zone"))
+    to_create: list[Flag] = []
+    to_update: list[Flag] = []
+    to_resolve: list[Flag] = []
+    for claimed, insight in results:
+        pid = claimed.patient_id
+        found: dict[str, FlagFinding] = {f.kind: f for f in insight.flags}
+        for kind, finding in found.items():
+            last_on = finding.occurrences[-1] if finding.occurrences else None
+            flag = unresolved.get((pid, kind))
+            if flag is not None:
+                if flag.evidence != finding.evidence or flag.severity != finding.severity:
+                    flag.evidence, flag.severity, flag.updated_at = finding.evidence, finding.severity, now
+                    flag.last_occurred_on = last_on
+                    to_update.append(flag)
+                continue
+            if kind in EVENT_FLAG_KINDS and (pid, kind) in last_resolved:
+                resolved_on = local_calendar_date(zones[pid], last_resolved[(pid, kind)])
+                if last_on is None or last_on <= resolved_on:
+                    continue
+            to_create.append(
+                Flag(
+                    patient_id=pid,
+                    kind=kind,
+                    severity=finding.severity,
+                    evidence=finding.evidence,
+                    rules_version=insight.rules_version,
+                    last_occurred_on=last_on,
+                    opened_at=now,
+                    updated_at=now,
+                )
+            )
+        for (flag_pid, kind), flag in unresolved.items():
+            if flag_pid == pid and kind not in found and kind not in EVENT_FLAG_KINDS:
+                flag.status, flag.resolved_at, flag.updated_at = FlagStatus.RESOLVED, now, now
+                flag.resolve_note = "Resolved automatically: the condition no longer holds."
+                to_resolve.append(flag)
+    Flag.objects.bulk_create(to_create)
+    Flag.objects.bulk_update(to_update, ["evidence", "severity", "last_occurred_on", "updated_at"])
+    Flag.objects.bulk_update(to_resolve, ["status", "resolved_at", "resolve_note", "updated_at"])
+    return len(to_create), len(to_resolve)
+
+
+# --- the whole cycle --------------------------------------------------------------------
+
+
+def insights_recompute_batch(claimed: Sequence[Claimed], now: datetime | None = None) -> StoreResult:
+    """Read, analyse and store a claimed batch."""
+    now = now or timezone.now()
+    histories = histories_load([c.patient_id for c in claimed], now)
+    results = [(c, analyse(histories[c.patient_id])) for c in claimed if c.patient_id in histories]
+    return insights_store(results, now)
+
+
+@dataclass(frozen=True, slots=True)
+class SweepResult:
+    stored: int
+    more: bool  # stopped at the time budget with stale patients left
+
+
+def insights_sweep(
+    batch_size: int = BATCH_SIZE, time_budget: float | None = None, max_batches: int | None = None
+) -> SweepResult:
+    """Recompute stale patients batch by batch until none is left or the time budget is spent."""
+    started = time.monotonic()
+    done = 0
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        claimed = stale_claim(batch_size)
+        if not claimed:
+            return SweepResult(done, more=False)
+        done += insights_recompute_batch(claimed).stored
+        batches += 1
+        if time_budget is not None and time.monotonic() - started >= time_budget:
+            break
+    return SweepResult(done, more=Patient.objects.filter(insights_stale_since__isnull=False).exists())
+
+
+def insights_recompute(patient_ids: Iterable[int]) -> int:
+    """Recompute these patients now if they are stale (the on-commit request)."""
+    claimed = stale_claim(BATCH_SIZE, patient_ids)
+    return insights_recompute_batch(claimed).stored if claimed else 0
+
+
+def patients_mark_stale_for_new_day(now: datetime | None = None) -> int:
+    """Mark stale every patient whose stored insight is for an earlier local date.
+
+    Time-based rules (decision points reached, adherence and overuse windows moving on)
+    change with the calendar alone. Run hourly, this re-evaluates each patient soon after
+    their own local midnight, whatever their time zone.
+    """
+    now = now or timezone.now()
+    marked = 0
+    zones = PatientInsight.objects.values_list("patient__time_zone", flat=True).distinct()
+    for tz in list(zones):
+        today: date = local_calendar_date(tz, now)
+        marked += Patient.objects.filter(
+            time_zone=tz, insight__as_of__lt=today, insights_stale_since__isnull=True
+        ).update(insights_stale_since=now)
+    # Patients never analysed (e.g. created before the engine existed).
+    marked += Patient.objects.filter(insight__isnull=True, insights_stale_since__isnull=True).update(
+        insights_stale_since=now
+    )
+    return marked

@@ -1,0 +1,284 @@
+"""The insights jobs on the real PostgreSQL and Redis: stale marks, on-commit requests,
+the sweep, concurrent sweeps, the broker being down, and the daily re-evaluation."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.db import connection, transaction
+from django.utils import timezone
+
+from config.celery import app
+from diary.dates import local_calendar_date
+from diary.models import Flag, Patient, PatientInsight
+from diary.services import insights as service
+from diary.services.entries import entry_record
+from diary.tasks import insights_daily, insights_sweep
+from tests.factories import DoseLogFactory, PatientFactory
+
+OPIOID_DAY = {"pain_score": 5, "headache": 2, "acute_medications": [{"med_class": "opioid", "name": "tramadol"}]}
+
+
+def record(patient: Patient, day: date, data: dict[str, Any] | None = None) -> None:
+    entry_record(patient=patient, day=day, data=data or {"pain_score": 3, "headache": 0}, actor=None)
+
+
+def record_opioid_on_ldn(patient: Patient) -> None:
+    """A dose of LDN yesterday, tramadol today: an opioid_interaction (CLINICAL.md §7)."""
+    today = today_of(patient)
+    DoseLogFactory.create(patient=patient, date=today - timedelta(days=1))
+    record(patient, today, OPIOID_DAY)
+
+
+def today_of(patient: Patient) -> date:
+    return local_calendar_date(patient.time_zone)
+
+
+def wait_for(condition: Any, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def redis_of(conn: Any) -> Any:
+    return conn.default_channel.client
+
+
+def queue_messages() -> list[dict[str, Any]]:
+    """The messages waiting in the real Redis broker's default queue."""
+    with app.connection_for_write() as conn:
+        return [json.loads(raw) for raw in redis_of(conn).lrange("celery", 0, -1)]
+
+
+@pytest.fixture
+def empty_queue() -> Iterator[None]:
+    with app.connection_for_write() as conn:
+        redis_of(conn).delete("celery")
+    yield
+    with app.connection_for_write() as conn:
+        redis_of(conn).delete("celery")
+
+
+@pytest.mark.django_db
+def test_a_write_marks_the_patient_stale_in_its_own_transaction():
+    patient = PatientFactory.create()
+    with transaction.atomic():
+        record(patient, today_of(patient))
+        assert Patient.objects.get(pk=patient.pk).insights_stale_since is not None
+        transaction.set_rollback(True)
+    assert Patient.objects.get(pk=patient.pk).insights_stale_since is None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("empty_queue")
+def test_one_recompute_request_per_transaction_whatever_the_number_of_writes():
+    alice, bob = PatientFactory.create_batch(2)
+    day = today_of(alice)
+    with transaction.atomic():
+        for back in range(10):
+            record(alice, day - timedelta(days=back))
+        record(bob, day)
+    wait_for(queue_messages)  # sent off the request thread
+    time.sleep(0.2)  # and nothing else follows
+    messages = queue_messages()
+    assert [m["headers"]["task"] for m in messages] == ["diary.tasks.insights_recompute"]
+    assert messages[0]["headers"]["argsrepr"] == repr((sorted([alice.pk, bob.pk]),))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("empty_queue")
+def test_a_committed_write_is_recomputed_by_a_real_worker():
+    patient = PatientFactory.create()
+    record_opioid_on_ldn(patient)
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        wait_for(lambda: PatientInsight.objects.filter(patient=patient).exists())
+    assert Patient.objects.get(pk=patient.pk).insights_stale_since is None
+    assert Flag.objects.filter(patient=patient, kind="opioid_interaction", status="open").count() == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def own_broker(monkeypatch: pytest.MonkeyPatch) -> Iterator[subprocess.Popen[bytes]]:
+    """A Redis of this test's own as the broker, so the test can stop it."""
+    port = _free_port()
+    server = subprocess.Popen(
+        [shutil.which("redis-server") or "redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", ""],
+        stdout=subprocess.DEVNULL,
+    )
+    wait_for(lambda: socket.socket().connect_ex(("127.0.0.1", port)) == 0, 10)
+    original = app.conf.broker_url
+
+    def use(url: str) -> None:
+        monkeypatch.setenv("CELERY_BROKER_URL", url)  # celery reads the environment first
+        # celery caches its connection pools per broker URL
+        app._pool = None  # type: ignore[attr-defined]
+        app.amqp._producer_pool = None  # type: ignore[attr-defined]
+
+    use(f"redis://127.0.0.1:{port}/0")
+    assert app.connection_for_write().port == port
+    yield server
+    server.kill()
+    server.wait()
+    use(original)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_stopped_the_write_is_saved_and_the_next_sweep_recomputes(own_broker, caplog):
+    patient = PatientFactory.create()
+    own_broker.terminate()
+    own_broker.wait()
+
+    started = time.monotonic()
+    record_opioid_on_ldn(patient)
+    assert time.monotonic() - started < 1  # the write does not wait for the broker
+
+    patient.refresh_from_db()
+    assert patient.entries.count() == 1
+    assert patient.insights_stale_since is not None
+    wait_for(lambda: "recompute request not sent" in caplog.text)
+    assert not PatientInsight.objects.filter(patient=patient).exists()
+
+    assert insights_sweep() == 1  # the periodic sweep, as beat would run it
+    patient.refresh_from_db()
+    assert patient.insights_stale_since is None
+    assert PatientInsight.objects.filter(patient=patient).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_sweeps_store_one_insight_and_no_duplicate_flags():
+    patients = PatientFactory.create_batch(12)
+    for patient in patients:
+        record_opioid_on_ldn(patient)
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+    done: list[int] = []
+
+    def sweep() -> None:
+        try:
+            barrier.wait()
+            done.append(service.insights_sweep(batch_size=5).stored)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=sweep) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert sum(done) == len(patients)  # each patient was claimed by exactly one sweep
+    assert PatientInsight.objects.count() == len(patients)
+    assert Flag.objects.filter(kind="opioid_interaction").count() == len(patients)
+    assert not Patient.objects.filter(insights_stale_since__isnull=False).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_storing_the_same_patients_at_once_open_each_flag_once():
+    """Even without the claim (a lease that expired mid-run), storing is serialised per patient."""
+    patients = PatientFactory.create_batch(6)
+    for patient in patients:
+        record_opioid_on_ldn(patient)
+    claimed = [service.Claimed(p.pk, Patient.objects.get(pk=p.pk).change_seq) for p in patients]
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def recompute(batch: list[service.Claimed]) -> None:
+        try:
+            barrier.wait()
+            service.insights_recompute_batch(batch)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=recompute, args=(order,)) for order in (claimed, claimed[::-1])]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert PatientInsight.objects.count() == len(patients)
+    assert Flag.objects.filter(kind="opioid_interaction").count() == len(patients)
+    assert Flag.objects.values("patient", "kind").distinct().count() == Flag.objects.count()
+
+
+@pytest.mark.django_db
+def test_a_claim_is_exclusive_until_its_lease_runs_out(frozen):
+    patient = PatientFactory.create()
+    record(patient, today_of(patient))
+    assert [c.patient_id for c in service.stale_claim()] == [patient.pk]
+    assert service.stale_claim() == []  # claimed by a worker that is still running
+    frozen.shift(service.CLAIM_LEASE + timedelta(seconds=1))
+    assert [c.patient_id for c in service.stale_claim()] == [patient.pk]  # that worker died
+
+
+@pytest.mark.django_db
+def test_recompute_twice_gives_the_same_rows(frozen):
+    patient = PatientFactory.create()
+    DoseLogFactory.create(patient=patient, date=today_of(patient) - timedelta(days=20))
+    for back in range(40):
+        record(patient, today_of(patient) - timedelta(days=back), OPIOID_DAY if back == 3 else None)
+
+    def snapshot() -> Any:
+        insight = PatientInsight.objects.get(patient=patient)
+        flags = list(Flag.objects.filter(patient=patient).values_list("kind", "status", "evidence", "last_occurred_on"))
+        return insight.data, insight.verdict, sorted(flags, key=str)
+
+    service.insights_sweep()
+    first = snapshot()
+    assert [kind for kind, *_ in first[2]] == ["opioid_interaction"]  # something to compare
+    Patient.objects.filter(pk=patient.pk).update(insights_stale_since=timezone.now())
+    assert service.insights_sweep().stored == 1
+    assert snapshot() == first
+
+
+@pytest.mark.django_db
+def test_daily_job_marks_each_patient_once_their_own_date_has_moved_on(frozen):
+    frozen.move_to("2026-11-21T09:00:00+00:00")  # 22:00 in Auckland, 01:00 in Los Angeles
+    auckland = PatientFactory.create(time_zone="Pacific/Auckland")
+    los_angeles = PatientFactory.create(time_zone="America/Los_Angeles")
+    for patient in (auckland, los_angeles):
+        record(patient, today_of(patient))
+    service.insights_sweep()
+    assert insights_daily() == 0  # nothing has moved on yet
+
+    frozen.move_to("2026-11-21T11:30:00+00:00")  # 00:30 on the 22nd in Auckland; still the 21st in LA
+    assert insights_daily() == 1
+    assert Patient.objects.get(pk=auckland.pk).insights_stale_since is not None
+    assert Patient.objects.get(pk=los_angeles.pk).insights_stale_since is None
+    assert insights_daily() == 0  # already marked: not twice
+    service.insights_sweep()
+    assert PatientInsight.objects.get(patient=auckland).as_of == date(2026, 11, 22)
+
+    frozen.move_to("2026-11-22T08:30:00+00:00")  # 00:30 on the 22nd in LA
+    assert insights_daily() == 1
+    assert Patient.objects.get(pk=los_angeles.pk).insights_stale_since is not None
+
+
+@pytest.mark.django_db
+def test_a_sweep_stops_at_its_time_budget_and_says_there_is_more():
+    patients = PatientFactory.create_batch(3)
+    for patient in patients:
+        record(patient, today_of(patient))
+    first = service.insights_sweep(batch_size=1, time_budget=0)
+    assert (first.stored, first.more) == (1, True)
+    rest = service.insights_sweep(batch_size=1)
+    assert (rest.stored, rest.more) == (2, False)

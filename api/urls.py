@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from api.views import clinician, doses, entries, me
+from api.views import clinician, doses, entries, insights, me
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -18,6 +18,7 @@ urlpatterns = [
     path("me/entries/<str:day>/revisions", entries.MyEntryRevisionsView.as_view(), name="me-entry-revisions"),
     path("me/doses", doses.MyDosesView.as_view(), name="me-doses"),
     path("me/doses/<str:dose_id>", doses.MyDoseView.as_view(), name="me-dose"),
+    path("me/insights", insights.MyInsightsView.as_view(), name="me-insights"),
     path("me/care-links", me.CareLinksView.as_view(), name="me-care-links"),
     path("me/care-links/preview", me.InvitationPreviewView.as_view(), name="me-care-link-preview"),
     path("me/care-links/<str:link_id>/revoke", me.CareLinkRevokeView.as_view(), name="me-care-link-revoke"),
@@ -35,6 +36,10 @@ urlpatterns = [
     path("patients/<str:patient_id>/plan", clinician.PatientPlanView.as_view(), name="patient-plan"),
     path("patients/<str:patient_id>/plan/stop", clinician.PatientPlanStopView.as_view(), name="patient-plan-stop"),
     path("patients/<str:patient_id>/baseline", clinician.PatientBaselineView.as_view(), name="patient-baseline"),
+    path("patients/<str:patient_id>/insights", insights.PatientInsightsView.as_view(), name="patient-insights"),
+    path("flags", insights.FlagsView.as_view(), name="flags"),
+    path("flags/<str:flag_id>/acknowledge", insights.FlagAcknowledgeView.as_view(), name="flag-acknowledge"),
+    path("flags/<str:flag_id>/resolve", insights.FlagResolveView.as_view(), name="flag-resolve"),
     path("invitations", clinician.InvitationsView.as_view(), name="invitations"),
     path("invitations/<str:link_id>/revoke", clinician.InvitationRevokeView.as_view(), name="invitation-revoke"),
 ]

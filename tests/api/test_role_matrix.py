@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import time_machine
 
-from diary.models import AuditEvent, DoseLog, ReportedBaseline
+from diary.models import AuditEvent, DoseLog, Flag, ReportedBaseline
 from diary.services.care import invitation_create
 from diary.services.entries import entry_record
 from tests.factories import plan_for
@@ -43,6 +43,9 @@ def world(cast) -> World:
     )
     plan_for(alice, cast.bob, [(TODAY - timedelta(days=3), "1.5"), (TODAY + timedelta(days=4), "3.0")])
     ReportedBaseline.objects.create(patient=alice, monthly_headache_days=10, entered_by=cast.bob)
+    flag = Flag.objects.create(
+        patient=alice, kind="opioid_interaction", severity="critical", evidence={}, rules_version="1"
+    )
     bob_invitation = invitation_create(clinician=cast.bob)
     charlie_invitation = invitation_create(clinician=cast.charlie)
     return World(
@@ -50,6 +53,7 @@ def world(cast) -> World:
         ids={
             "alice": str(alice.public_id),
             "dose": str(dose.public_id),
+            "flag": str(flag.public_id),
             "link": str(alice.care_links.get().public_id),
             "bob_inv": str(bob_invitation.link.public_id),
             "charlie_code": charlie_invitation.code,
@@ -86,6 +90,7 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("POST", "/api/v1/me/doses", "new-dose", expect(OK_PATIENTS, alice=201, dora=201)),
     ("GET", "/api/v1/me/doses/{dose}", None, expect(OK_PATIENTS, dora=404)),
     ("PATCH", "/api/v1/me/doses/{dose}", {"mg": 1.5}, expect(OK_PATIENTS, dora=404)),
+    ("GET", "/api/v1/me/insights", None, OK_PATIENTS),
     ("GET", "/api/v1/me/care-links", None, OK_PATIENTS),
     ("POST", "/api/v1/me/care-links/preview", "charlie-code", OK_PATIENTS),
     ("POST", "/api/v1/me/care-links", "charlie-redeem", expect(OK_PATIENTS, alice=201, dora=201)),
@@ -102,6 +107,10 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("POST", "/api/v1/patients/{alice}/plan/stop", {"stopped_on": DAY, "reason": "no_benefit"}, ALICES_DATA),
     ("GET", "/api/v1/patients/{alice}/baseline", None, ALICES_DATA),
     ("PUT", "/api/v1/patients/{alice}/baseline", {"monthly_headache_days": 9}, ALICES_DATA),
+    ("GET", "/api/v1/patients/{alice}/insights", None, ALICES_DATA),
+    ("GET", "/api/v1/flags", None, OK_CLINICIANS),
+    ("POST", "/api/v1/flags/{flag}/acknowledge", {"note": "called her"}, expect(OK_CLINICIANS, charlie=404)),
+    ("POST", "/api/v1/flags/{flag}/resolve", {}, expect(OK_CLINICIANS, charlie=404)),
     ("GET", "/api/v1/invitations", None, OK_CLINICIANS),
     ("POST", "/api/v1/invitations", {"note": "AB"}, expect(OK_CLINICIANS, bob=201, colleague=201, charlie=201)),
     ("POST", "/api/v1/invitations/{bob_inv}/revoke", None, expect(OK_CLINICIANS, charlie=404)),

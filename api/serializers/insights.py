@@ -1,0 +1,150 @@
+"""Insights and flags: what the analysis stored, shaped for the patient and for the clinician."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.serializers.common import StrictSerializer
+from diary.choices import FlagKind, FlagStatus, Severity, VerdictKind
+from diary.models import Clinician, Flag, Verdict
+
+JSON_OBJECT = {"type": "object", "additionalProperties": True}
+# pending: never analysed yet; stale: the data changed since, a recompute is on its way.
+INSIGHT_STATUSES = ("pending", "current", "stale")
+
+
+def _clinician_name(clinician: Clinician | None) -> str | None:
+    return None if clinician is None else (clinician.user.display_name or clinician.user.email)
+
+
+class FlagPatientOut(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    display_name = serializers.CharField(source="user.display_name")
+
+
+class FlagOut(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    kind = serializers.ChoiceField(choices=FlagKind.choices)
+    kind_label = serializers.CharField(source="get_kind_display")
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    status = serializers.ChoiceField(choices=FlagStatus.choices)
+    evidence = serializers.SerializerMethodField()
+    acknowledged_by = serializers.SerializerMethodField()
+    resolved_by = serializers.SerializerMethodField()
+    resolved_automatically = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Flag
+        fields: tuple[str, ...] = (
+            "id",
+            "kind",
+            "kind_label",
+            "severity",
+            "status",
+            "evidence",
+            "rules_version",
+            "last_occurred_on",
+            "opened_at",
+            "updated_at",
+            "acknowledged_at",
+            "acknowledged_by",
+            "acknowledge_note",
+            "resolved_at",
+            "resolved_by",
+            "resolve_note",
+            "resolved_automatically",
+        )
+        read_only_fields: tuple[str, ...] = fields
+
+    @extend_schema_field(JSON_OBJECT)
+    def get_evidence(self, obj: Flag) -> dict[str, Any]:
+        return obj.evidence
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_acknowledged_by(self, obj: Flag) -> str | None:
+        return _clinician_name(obj.acknowledged_by)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_resolved_by(self, obj: Flag) -> str | None:
+        return _clinician_name(obj.resolved_by)
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_resolved_automatically(self, obj: Flag) -> bool:
+        return obj.status == FlagStatus.RESOLVED and obj.resolved_by_id is None
+
+
+class TriageFlagOut(FlagOut):
+    patient = FlagPatientOut(read_only=True)
+
+    class Meta(FlagOut.Meta):
+        fields = ("patient", *FlagOut.Meta.fields)
+        read_only_fields = fields
+
+
+class FlagNoteIn(StrictSerializer):
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+class VerdictOut(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=VerdictKind.choices)
+    kind_label = serializers.CharField(source="get_kind_display")
+    evidence = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Verdict
+        fields = ("kind", "kind_label", "evidence", "rules_version", "as_of", "computed_at")
+        read_only_fields = fields
+
+    @extend_schema_field(JSON_OBJECT)
+    def get_evidence(self, obj: Verdict) -> dict[str, Any]:
+        return obj.evidence
+
+
+class SuggestionOut(serializers.Serializer):
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    evidence = serializers.JSONField()
+
+
+class PatientInsightsOut(serializers.Serializer):
+    """The clinician's full view of one patient's analysis."""
+
+    status = serializers.ChoiceField(
+        choices=INSIGHT_STATUSES,
+        help_text="pending: never analysed yet; stale: data changed since, a recompute is on its way.",
+    )
+    computed_at = serializers.DateTimeField(allow_null=True)
+    as_of = serializers.DateField(allow_null=True)
+    rules_version = serializers.CharField(allow_null=True)
+    verdict = VerdictOut(allow_null=True)
+    verdict_history = VerdictOut(many=True)
+    flags = FlagOut(many=True)
+    suggestions = SuggestionOut(many=True)
+    summary = serializers.JSONField(help_text="Segments, series, trends, regression, windows: see docs/insights.md.")
+
+
+class MySuggestionOut(serializers.Serializer):
+    kind = serializers.CharField()
+    text = serializers.CharField()
+
+
+class MyAlertOut(serializers.Serializer):
+    kind = serializers.CharField()
+    text = serializers.CharField()
+
+
+class MyInsightsOut(serializers.Serializer):
+    """The patient's plain-language subset: no verdicts, no flag names."""
+
+    status = serializers.ChoiceField(choices=INSIGHT_STATUSES)
+    computed_at = serializers.DateTimeField(allow_null=True)
+    as_of = serializers.DateField(allow_null=True)
+    alerts = MyAlertOut(many=True)
+    suggestions = MySuggestionOut(many=True)
+    trend = serializers.JSONField(help_text="My pain and sleep over the last 8 weeks, in words and numbers.")
+    segments = serializers.JSONField(help_text="My numbers for each dose I have taken.")
+    series = serializers.JSONField(help_text="Daily series for my charts.")
+    weekly = serializers.JSONField(help_text="Weekly means, last 12 weeks.")

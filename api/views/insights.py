@@ -1,0 +1,217 @@
+"""Insights (patient and clinician views) and the clinician's flag triage list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.serializers.insights import (
+    FlagNoteIn,
+    FlagOut,
+    MyInsightsOut,
+    PatientInsightsOut,
+    TriageFlagOut,
+    VerdictOut,
+)
+from api.views.base import ClinicianPatientView, ClinicianView, PatientView, parse_uuid
+from diary import selectors
+from diary.choices import FlagKind, FlagStatus, Severity
+from diary.models import Flag, Patient, PatientInsight
+from diary.services.errors import InvalidInput, NotFound
+from diary.services.flags import flag_acknowledge, flag_resolve
+
+OPIOID_ALERT = (
+    "You logged a medicine that contains an opioid (for example codeine or tramadol). Opioids and "
+    "naltrexone work against each other. Please talk to your clinician before taking them together; "
+    "they can see this in your diary."
+)
+
+
+def _insight_of(patient: Patient) -> PatientInsight | None:
+    return PatientInsight.objects.filter(patient=patient).first()
+
+
+def _status(patient: Patient, insight: PatientInsight | None) -> str:
+    if insight is None:
+        return "pending"
+    return "stale" if patient.insights_stale_since is not None else "current"
+
+
+def _patient_subset(summary: dict[str, Any]) -> dict[str, Any]:
+    """The parts of the analysis a patient sees: their own numbers, never a verdict."""
+    return {
+        "trend": summary.get("trends", {}),
+        "segments": summary.get("segments", []),
+        "series": summary.get("series", {}),
+        "weekly": summary.get("weekly", {}),
+    }
+
+
+class MyInsightsView(PatientView):
+    pagination_class = None
+
+    @extend_schema(responses=MyInsightsOut, summary="My trends, my numbers per dose, and suggestions in plain words")
+    def get(self, request: Request) -> Response:
+        patient = Patient.objects.get(pk=self.patient.pk)  # fresh stale mark
+        insight = _insight_of(patient)
+        data = insight.data if insight else {}
+        alerts = []
+        if (
+            Flag.objects.filter(patient=patient, kind=FlagKind.OPIOID_INTERACTION)
+            .exclude(status=FlagStatus.RESOLVED)
+            .exists()
+        ):
+            alerts.append({"kind": "opioid", "text": OPIOID_ALERT})
+        suggestions = [
+            {"kind": s["kind"], "text": s["patient_text"]} for s in data.get("suggestions", []) if s.get("patient_text")
+        ]
+        return Response(
+            {
+                "status": _status(patient, insight),
+                "computed_at": insight.computed_at if insight else None,
+                "as_of": insight.as_of if insight else None,
+                "alerts": alerts,
+                "suggestions": suggestions,
+                **_patient_subset(data.get("summary", {})),
+            }
+        )
+
+
+class PatientInsightsView(ClinicianPatientView):
+    pagination_class = None
+
+    @extend_schema(
+        responses=PatientInsightsOut,
+        summary="The patient's analysis: verdict with evidence and history, flags, suggestions, trends",
+    )
+    def get(self, request: Request, patient_id: str) -> Response:
+        patient = self.get_patient()
+        self.audit("insights.read", patient, "patient_insight")
+        insight = _insight_of(patient)
+        data = insight.data if insight else {}
+        history = selectors.verdicts_of_patient(patient)
+        return Response(
+            {
+                "status": _status(patient, insight),
+                "computed_at": insight.computed_at if insight else None,
+                "as_of": insight.as_of if insight else None,
+                "rules_version": insight.rules_version if insight else None,
+                "verdict": (
+                    {
+                        "kind": insight.verdict,
+                        "kind_label": insight.get_verdict_display(),
+                        "evidence": data["verdict"]["evidence"],
+                        "rules_version": insight.rules_version,
+                        "as_of": insight.as_of,
+                        "computed_at": insight.computed_at,
+                    }
+                    if insight
+                    else None
+                ),
+                "verdict_history": VerdictOut(history, many=True).data,
+                "flags": FlagOut(selectors.flags_of_patient(patient), many=True).data,
+                "suggestions": [
+                    {"kind": s["kind"], "text": s["text"], "evidence": s["evidence"]}
+                    for s in data.get("suggestions", [])
+                ],
+                "summary": data.get("summary", {}),
+            }
+        )
+
+
+_STATUS_FILTERS = {
+    "unresolved": [FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED],
+    "open": [FlagStatus.OPEN],
+    "acknowledged": [FlagStatus.ACKNOWLEDGED],
+    "resolved": [FlagStatus.RESOLVED],
+    "all": list(FlagStatus),
+}
+
+
+def _choice(request: Request, name: str, allowed: list[str]) -> list[str] | None:
+    """?name=a,b → [a, b], each checked against the allowed values; absent → None."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    values = [v.strip() for v in raw.split(",") if v.strip()]
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise InvalidInput({name: f"Unknown value(s) {', '.join(unknown)}; use one of: {', '.join(allowed)}."})
+    return values
+
+
+class FlagsView(ClinicianView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, description="unresolved (default), open, acknowledged, resolved or all"),
+            OpenApiParameter("kind", str, description="one or more flag kinds, comma-separated"),
+            OpenApiParameter("severity", str, description="one or more of critical, high, medium, low"),
+            OpenApiParameter("patient", str, description="only this patient's flags (patient id)"),
+        ],
+        responses=TriageFlagOut(many=True),
+        summary="Triage list: flags of my clinic's patients, open first, most severe first",
+    )
+    def get(self, request: Request) -> Response:
+        flags = selectors.flags_for(self.clinician)
+        status = _choice(request, "status", list(_STATUS_FILTERS)) or ["unresolved"]
+        if len(status) != 1:
+            raise InvalidInput({"status": "Give one status."})
+        flags = flags.filter(status__in=_STATUS_FILTERS[status[0]])
+        kinds = _choice(request, "kind", list(FlagKind.values))
+        if kinds:
+            flags = flags.filter(kind__in=kinds)
+        severities = _choice(request, "severity", list(Severity.values))
+        if severities:
+            flags = flags.filter(severity__in=severities)
+        if request.query_params.get("patient"):
+            flags = flags.filter(patient__public_id=parse_uuid(request.query_params["patient"], "patient"))
+
+        def audit_page(page: list[Flag]) -> None:
+            self.audit_list("flags.list", list({f.patient_id: f.patient for f in page}.values()))
+
+        return self.paginate(flags, TriageFlagOut, on_page=audit_page)
+
+
+class FlagActionView(ClinicianView):
+    pagination_class = None
+    audit_action = ""
+
+    def act(self, flag: Flag, note: str) -> None:
+        raise NotImplementedError
+
+    def post(self, request: Request, flag_id: str) -> Response:
+        flag = self.get_flag(flag_id)
+        data = FlagNoteIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        self.act(flag, data.validated_data["note"])
+        self.audit(self.audit_action, flag.patient, "flag", flag.public_id)
+        return Response(TriageFlagOut(self.get_flag(flag_id)).data)
+
+    def get_flag(self, flag_id: str) -> Flag:
+        flag = selectors.flags_for(self.clinician).filter(public_id=parse_uuid(flag_id, "flag_id")).first()
+        if flag is None:
+            raise NotFound()
+        return flag
+
+
+@extend_schema_view(
+    post=extend_schema(request=FlagNoteIn, responses=TriageFlagOut, summary="Acknowledge a flag, with an optional note")
+)
+class FlagAcknowledgeView(FlagActionView):
+    audit_action = "flag.acknowledge"
+
+    def act(self, flag: Flag, note: str) -> None:
+        flag_acknowledge(flag=flag, clinician=self.clinician, note=note)
+
+
+@extend_schema_view(
+    post=extend_schema(request=FlagNoteIn, responses=TriageFlagOut, summary="Resolve a flag, with an optional note")
+)
+class FlagResolveView(FlagActionView):
+    audit_action = "flag.resolve"
+
+    def act(self, flag: Flag, note: str) -> None:
+        flag_resolve(flag=flag, clinician=self.clinician, note=note)

@@ -536,3 +536,56 @@ def test_totp_code_command_prints_the_demo_clinicians_code(seeded: Seed) -> None
     assert out.getvalue().split()[0] == totp_code(DEMO_TOTP_SECRET)
     with pytest.raises(CommandError, match="no TOTP"):
         call_command("totp_code", ADMIN_EMAIL)
+
+
+# What the insights engine makes of the demo (CLINICAL.md §6-§7), read through the API as
+# the demo clinician. Each profile was written to land in one verdict band:
+EXPECTED_VERDICTS = {
+    "responder": "responder",  # migraine, 11.5 → 2.5 headache days: -78 %
+    "partial": "partial",  # migraine, 10 → 6: -40 %
+    "nonresponder": "non_responder",  # chronic migraine, 18 → 17: -6 %
+    "dreams": "responder",  # fibromyalgia, pain 6.2 → 4.0: -35 %
+    "opioid": "partial",  # chronic pain, 7.0 → 5.9: -16 %
+    "morning": "strong_responder",  # fibromyalgia, 6.5 → 2.8: -57 %
+    "stopped": "discontinued",  # stopped for side effects on day 11
+}
+
+
+@pytest.mark.django_db
+def test_the_demo_gets_the_verdicts_and_flags_it_was_written_for(seeded: Seed) -> None:
+    from tests.conftest import Api
+
+    assert "insights for 8 patients" in seeded.output
+    clinician = Clinician.objects.get(user__email=CLINICIAN_EMAIL)
+    api = Api().as_user(clinician.user)
+    with time_machine.travel(NOW, tick=False):
+        verdicts = {}
+        flags: dict[str, set[str]] = {}
+        for key in PROFILE:
+            body = api.call("GET", f"/api/v1/patients/{patient(key).public_id}/insights").json_body
+            assert body["status"] == "current", key
+            verdicts[key] = body["verdict"]["kind"]
+            flags[key] = {f["kind"] for f in body["flags"] if f["status"] != "resolved"}
+        suggestions = {
+            key: [
+                s["kind"]
+                for s in api.call("GET", f"/api/v1/patients/{patient(key).public_id}/insights").json_body["suggestions"]
+            ]
+            for key in ("dreams", "morning")
+        }
+        triage = api.call("GET", "/api/v1/flags").json_body["results"]
+    for key, expected in EXPECTED_VERDICTS.items():
+        assert verdicts[key] == expected, (key, verdicts)
+    # the irregular logger's window has too many gaps for any rule verdict
+    assert verdicts["irregular"] == "insufficient_data"
+    assert "insufficient_data" in flags["irregular"]
+    assert "no_adequate_response" in flags["partial"]
+    assert "no_adequate_response" in flags["nonresponder"]
+    assert "no_adequate_response" not in flags["responder"] | flags["morning"] | flags["dreams"]
+    assert "opioid_interaction" in flags["opioid"]
+    assert not any("opioid_interaction" in kinds for key, kinds in flags.items() if key != "opioid")
+    assert "morning_dosing" in suggestions["dreams"]
+    assert "morning_dosing" not in suggestions["morning"]
+    # the triage list starts with the opioid flag (critical), then the high-severity ones
+    assert (triage[0]["kind"], triage[0]["patient"]["display_name"]) == ("opioid_interaction", PROFILE["opioid"].name)
+    assert triage[1]["severity"] == "high"

@@ -38,6 +38,7 @@ from diary.models import CareLink, Clinic, Clinician, DosePlan, User
 from diary.services.care import invitation_create, invitation_redeem
 from diary.services.dosing import dose_log_record, plan_stop, plan_write
 from diary.services.entries import entry_record
+from diary.services.insights import insights_sweep
 from diary.services.patients import patient_create
 
 DEMO_DOMAIN = "demo.ldn-diary.test"
@@ -926,9 +927,11 @@ class Command(BaseCommand):
                 raise CommandError("Demo data already exists: use --reset to replace it (or --if-empty to skip).")
             self.stdout.write(f"Seeding demo data (seed {options['seed']}) ...")
             seeded = demo_seed(seed=options["seed"], today=options["today"], progress=self._progress)
+        # Analyse the demo now, so the dashboards have something to show before a worker runs.
+        swept = insights_sweep()
         self.stdout.write(
             f"Done in {clock.perf_counter() - started:.1f} s: {CLINIC_NAME}, {CLINICIAN_EMAIL}, {ADMIN_EMAIL} "
-            f"and {len(seeded)} patients (password for all: {DEMO_PASSWORD})."
+            f"and {len(seeded)} patients (password for all: {DEMO_PASSWORD}); insights for {swept.stored} patients."
         )
 
     def _progress(self, seeded: Seeded) -> None:

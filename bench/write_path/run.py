@@ -241,15 +241,15 @@ def production_env(database_url: str, var_dir: Path) -> dict[str, str]:
     return env
 
 
-def recreate_database(admin_dsn: str) -> None:
+def recreate_database(admin_dsn: str, name: str = BENCH_DB) -> None:
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{BENCH_DB}"')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def drop_database(admin_dsn: str) -> None:
+def drop_database(admin_dsn: str, name: str = BENCH_DB) -> None:
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def reset_diaries(dsn: str) -> None:

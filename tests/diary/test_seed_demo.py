@@ -234,12 +234,13 @@ def test_each_patient_has_months_of_history_with_a_baseline_month_before_the_fir
         assert not DoseLog.objects.filter(patient=p, date__lt=start).exists()
         assert sum(d < start for d in dates) >= 28
         assert len(window(p, start - timedelta(days=1))) >= 23  # a valid baseline month
-        # Written through the services: each write took a change number and marked
-        # the insights stale.
+        # Written through the services: each write took a change number (and marked the
+        # insights stale); the seed then analysed every patient up to their last change.
         p.refresh_from_db()
-        assert p.insights_stale_since is not None
         writes = len(dates) + DoseLog.objects.filter(patient=p).count()
         assert p.change_seq > writes
+        assert p.insights_stale_since is None
+        assert p.insight.input_seq == p.change_seq
 
 
 @pytest.mark.django_db

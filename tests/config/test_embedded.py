@@ -34,6 +34,18 @@ again = client.put("/api/v1/me/entries/2026-01-10", json.dumps({"pain_score": 4,
 assert again.status_code == 200, again.content
 assert client.get("/api/v1/me/entries/2026-01-10/revisions").json()[0]["snapshot"]["pain_score"] == 3
 assert client.get("/healthz").json() == {"status": "ok"}
+assert client.get("/api/v1/me/insights").json()["status"] == "pending"
+from diary.services.insights import insights_sweep
+assert insights_sweep().stored == 1  # claim and store work on SQLite too
+assert client.get("/api/v1/me/insights").json()["status"] == "current"
+import time
+from pathlib import Path
+from django.conf import settings
+outbox = Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_out"])
+deadline = time.monotonic() + 10
+while not list(outbox.glob("*")):  # the write's recompute request, in the filesystem broker
+    assert time.monotonic() < deadline, "no recompute request in the filesystem broker"
+    time.sleep(0.05)
 print("embedded ok", DiaryEntry.objects.get().version)
 """
 

@@ -288,6 +288,22 @@ def test_no_planned_days_after_a_stop():
     assert flag(history, "low_adherence") is None
 
 
+def test_no_planned_days_after_a_stop_older_than_the_grid():
+    # §11.11: planned days are none after a stop. The plan ran day -420 .. day -381 and was
+    # stopped on day -380; the only rows are 30 diary days at the end, so the stop lies
+    # before the year of chart days the grid always covers (as_of - 365). The last 28 days
+    # (day -27 .. day 0) are all after the stop: 0 planned days, no adherence figure, no flag.
+    history = make_history(
+        entries=coded(day(-29), "0" * 30),
+        plan_row=plan([(day(-420), 1.5)], stopped_on=day(-380), reason="other"),
+    )
+    insight = analyse(history)
+    assert insight.summary["adherence"]["planned_days"] == 0
+    assert insight.summary["adherence"]["adherence_pct"] is None
+    assert "low_adherence" not in {f.kind for f in insight.flags}
+    assert insight.summary["clock"]["evaluation_date"] == day(-381).isoformat()
+
+
 def test_planned_day_without_a_dose_record_is_not_taken():
     # plan for the last 10 days, no dose rows at all: 0 / 10
     f = flag(trial(doses=[], plan_row=plan([(day(-9), 4.5)])), "low_adherence")

@@ -318,7 +318,6 @@ def test_planned_day_without_a_dose_record_is_not_taken():
         ([(day(-60), 1.5), (day(-53), 3.0), (day(-46), 4.5)], ()),
         ([(day(-60), 4.5)], ()),  # the first step is not a step up
         ([(day(-60), 1.5), (day(-53), 4.5)], (day(-53),)),  # +3.0 mg
-        ([(day(-60), 3.0), (day(-53), 4.5), (day(20), 6.0)], (day(20),)),  # a future step above 4.5
         ([(day(-60), 3.0), (day(-53), 1.5), (day(-46), 3.0)], ()),  # back up by 1.5
     ],
 )
@@ -327,6 +326,27 @@ def test_dose_out_of_range_plan_steps(steps, occurrences):
     assert (f.occurrences if f else ()) == occurrences
     if f:
         assert f.severity == "low"
+
+
+def test_a_future_plan_step_above_4_5_mg_flags_now_but_has_not_occurred_yet():
+    # §11.13: any plan step, past or future, above 4.5 mg raises dose_out_of_range now.
+    # §11.8: an occurrence dated after a clinician's resolution opens a new flag, so an
+    # occurrence must be a date that has happened: the 6.0 mg step starting on day +20 is
+    # in the evidence but not an occurrence until as_of reaches day +20 (otherwise a
+    # resolution today would be undone by the next recompute, day +20 being after it).
+    steps = [(day(-60), 3.0), (day(-53), 4.5), (day(20), 6.0)]
+    f = flag(trial(plan_row=plan(steps)), "dose_out_of_range")
+    assert f is not None
+    assert f.severity == "low"
+    assert f.evidence["events"] == [{"date": day(20).isoformat(), "kind": "plan_step_above_usual", "mg": 6.0}]
+    assert f.occurrences == ()
+    # on day +20 the step has started: it is an occurrence dated day +20
+    later = make_history(
+        entries=coded(day(-60), "0" * 81), doses=daily_doses(day(-60), day(19)), plan_row=plan(steps), as_of=day(20)
+    )
+    f = flag(later, "dose_out_of_range")
+    assert f is not None
+    assert f.occurrences == (day(20),)
 
 
 def test_dose_taken_above_4_5_mg():

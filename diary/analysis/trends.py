@@ -257,7 +257,8 @@ def segmented_regression(ctx: Context) -> dict[str, Any] | None:
     """Interrupted time series on weekly means (§8).
 
     1. Weeks aligned on the first dose (week 0 starts on it), up to the evaluation date (the
-       last day on LDN after a stop); a week needs ≥ 4 logged days. Outcome: headache days per 28 for headache conditions, mean pain otherwise.
+       last day on LDN after a stop); a week needs ≥ 4 logged days. Outcome: headache days
+       per 28 for headache conditions, mean pain otherwise.
     2. Segments by week start: before the first dose, first dose → clock start, from the
        clock start on. A segment with < 5 weekly points gives no estimate and its weeks
        are left out of the fit.

@@ -229,7 +229,8 @@ def low_adherence(block: dict[str, Any]) -> FlagFinding | None:
 
 def dose_out_of_range(ctx: Context) -> FlagFinding | None:
     """Any plan step (past or future) or dose taken above 4.5 mg, or a step more than 1.5 mg
-    above the step before it; the first step is not a step up (§11.13)."""
+    above the step before it; the first step is not a step up (§11.13). Occurrences are the
+    event dates up to as_of."""
     plan = ctx.history.plan
     events: list[tuple[date, str, float]] = []
     if plan is not None:
@@ -252,7 +253,9 @@ def dose_out_of_range(ctx: Context) -> FlagFinding | None:
             "usual_max_mg": rules.USUAL_MAX_MG,
             "max_step_up_mg": rules.MAX_STEP_UP_MG,
         },
-        tuple(sorted({d for d, _, _ in events})),
+        # a future plan step is in the evidence but has not occurred yet (§11.8: an occurrence
+        # dated after a resolution opens a new flag, so a future date would undo it)
+        tuple(sorted({d for d, _, _ in events if d <= ctx.history.as_of})),
     )
 
 

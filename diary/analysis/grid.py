@@ -61,7 +61,8 @@ def _opt_float(values: Sequence[object]) -> FloatArray:
 
 
 def grid_start(history: PatientHistory, lookback_days: int) -> int:
-    """The first ordinal the grid needs: the earliest row, and far enough back for every window."""
+    """The first ordinal the grid needs: the earliest row, far enough back for every window,
+    and the last day on LDN before a stop."""
     firsts = [history.as_of.toordinal() - lookback_days]
     for rows in (history.entries, history.side_effects, history.medications, history.doses):
         if rows:
@@ -71,6 +72,11 @@ def grid_start(history: PatientHistory, lookback_days: int) -> int:
         # the baseline and the opioid look-back reach this far before the first dose
         reach = max(rules.BASELINE_DAYS, rules.OPIOID_DAYS_BEFORE_FIRST_DOSE)
         firsts.append(min(taken).toordinal() - reach)
+    plan = history.plan
+    if plan is not None and plan.stopped_on is not None and plan.stopped_on <= history.as_of:
+        # the last day on LDN (the day before a stop) must be on the grid: every index
+        # derived from the stop is then ≥ 0 (a negative one would slice from the end)
+        firsts.append(plan.stopped_on.toordinal() - 1)
     return min(firsts)
 
 

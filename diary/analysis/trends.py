@@ -158,11 +158,15 @@ def series(ctx: Context, held: FloatArray) -> dict[str, Any]:
     return out
 
 
-def _week_sums(ctx: Context, starts: IntArray) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
-    """Logged days, pain sum, sleep count, sleep sum and headache days per 7-day bin."""
+def _week_sums(
+    ctx: Context, starts: IntArray, last: int | None = None
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Logged days, pain sum, sleep count, sleep sum and headache days per 7-day bin, counting
+    no day after grid index ``last`` (default: the end of the grid)."""
     s = ctx.sums
-    lo = np.clip(starts, 0, ctx.grid.n)
-    hi = np.clip(starts + rules.DAYS_PER_WEEK, 0, ctx.grid.n)
+    end = ctx.grid.n if last is None else last + 1
+    lo = np.clip(starts, 0, end)
+    hi = np.clip(starts + rules.DAYS_PER_WEEK, 0, end)
     return tuple(p[hi] - p[lo] for p in (s.logged, s.pain, s.sleep_n, s.sleep, s.headache))  # type: ignore[return-value]
 
 
@@ -252,8 +256,9 @@ def _coefficient(value: float, ci: FloatArray, p: float) -> dict[str, Any]:
 def segmented_regression(ctx: Context) -> dict[str, Any] | None:
     """Interrupted time series on weekly means (§8).
 
-    1. Weeks aligned on the first dose (week 0 starts on it); a week needs ≥ 4 logged
-       days. Outcome: headache days per 28 for headache conditions, mean pain otherwise.
+    1. Weeks aligned on the first dose (week 0 starts on it), up to the evaluation date (the
+       last day on LDN after a stop); a week needs ≥ 4 logged days. Outcome: headache days
+       per 28 for headache conditions, mean pain otherwise.
     2. Segments by week start: before the first dose, first dose → clock start, from the
        clock start on. A segment with < 5 weekly points gives no estimate and its weeks
        are left out of the fit.
@@ -268,7 +273,8 @@ def segmented_regression(ctx: Context) -> dict[str, Any] | None:
     week = rules.DAYS_PER_WEEK
     k = np.arange(-(fd // week), (ctx.eval_end - fd) // week + 1)
     starts = fd + week * k
-    logged, pain, _, _, headache = _week_sums(ctx, starts)
+    # the last week stops at the evaluation date: after a stop its other days are off LDN
+    logged, pain, _, _, headache = _week_sums(ctx, starts, ctx.eval_end)
     use = logged >= rules.WEEK_MIN_DAYS
     outcome = "headache_days_per_28" if ctx.headache_patient else "mean_pain"
     with np.errstate(invalid="ignore", divide="ignore"):

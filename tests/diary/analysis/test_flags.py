@@ -288,6 +288,22 @@ def test_no_planned_days_after_a_stop():
     assert flag(history, "low_adherence") is None
 
 
+def test_no_planned_days_after_a_stop_older_than_the_grid():
+    # §11.11: planned days are none after a stop. The plan ran day -420 .. day -381 and was
+    # stopped on day -380; the only rows are 30 diary days at the end, so the stop lies
+    # before the year of chart days the grid always covers (as_of - 365). The last 28 days
+    # (day -27 .. day 0) are all after the stop: 0 planned days, no adherence figure, no flag.
+    history = make_history(
+        entries=coded(day(-29), "0" * 30),
+        plan_row=plan([(day(-420), 1.5)], stopped_on=day(-380), reason="other"),
+    )
+    insight = analyse(history)
+    assert insight.summary["adherence"]["planned_days"] == 0
+    assert insight.summary["adherence"]["adherence_pct"] is None
+    assert "low_adherence" not in {f.kind for f in insight.flags}
+    assert insight.summary["clock"]["evaluation_date"] == day(-381).isoformat()
+
+
 def test_planned_day_without_a_dose_record_is_not_taken():
     # plan for the last 10 days, no dose rows at all: 0 / 10
     f = flag(trial(doses=[], plan_row=plan([(day(-9), 4.5)])), "low_adherence")
@@ -302,7 +318,6 @@ def test_planned_day_without_a_dose_record_is_not_taken():
         ([(day(-60), 1.5), (day(-53), 3.0), (day(-46), 4.5)], ()),
         ([(day(-60), 4.5)], ()),  # the first step is not a step up
         ([(day(-60), 1.5), (day(-53), 4.5)], (day(-53),)),  # +3.0 mg
-        ([(day(-60), 3.0), (day(-53), 4.5), (day(20), 6.0)], (day(20),)),  # a future step above 4.5
         ([(day(-60), 3.0), (day(-53), 1.5), (day(-46), 3.0)], ()),  # back up by 1.5
     ],
 )
@@ -311,6 +326,27 @@ def test_dose_out_of_range_plan_steps(steps, occurrences):
     assert (f.occurrences if f else ()) == occurrences
     if f:
         assert f.severity == "low"
+
+
+def test_a_future_plan_step_above_4_5_mg_flags_now_but_has_not_occurred_yet():
+    # §11.13: any plan step, past or future, above 4.5 mg raises dose_out_of_range now.
+    # §11.8: an occurrence dated after a clinician's resolution opens a new flag, so an
+    # occurrence must be a date that has happened: the 6.0 mg step starting on day +20 is
+    # in the evidence but not an occurrence until as_of reaches day +20 (otherwise a
+    # resolution today would be undone by the next recompute, day +20 being after it).
+    steps = [(day(-60), 3.0), (day(-53), 4.5), (day(20), 6.0)]
+    f = flag(trial(plan_row=plan(steps)), "dose_out_of_range")
+    assert f is not None
+    assert f.severity == "low"
+    assert f.evidence["events"] == [{"date": day(20).isoformat(), "kind": "plan_step_above_usual", "mg": 6.0}]
+    assert f.occurrences == ()
+    # on day +20 the step has started: it is an occurrence dated day +20
+    later = make_history(
+        entries=coded(day(-60), "0" * 81), doses=daily_doses(day(-60), day(19)), plan_row=plan(steps), as_of=day(20)
+    )
+    f = flag(later, "dose_out_of_range")
+    assert f is not None
+    assert f.occurrences == (day(20),)
 
 
 def test_dose_taken_above_4_5_mg():

@@ -118,6 +118,31 @@ def test_segmented_regression_level_change_at_first_dose():
     assert coef["intercept"]["estimate"] == 6.0
 
 
+def test_segmented_regression_leaves_out_the_days_after_a_stop():
+    # §8 segments are before LDN / on LDN (the clock starts with the first dose here). First
+    # dose F = day -60, stopped on F + 40, so the last day on LDN is F + 39.
+    # Pain 6 on the 35 days before F (weeks -5..-1), 4 on F .. F + 39, 10 from the stop on.
+    # Weeks on LDN: k = 0..(39 // 7) = 0..5; week 5 is F + 35 .. F + 41, of which F + 35 ..
+    # F + 39 (5 logged days ≥ 4) are on LDN. Counting F + 40 and F + 41 (off LDN, pain 10)
+    # would make week 5 (5 × 4 + 2 × 10) / 7 = 5.714 instead of 4.
+    # On LDN days only: 5 points at 6, 6 points at 4 → intercept 6, slope 0, level change -2,
+    # slope change 0, 11 points (plain OLS).
+    first = day(-60)
+    entries = pains(day(-35, first), [6] * 35 + [4] * 40 + [10] * 21)
+    history = make_history(
+        "fibromyalgia",
+        entries,
+        doses=daily_doses(first, day(39, first)),
+        plan_row=plan([(first, 4.5)], stopped_on=day(40, first), reason="no_benefit"),
+    )
+    reg = summary(history)["regression"]
+    coef = reg["coefficients"]
+    assert reg["points"] == 11
+    assert coef["intercept"]["estimate"] == 6.0
+    assert coef["level_change_at_first_dose"]["estimate"] == -2.0
+    assert coef["slope_change_at_first_dose"]["estimate"] == 0.0
+
+
 def test_no_regression_without_a_dose():
     assert summary(make_history(entries=coded(day(-60), "0" * 61)))["regression"] is None
 

@@ -81,7 +81,8 @@ def adverse_event(ctx: Context) -> FlagFinding | None:
     """1. From the first dose on, severe or activity-limiting side-effect days (any kind):
        each such day with another at most 6 days before it is an occurrence (§11.9).
     2. Runs of consecutive logged days with any side effect (a missing day breaks a run):
-       every day from the 14th of a run on is an occurrence."""
+       the day a run reaches 14 days is an occurrence. A run that goes on is the same
+       event, so a clinician's resolution holds until a new run reaches 14 (§11.8)."""
     if ctx.first_dose is None:
         return None
     g = ctx.grid
@@ -93,6 +94,7 @@ def adverse_event(ctx: Context) -> FlagFinding | None:
     if close.size == 0 and long_days.size == 0:
         return None
     run_ends = long_days[(np.append(long_days[1:], -1) != long_days + 1)]
+    reached = np.flatnonzero(runs == rules.ADVERSE_CONSECUTIVE_DAYS)
     return _finding(
         rules.ADVERSE_EVENT,
         {
@@ -103,7 +105,7 @@ def adverse_event(ctx: Context) -> FlagFinding | None:
             ],
             "consecutive_days_needed": rules.ADVERSE_CONSECUTIVE_DAYS,
         },
-        _occurrences(ctx, np.concatenate((close, long_days))),
+        _occurrences(ctx, np.concatenate((close, reached))),
     )
 
 

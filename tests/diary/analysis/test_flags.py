@@ -124,8 +124,9 @@ def test_side_effects_on_consecutive_days(days, fires):
     f = flag(_with_side_effects(effects), "adverse_event")
     assert (f is not None) is fires
     if f:
-        # every day from the 14th of the run on is an occurrence
-        assert f.occurrences == tuple(start + timedelta(days=i) for i in range(13, days))
+        # the day the run reaches 14 (start + 13) is the occurrence; the days after it are
+        # the same event, so a resolved flag does not reopen while the run goes on (§11.8)
+        assert f.occurrences == (start + timedelta(days=13),)
         assert f.evidence["consecutive_runs"][0]["days"] == days
 
 

@@ -97,3 +97,20 @@ class StopReason(models.TextChoices):
     SIDE_EFFECTS = "side_effects", "Side effects"
     NO_BENEFIT = "no_benefit", "No benefit"
     OTHER = "other", "Other"
+
+
+class ReminderKind(models.TextChoices):
+    DOSE = "dose", "Dose"
+    DIARY = "diary", "Diary"
+
+
+class DeliveryStatus(models.TextChoices):
+    CLAIMED = "claimed", "Claimed"
+    SENT = "sent", "Sent"
+    SKIPPED = "skipped", "Skipped"
+    FAILED = "failed", "Failed"
+
+
+class Occurrence(models.TextChoices):
+    SCHEDULED = "scheduled", "At the set time"
+    SNOOZE = "snooze", "Snoozed (30 minutes later)"

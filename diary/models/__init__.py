@@ -2,6 +2,7 @@ from diary.models.audit import AuditEvent
 from diary.models.dosing import DoseLog, DosePlan, DoseStep, ReportedBaseline
 from diary.models.entries import AcuteMedication, DiaryEntry, EntryRevision, SideEffect
 from diary.models.people import CareLink, Clinic, Clinician, Patient, User
+from diary.models.reminders import PushSubscription, Reminder, ReminderDelivery, VapidKey
 
 __all__ = [
     "AcuteMedication",
@@ -15,7 +16,11 @@ __all__ = [
     "DoseStep",
     "EntryRevision",
     "Patient",
+    "PushSubscription",
+    "Reminder",
+    "ReminderDelivery",
     "ReportedBaseline",
     "SideEffect",
     "User",
+    "VapidKey",
 ]

@@ -43,13 +43,13 @@ from diary.models.reminders import TEXT_MAX_LENGTH
 from diary.notifications.email import EmailError, Mail, email_send
 from diary.notifications.retry import Backoff, with_retry
 from diary.notifications.webpush import (
+    PushConnections,
     PushError,
     PushGone,
     Target,
     VapidSigner,
     b64url_decode,
     push_send,
-    push_session,
     vapid_generate,
     vapid_public_key,
 )
@@ -65,6 +65,7 @@ WHEN = {TimeOfDay.BEDTIME: "Tonight", TimeOfDay.MORNING: "This morning", TimeOfD
 UNSUBSCRIBE_SALT = "diary.reminders.unsubscribe"
 SNOOZE_WINDOW = timedelta(hours=12)  # a notification older than this cannot be snoozed
 MAX_CLAIMS = 3  # a delivery whose run died this many times is given up
+SEND_BATCH = 20  # deliveries per pool task: fewer hand-offs between threads
 
 
 # --- settings -----------------------------------------------------------------------
@@ -453,41 +454,64 @@ def _due_rows(reminder: Reminder, now: datetime) -> tuple[list[_Row], datetime |
     return rows, found[1] if found else None
 
 
+_CLAIM_COLUMNS = (
+    "reminder_id, local_date, occurrence, scheduled_for, status, claim_token, claimed_at, attempts, finished_at, reason"
+)
+_CLAIM_CONFLICT = "ON CONFLICT (reminder_id, local_date, occurrence) DO NOTHING RETURNING id, status"
+
+
 def _insert_claims(rows: Sequence[_Row], token: uuid.UUID, now: datetime) -> list[int]:
     """INSERT the ledger rows; ON CONFLICT DO NOTHING. Returns the ids of rows claimed here.
 
-    One statement per 500 rows (PostgreSQL and SQLite ≥ 3.35 both have RETURNING). A
-    concurrent run inserting the same (reminder, date, occurrence) waits for ours to
-    commit and then inserts nothing: only one run ever gets a row back.
+    A concurrent run inserting the same (reminder, date, occurrence) waits for ours to
+    commit and then inserts nothing: only one run ever gets a row back. On PostgreSQL one
+    statement takes the rows as arrays (unnest), so its text stays small however many rows;
+    elsewhere (SQLite ≥ 3.35, the embedded mode) a VALUES list per 500 rows.
     """
+    if not rows:
+        return []
     table = ReminderDelivery._meta.db_table
-    columns = (
-        "reminder_id, local_date, occurrence, scheduled_for, status, claim_token, claimed_at, attempts, finished_at, "
-        "reason"
-    )
-    claimed: list[int] = []
     ops = connection.ops
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            finished = [None if r.status == "claimed" else now for r in rows]
+            cursor.execute(
+                f"INSERT INTO {table} ({_CLAIM_COLUMNS}) "  # noqa: S608  (names are ours)
+                "SELECT r, d, o, s, st, %s::uuid, %s::timestamptz, 1, f, rs FROM unnest("
+                "%s::bigint[], %s::date[], %s::text[], %s::timestamptz[], %s::text[], %s::timestamptz[], %s::text[]"
+                f") AS u(r, d, o, s, st, f, rs) {_CLAIM_CONFLICT}",
+                [
+                    token,
+                    now,
+                    [r.reminder_id for r in rows],
+                    [r.local_date for r in rows],
+                    [r.occurrence for r in rows],
+                    [r.scheduled_for for r in rows],
+                    [r.status for r in rows],
+                    finished,
+                    [r.reason for r in rows],
+                ],
+            )
+            return [pk for pk, status in cursor.fetchall() if status == "claimed"]
+        claimed: list[int] = []
         for start in range(0, len(rows), 500):
             chunk = rows[start : start + 500]
             values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, 1, %s, %s)"] * len(chunk))
             params: list[Any] = []
             for row in chunk:
-                finished = None if row.status == "claimed" else now
                 params += [
                     row.reminder_id,
                     ops.adapt_datefield_value(row.local_date),
                     row.occurrence,
                     ops.adapt_datetimefield_value(row.scheduled_for),
                     row.status,
-                    token.hex if connection.vendor == "sqlite" else token,
+                    token.hex,
                     ops.adapt_datetimefield_value(now),
-                    ops.adapt_datetimefield_value(finished),
+                    ops.adapt_datetimefield_value(None if row.status == "claimed" else now),
                     row.reason,
                 ]
             cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {values} "  # noqa: S608  (names are ours)
-                "ON CONFLICT (reminder_id, local_date, occurrence) DO NOTHING RETURNING id, status",
+                f"INSERT INTO {table} ({_CLAIM_COLUMNS}) VALUES {values} {_CLAIM_CONFLICT}",  # noqa: S608
                 params,
             )
             claimed += [pk for pk, status in cursor.fetchall() if status == "claimed"]
@@ -514,7 +538,14 @@ def reminders_claim_due(now: datetime, token: uuid.UUID, limit: int) -> tuple[li
                 reminder.snoozed_until = None
             rows += owed
         claimed = _insert_claims(rows, token, now)
-        Reminder.objects.bulk_update(due, ["next_fire_at", "snoozed_until"], batch_size=1000)
+        # One UPDATE per distinct next time (a minute's batch shares a handful): Django's
+        # bulk_update builds a CASE per row, which cost more than the sending.
+        by_next: dict[datetime | None, list[int]] = defaultdict(list)
+        for reminder in due:
+            by_next[reminder.next_fire_at].append(reminder.pk)
+        for next_at, ids in by_next.items():
+            Reminder.objects.filter(pk__in=ids).update(next_fire_at=next_at)
+        Reminder.objects.filter(pk__in=[r.pk for r in due], snoozed_until__lte=now).update(snoozed_until=None)
     missed = sum(1 for row in rows if row.reason == "missed")
     return claimed, len(due), missed
 
@@ -635,20 +666,22 @@ def _decide(delivery: ReminderDelivery, ctx: _Context, now: datetime) -> _Job | 
 
 
 class Channels:
-    """The outside world for one dispatch run: a thread pool, an HTTP session, VAPID tokens."""
+    """The outside world for one dispatch run: a thread pool, kept-alive connections, VAPID tokens."""
 
     def __init__(self, concurrency: int | None = None) -> None:
         self.concurrency = concurrency or settings.REMINDER_SEND_CONCURRENCY
         private_pem, _ = vapid_keys()
         self.signer = VapidSigner(private_pem, settings.VAPID_SUBJECT)
-        self.session = push_session(self.concurrency)
+        self.connections = PushConnections(settings.REMINDER_PUSH_TIMEOUT)
         self.pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="reminders")
         self.backoff = Backoff(attempts=settings.REMINDER_SEND_ATTEMPTS, base=settings.REMINDER_BACKOFF_SECONDS)
-        self.timeout = settings.REMINDER_PUSH_TIMEOUT
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
-        self.session.close()
+        self.connections.close()
+
+    def deliver_all(self, jobs: Sequence[_Job]) -> list[_Outcome]:
+        return [self.deliver(job) for job in jobs]
 
     def deliver(self, job: _Job) -> _Outcome:
         """Every channel of one delivery (runs in a pool thread; touches no database)."""
@@ -657,7 +690,7 @@ class Channels:
         for sub_id, target in job.targets:
 
             def push(target: Target = target) -> None:
-                push_send(target, job.payload, self.signer, self.session, timeout=self.timeout, topic=job.topic)
+                push_send(target, job.payload, self.signer, self.connections, topic=job.topic)
 
             try:
                 with_retry(push, self.backoff)
@@ -712,35 +745,60 @@ def _record(outcomes: Sequence[_Outcome], token: uuid.UUID, now: datetime, repor
             )
 
 
-def _send_claimed(
-    ids: Sequence[int], token: uuid.UUID, now: datetime, channels: Channels | None, report: DispatchReport
-) -> Channels | None:
-    """Decide, send and record the claimed deliveries; results are written as they arrive."""
-    if not ids:
-        return channels
-    deliveries = list(
-        ReminderDelivery.objects.select_related("reminder__patient__user").filter(pk__in=ids).order_by("pk")
-    )
-    if not deliveries:
-        return channels
-    ctx = _context(deliveries)
-    decided = [_decide(d, ctx, now) for d in deliveries]
-    done = [d for d in decided if isinstance(d, _Outcome)]
-    jobs = [d for d in decided if isinstance(d, _Job)]
-    if jobs and channels is None:
-        channels = Channels()
-    pending: set[Future[_Outcome]] = set()
-    if channels is not None:
-        pending = {channels.pool.submit(channels.deliver, job) for job in jobs}
-    while pending:
-        finished, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
-        done += [f.result() for f in finished]
-        if len(done) >= 200 or not pending:
-            _record(done, token, now, report)
-            done = []
-    if done:
-        _record(done, token, now, report)
-    return channels
+class _Run:
+    """One dispatch run: what it claimed, what is in flight in the pool, what is recorded.
+
+    The main thread does the database work (claim, decide, record) while the pool sends,
+    so the pool is not left idle during a claim; at most two chunks are in flight.
+    """
+
+    def __init__(self, now: datetime, channels: Channels | None) -> None:
+        self.now = now
+        self.token = uuid.uuid4()
+        self.report = DispatchReport()
+        self.channels = channels
+        self.pending: set[Future[list[_Outcome]]] = set()
+        self.done: list[_Outcome] = []
+
+    def submit(self, ids: Sequence[int]) -> None:
+        """Decide the claimed deliveries; skips are recorded, sends go to the pool."""
+        if not ids:
+            return
+        wanted = set(ids)
+        # A range, not IN (…thousands of ids…): the query text stays small.
+        deliveries = [
+            d
+            for d in ReminderDelivery.objects.select_related("reminder__patient__user")
+            .filter(claim_token=self.token, status=DeliveryStatus.CLAIMED, pk__range=(min(ids), max(ids)))
+            .order_by("pk")
+            if d.pk in wanted
+        ]
+        if not deliveries:
+            return
+        ctx = _context(deliveries)
+        jobs = []
+        for decided in (_decide(d, ctx, self.now) for d in deliveries):
+            if isinstance(decided, _Outcome):
+                self.done.append(decided)
+            else:
+                jobs.append(decided)
+        if jobs and self.channels is None:
+            self.channels = Channels()
+        for start in range(0, len(jobs), SEND_BATCH):
+            assert self.channels is not None
+            self.pending.add(self.channels.pool.submit(self.channels.deliver_all, jobs[start : start + SEND_BATCH]))
+
+    def collect(self, until_pending: int, batch: int = 500) -> None:
+        """Record outcomes as they arrive (in batches) until at most `until_pending` remain."""
+        while True:
+            if self.pending:
+                finished, self.pending = wait(self.pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                self.done += [outcome for f in finished for outcome in f.result()]
+            if self.done and (len(self.done) >= batch or len(self.pending) <= until_pending):
+                _record(self.done, self.token, self.now, self.report)
+                self.done = []
+            if len(self.pending) <= until_pending:
+                return
 
 
 def reminders_dispatch_due(
@@ -748,29 +806,28 @@ def reminders_dispatch_due(
 ) -> DispatchReport:
     """Send every reminder that is due, exactly once per reminder and local date.
 
-    1. Re-claim deliveries left `claimed` by a run that died (compare-and-set), send them.
+    1. Re-claim deliveries left `claimed` by a run that died (compare-and-set).
     2. Claim due reminders `chunk` at a time (ledger INSERT … ON CONFLICT DO NOTHING),
        moving their next_fire_at on in the same transaction.
-    3. For what this run claimed: decide skips, send through a bounded thread pool with one
-       HTTP session (connections reused, one VAPID signature per push service), and record
-       each result with a compare-and-set on this run's claim token.
+    3. Decide skips; send through a bounded thread pool with kept-alive connections and
+       one VAPID signature per push service; the next chunk is claimed while one sends.
+    4. Record each result with a compare-and-set on this run's claim token, in batches.
     """
-    now = now or timezone.now()
-    token = uuid.uuid4()
-    report = DispatchReport()
-    own_channels = channels is None
+    run = _Run(now or timezone.now(), channels)
     try:
-        stale = reminders_reclaim_stale(now, token, chunk)
-        report.reclaimed = len(stale)
-        channels = _send_claimed(stale, token, now, channels, report)
+        stale = reminders_reclaim_stale(run.now, run.token, chunk)
+        run.report.reclaimed = len(stale)
+        run.submit(stale)
         while True:
-            claimed, seen, missed = reminders_claim_due(now, token, chunk)
-            report.claimed += len(claimed)
-            report.missed += missed
-            channels = _send_claimed(claimed, token, now, channels, report)
+            claimed, seen, missed = reminders_claim_due(run.now, run.token, chunk)
+            run.report.claimed += len(claimed)
+            run.report.missed += missed
+            run.submit(claimed)
+            run.collect(until_pending=chunk // SEND_BATCH)
             if seen < chunk:
                 break
+        run.collect(until_pending=0)
     finally:
-        if own_channels and channels is not None:
-            channels.close()
-    return report
+        if channels is None and run.channels is not None:
+            run.channels.close()
+    return run.report

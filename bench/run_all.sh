@@ -7,7 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
 
-benches=(write_path)
+benches=(write_path reminders)
 failed=()
 for name in "${benches[@]}"; do
   echo "== bench/$name"

@@ -10,13 +10,15 @@ subscriber's private key through http_ece, as a browser's push service and brows
         ...
         service.received                   # [Received(...)], each with .text and .error
 
-`python -m tests.push_service` runs it standalone for the benchmark (prints its port;
-GET /stats returns counts; verification of every request can be turned off there).
+`python -m tests.push_service` runs a thin counting variant standalone for the benchmark
+(prints its port; GET /stats returns counts, GET /samples the first bodies, which the
+benchmark decrypts itself).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import json
 import os
@@ -26,7 +28,7 @@ import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import http_ece
 from cryptography.exceptions import InvalidSignature
@@ -211,14 +213,64 @@ class PushService:
         return Handler
 
 
+class FastCounter(asyncio.Protocol):
+    """Bench mode: a minimal HTTP/1.1 keep-alive server on asyncio that answers 201 to every
+    POST and keeps the first few bodies. A Python ThreadingHTTPServer handles a few hundred
+    requests a second; a real push service is not the thing to measure, so this one is thin."""
+
+    stats: ClassVar[dict[str, Any]] = {"count": 0, "paths": set(), "samples": [], "keep": 0}
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+        self.buffer = b""
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        while True:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            head = self.buffer[:end].decode("latin-1").split("\r\n")
+            headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in head[1:])}
+            length = int(headers.get("content-length", "0"))
+            if len(self.buffer) < end + 4 + length:
+                return
+            body = self.buffer[end + 4 : end + 4 + length]
+            self.buffer = self.buffer[end + 4 + length :]
+            method, path, _ = head[0].split(" ", 2)
+            self._handle(method, path, headers, body)
+
+    def _handle(self, method: str, path: str, headers: dict[str, str], body: bytes) -> None:
+        stats = self.stats
+        if method == "POST":
+            stats["count"] += 1
+            stats["paths"].add(path)
+            if len(stats["samples"]) < stats["keep"]:
+                stats["samples"].append({"path": path, "headers": headers, "body": b64url(body)})
+            reply, status = b"", "201 Created"
+        elif path == "/stats":
+            reply, status = json.dumps({"count": stats["count"], "distinct": len(stats["paths"])}).encode(), "200 OK"
+        elif path == "/samples":
+            reply, status = json.dumps(stats["samples"]).encode(), "200 OK"
+        else:
+            reply, status = b"", "404 Not Found"
+        head = f"HTTP/1.1 {status}\r\nContent-Length: {len(reply)}\r\n\r\n".encode()
+        self.transport.write(head + reply)  # type: ignore[attr-defined]
+
+
+async def serve_fast(port: int, keep: int) -> None:
+    FastCounter.stats["keep"] = keep
+    server = await asyncio.get_running_loop().create_server(FastCounter, "127.0.0.1", port)
+    print(server.sockets[0].getsockname()[1], flush=True)  # noqa: T201
+    await server.serve_forever()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Loopback Web Push service (for bench/reminders)")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--keep", type=int, default=50, help="requests whose body is kept for /samples")
     args = parser.parse_args()
-    service = PushService(verify=False, port=args.port, keep_bodies=args.keep)
-    print(service.server.server_address[1], flush=True)  # noqa: T201
-    service.server.serve_forever()
+    asyncio.run(serve_fast(args.port, args.keep))
 
 
 if __name__ == "__main__":

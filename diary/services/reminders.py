@@ -397,6 +397,18 @@ class _Row:
     reason: str = ""
 
 
+@dataclass(frozen=True)
+class _Claimed:
+    """A ledger row this run holds, with its reminder (and patient) already loaded."""
+
+    pk: int
+    reminder: Reminder
+    local_date: date
+    occurrence: str
+    scheduled_for: datetime
+    attempts: int = 1
+
+
 @dataclass
 class _Job:
     """One claimed delivery, decided and ready for the channels (no database access)."""
@@ -457,11 +469,14 @@ def _due_rows(reminder: Reminder, now: datetime) -> tuple[list[_Row], datetime |
 _CLAIM_COLUMNS = (
     "reminder_id, local_date, occurrence, scheduled_for, status, claim_token, claimed_at, attempts, finished_at, reason"
 )
-_CLAIM_CONFLICT = "ON CONFLICT (reminder_id, local_date, occurrence) DO NOTHING RETURNING id, status"
+_CLAIM_CONFLICT = (
+    "ON CONFLICT (reminder_id, local_date, occurrence) DO NOTHING RETURNING id, status, reminder_id, occurrence"
+)
 
 
-def _insert_claims(rows: Sequence[_Row], token: uuid.UUID, now: datetime) -> list[int]:
-    """INSERT the ledger rows; ON CONFLICT DO NOTHING. Returns the ids of rows claimed here.
+def _insert_claims(rows: Sequence[_Row], token: uuid.UUID, now: datetime) -> dict[tuple[int, str], int]:
+    """INSERT the ledger rows; ON CONFLICT DO NOTHING. Returns {(reminder id, occurrence): row id}
+    of the rows claimed here (a batch claims at most one row per reminder and occurrence).
 
     A concurrent run inserting the same (reminder, date, occurrence) waits for ours to
     commit and then inserts nothing: only one run ever gets a row back. On PostgreSQL one
@@ -469,7 +484,7 @@ def _insert_claims(rows: Sequence[_Row], token: uuid.UUID, now: datetime) -> lis
     elsewhere (SQLite ≥ 3.35, the embedded mode) a VALUES list per 500 rows.
     """
     if not rows:
-        return []
+        return {}
     table = ReminderDelivery._meta.db_table
     ops = connection.ops
     with connection.cursor() as cursor:
@@ -492,8 +507,8 @@ def _insert_claims(rows: Sequence[_Row], token: uuid.UUID, now: datetime) -> lis
                     [r.reason for r in rows],
                 ],
             )
-            return [pk for pk, status in cursor.fetchall() if status == "claimed"]
-        claimed: list[int] = []
+            return {(rid, occ): pk for pk, status, rid, occ in cursor.fetchall() if status == "claimed"}
+        claimed: dict[tuple[int, str], int] = {}
         for start in range(0, len(rows), 500):
             chunk = rows[start : start + 500]
             values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, 1, %s, %s)"] * len(chunk))
@@ -514,12 +529,12 @@ def _insert_claims(rows: Sequence[_Row], token: uuid.UUID, now: datetime) -> lis
                 f"INSERT INTO {table} ({_CLAIM_COLUMNS}) VALUES {values} {_CLAIM_CONFLICT}",  # noqa: S608
                 params,
             )
-            claimed += [pk for pk, status in cursor.fetchall() if status == "claimed"]
+            claimed.update({(rid, occ): pk for pk, status, rid, occ in cursor.fetchall() if status == "claimed"})
     return claimed
 
 
-def reminders_claim_due(now: datetime, token: uuid.UUID, limit: int) -> tuple[list[int], int, int]:
-    """Claim up to `limit` due reminders. Returns (claimed delivery ids, reminders seen, missed).
+def reminders_claim_due(now: datetime, token: uuid.UUID, limit: int) -> tuple[list[_Claimed], int, int]:
+    """Claim up to `limit` due reminders. Returns (what this run claimed, reminders seen, missed).
 
     In one transaction: lock the due reminder rows (SKIP LOCKED, so a second dispatcher
     takes other rows), insert their ledger rows, move next_fire_at on and clear snoozes.
@@ -537,7 +552,7 @@ def reminders_claim_due(now: datetime, token: uuid.UUID, limit: int) -> tuple[li
             if reminder.snoozed_until is not None and reminder.snoozed_until <= now:
                 reminder.snoozed_until = None
             rows += owed
-        claimed = _insert_claims(rows, token, now)
+        keys = _insert_claims(rows, token, now)
         # One UPDATE per distinct next time (a minute's batch shares a handful): Django's
         # bulk_update builds a CASE per row, which cost more than the sending.
         by_next: dict[datetime | None, list[int]] = defaultdict(list)
@@ -547,10 +562,22 @@ def reminders_claim_due(now: datetime, token: uuid.UUID, limit: int) -> tuple[li
             Reminder.objects.filter(pk__in=ids).update(next_fire_at=next_at)
         Reminder.objects.filter(pk__in=[r.pk for r in due], snoozed_until__lte=now).update(snoozed_until=None)
     missed = sum(1 for row in rows if row.reason == "missed")
+    by_id = {r.pk: r for r in due}
+    claimed = [
+        _Claimed(
+            keys[(row.reminder_id, row.occurrence)],
+            by_id[row.reminder_id],
+            row.local_date,
+            row.occurrence,
+            row.scheduled_for,
+        )
+        for row in rows
+        if row.status == "claimed" and (row.reminder_id, row.occurrence) in keys
+    ]
     return claimed, len(due), missed
 
 
-def reminders_reclaim_stale(now: datetime, token: uuid.UUID, limit: int) -> list[int]:
+def reminders_reclaim_stale(now: datetime, token: uuid.UUID, limit: int) -> list[_Claimed]:
     """Re-claim deliveries whose run died between claim and record (compare-and-set).
 
     A claim older than REMINDER_CLAIM_STALE_AFTER (longer than a run may live) is taken
@@ -571,7 +598,10 @@ def reminders_reclaim_stale(now: datetime, token: uuid.UUID, limit: int) -> list
             ).update(claim_token=token, claimed_at=now, attempts=F("attempts") + 1)
             if updated:
                 won.append(pk)
-    return won
+    return [
+        _Claimed(d.pk, d.reminder, d.local_date, d.occurrence, d.scheduled_for, d.attempts)
+        for d in ReminderDelivery.objects.select_related("reminder__patient").filter(pk__in=won).order_by("pk")
+    ]
 
 
 def _format_mg(mg: Decimal) -> str:
@@ -586,12 +616,14 @@ class _Context:
     doses: set[tuple[int, date]]
     plans: dict[int, list[DosePlan]]
     subscriptions: dict[int, list[PushSubscription]]
+    emails: dict[int, str]
 
 
-def _context(deliveries: Sequence[ReminderDelivery]) -> _Context:
+def _context(deliveries: Sequence[_Claimed]) -> _Context:
     patients = {d.reminder.patient_id for d in deliveries}
     dose_patients = {d.reminder.patient_id for d in deliveries if d.reminder.kind == ReminderKind.DOSE}
     push_patients = {d.reminder.patient_id for d in deliveries if d.reminder.push}
+    email_patients = {d.reminder.patient_id for d in deliveries if d.reminder.email}
     first = min(d.local_date for d in deliveries) - timedelta(days=1)
     entries = set(DiaryEntry.objects.filter(patient_id__in=patients, date__gte=first).values_list("patient_id", "date"))
     doses = set(DoseLog.objects.filter(patient_id__in=dose_patients, date__gte=first).values_list("patient_id", "date"))
@@ -605,10 +637,11 @@ def _context(deliveries: Sequence[ReminderDelivery]) -> _Context:
     subscriptions: dict[int, list[PushSubscription]] = defaultdict(list)
     for sub in PushSubscription.objects.filter(patient_id__in=push_patients).order_by("pk"):
         subscriptions[sub.patient_id].append(sub)
-    return _Context(entries, doses, plans, subscriptions)
+    emails = dict(Patient.objects.filter(pk__in=email_patients).values_list("pk", "user__email"))
+    return _Context(entries, doses, plans, subscriptions, emails)
 
 
-def _decide(delivery: ReminderDelivery, ctx: _Context, now: datetime) -> _Job | _Outcome:
+def _decide(delivery: _Claimed, ctx: _Context, now: datetime) -> _Job | _Outcome:
     """Skip (with a reason) or build the message for one claimed delivery.
 
     1. Its date is no longer the patient's today (a stale claim from an earlier day): not sent.
@@ -646,9 +679,9 @@ def _decide(delivery: ReminderDelivery, ctx: _Context, now: datetime) -> _Job | 
     subscriptions = ctx.subscriptions.get(patient.pk, []) if reminder.push else []
     targets = [(s.pk, Target(s.endpoint, s.p256dh, s.auth)) for s in subscriptions]
     mail = None
-    if reminder.email and patient.user.email:
+    if reminder.email and ctx.emails.get(patient.pk):
         body = f"{text}.\n\nOpen your diary: {settings.SITE_URL.rstrip('/')}/"
-        mail = Mail(patient.user.email, text, body, unsubscribe_url(reminder, patient))
+        mail = Mail(ctx.emails[patient.pk], text, body, unsubscribe_url(reminder, patient))
     if not targets and mail is None:
         return _Outcome(delivery.pk, DeliveryStatus.SKIPPED, "no channel: no push subscription and e-mail off")
     snooze = delivery.occurrence == Occurrence.SCHEDULED and reminder.snooze_date != delivery.local_date
@@ -760,19 +793,8 @@ class _Run:
         self.pending: set[Future[list[_Outcome]]] = set()
         self.done: list[_Outcome] = []
 
-    def submit(self, ids: Sequence[int]) -> None:
+    def submit(self, deliveries: Sequence[_Claimed]) -> None:
         """Decide the claimed deliveries; skips are recorded, sends go to the pool."""
-        if not ids:
-            return
-        wanted = set(ids)
-        # A range, not IN (…thousands of ids…): the query text stays small.
-        deliveries = [
-            d
-            for d in ReminderDelivery.objects.select_related("reminder__patient__user")
-            .filter(claim_token=self.token, status=DeliveryStatus.CLAIMED, pk__range=(min(ids), max(ids)))
-            .order_by("pk")
-            if d.pk in wanted
-        ]
         if not deliveries:
             return
         ctx = _context(deliveries)

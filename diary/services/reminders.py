@@ -15,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -176,6 +177,7 @@ def occurrences(tz: str, at: time, days: int, start: date) -> Iterator[tuple[dat
             yield day, local_instant(tz, day, at)
 
 
+@lru_cache(maxsize=4096)  # pure; a minute's batch asks the same few questions thousands of times
 def next_occurrence(
     tz: str, at: time, days: int, after: datetime, after_date: date | None = None
 ) -> tuple[date, datetime] | None:
@@ -533,6 +535,16 @@ def _insert_claims(rows: Sequence[_Row], token: uuid.UUID, now: datetime) -> dic
     return claimed
 
 
+_CLAIM_FIELDS = (
+    *(f.name for f in Reminder._meta.concrete_fields),
+    "patient__public_id",
+    "patient__user_id",
+    "patient__time_zone",
+    "patient__day_boundary",
+    "patient__preferred_dose_time",
+)
+
+
 def reminders_claim_due(now: datetime, token: uuid.UUID, limit: int) -> tuple[list[_Claimed], int, int]:
     """Claim up to `limit` due reminders. Returns (what this run claimed, reminders seen, missed).
 
@@ -543,6 +555,7 @@ def reminders_claim_due(now: datetime, token: uuid.UUID, limit: int) -> tuple[li
         due = list(
             Reminder.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("patient")
+            .only(*_CLAIM_FIELDS)
             .filter(Q(next_fire_at__lte=now) | Q(snoozed_until__lte=now), enabled=True)
             .order_by("next_fire_at")[:limit]
         )
@@ -615,7 +628,7 @@ class _Context:
     entries: set[tuple[int, date]]
     doses: set[tuple[int, date]]
     plans: dict[int, list[DosePlan]]
-    subscriptions: dict[int, list[PushSubscription]]
+    targets: dict[int, list[tuple[int, Target]]]
     emails: dict[int, str]
 
 
@@ -634,11 +647,12 @@ def _context(deliveries: Sequence[_Claimed]) -> _Context:
         .order_by("-created_at")
     ):
         plans[plan.patient_id].append(plan)
-    subscriptions: dict[int, list[PushSubscription]] = defaultdict(list)
-    for sub in PushSubscription.objects.filter(patient_id__in=push_patients).order_by("pk"):
-        subscriptions[sub.patient_id].append(sub)
+    targets: dict[int, list[tuple[int, Target]]] = defaultdict(list)
+    rows = PushSubscription.objects.filter(patient_id__in=push_patients).order_by("pk")
+    for pk, patient_id, endpoint, p256dh, auth in rows.values_list("pk", "patient_id", "endpoint", "p256dh", "auth"):
+        targets[patient_id].append((pk, Target(endpoint, p256dh, auth)))
     emails = dict(Patient.objects.filter(pk__in=email_patients).values_list("pk", "user__email"))
-    return _Context(entries, doses, plans, subscriptions, emails)
+    return _Context(entries, doses, plans, targets, emails)
 
 
 def _decide(delivery: _Claimed, ctx: _Context, now: datetime) -> _Job | _Outcome:
@@ -676,8 +690,7 @@ def _decide(delivery: _Claimed, ctx: _Context, now: datetime) -> _Job | _Outcome
                 if reminder.show_dose
                 else f"{when}: the first dose of your new step"
             )
-    subscriptions = ctx.subscriptions.get(patient.pk, []) if reminder.push else []
-    targets = [(s.pk, Target(s.endpoint, s.p256dh, s.auth)) for s in subscriptions]
+    targets = ctx.targets.get(patient.pk, []) if reminder.push else []
     mail = None
     if reminder.email and ctx.emails.get(patient.pk):
         body = f"{text}.\n\nOpen your diary: {settings.SITE_URL.rstrip('/')}/"

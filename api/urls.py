@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from api.views import clinician, doses, entries, insights, me
+from api.views import clinician, doses, entries, insights, me, reminders
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -22,6 +22,17 @@ urlpatterns = [
     path("me/care-links", me.CareLinksView.as_view(), name="me-care-links"),
     path("me/care-links/preview", me.InvitationPreviewView.as_view(), name="me-care-link-preview"),
     path("me/care-links/<str:link_id>/revoke", me.CareLinkRevokeView.as_view(), name="me-care-link-revoke"),
+    path("me/reminders", reminders.RemindersView.as_view(), name="me-reminders"),
+    path("me/reminders/<str:kind>", reminders.ReminderView.as_view(), name="me-reminder"),
+    path("me/reminders/<str:kind>/snooze", reminders.ReminderSnoozeView.as_view(), name="me-reminder-snooze"),
+    path("me/push-subscriptions", reminders.PushSubscriptionsView.as_view(), name="me-push-subscriptions"),
+    path(
+        "me/push-subscriptions/<str:subscription_id>",
+        reminders.PushSubscriptionView.as_view(),
+        name="me-push-subscription",
+    ),
+    path("me/vapid-public-key", reminders.VapidKeyView.as_view(), name="me-vapid-public-key"),
+    path("reminders/unsubscribe/<str:token>", reminders.UnsubscribeView.as_view(), name="reminders-unsubscribe"),
     # the clinician
     path("patients", clinician.PatientsView.as_view(), name="patients"),
     path("patients/<str:patient_id>", clinician.PatientDetailView.as_view(), name="patient"),

@@ -18,7 +18,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LDN_VAR_DIR", str(BASE_DIR / "var")))
@@ -276,6 +276,7 @@ SPECTACULAR_SETTINGS = {
         "VerdictKindEnum": "diary.choices.VerdictKind",
         "SideEffectKindEnum": "diary.choices.SideEffectKind",
         "InsightStatusEnum": "api.serializers.insights.INSIGHT_STATUSES",
+        "ReminderKindEnum": "diary.choices.ReminderKind",
     },
 }
 
@@ -329,12 +330,43 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=env_int("INSIGHTS_DAILY_AT_MINUTE", 5)),
         "options": {"expires": 50 * 60},
     },
+    # Due reminders are claimed in the ledger, so an overlapping run never sends twice.
+    "reminders-dispatch": {
+        "task": "diary.tasks.reminders_dispatch",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 50},
+    },
 }
 
 # --- Domain settings --------------------------------------------------------------------
 INVITATION_TTL = timedelta(days=env_int("INVITATION_TTL_DAYS", 14))
 BACKDATE_LIMIT_DAYS = 365
 LATE_ENTRY_AFTER_DAYS = 2
+
+# --- Reminders (docs/architecture.md "Reminders") ----------------------------------------
+# Absolute links in e-mails (the one-click unsubscribe link).
+SITE_URL = env_str("SITE_URL", "https://diary.example.org" if PRODUCTION else "http://127.0.0.1:8000")
+# VAPID private key (PEM, or the raw key base64url as `vapid --gen` prints it). Empty: one
+# is generated on first use and stored in the database (diary.VapidKey).
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:admin@localhost")
+# Subscription endpoints are URLs we POST to: in production only https, and only to the
+# push services of the major browsers (host suffixes), so the server cannot be steered
+# at internal addresses. Outside production any http(s) URL (the tests' loopback service).
+PUSH_REQUIRE_HTTPS = env_bool("PUSH_REQUIRE_HTTPS", PRODUCTION)
+PUSH_SERVICE_HOSTS = env_list(
+    "PUSH_SERVICE_HOSTS",
+    ["fcm.googleapis.com", "push.services.mozilla.com", "push.apple.com", "notify.windows.com"] if PRODUCTION else [],
+)
+PUSH_SUBSCRIPTIONS_PER_PATIENT = 10
+REMINDER_SEND_CONCURRENCY = env_int("REMINDER_SEND_CONCURRENCY", 16)
+REMINDER_PUSH_TIMEOUT = env_float("REMINDER_PUSH_TIMEOUT", 10.0)
+REMINDER_EMAIL_TIMEOUT = env_float("REMINDER_EMAIL_TIMEOUT", 10.0)
+REMINDER_SEND_ATTEMPTS = env_int("REMINDER_SEND_ATTEMPTS", 3)
+REMINDER_BACKOFF_SECONDS = env_float("REMINDER_BACKOFF_SECONDS", 0.5)
+# A claim older than the task's hard time limit belongs to a run that died: re-claim it.
+REMINDER_CLAIM_STALE_AFTER = timedelta(seconds=CELERY_TASK_TIME_LIMIT + 60)
+REMINDER_SNOOZE = timedelta(minutes=30)
 
 LOGGING = {
     "version": 1,

@@ -145,3 +145,20 @@ class FlagStatus(models.TextChoices):
     OPEN = "open", "Open"
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
     RESOLVED = "resolved", "Resolved"
+
+
+class ReminderKind(models.TextChoices):
+    DOSE = "dose", "Dose"
+    DIARY = "diary", "Diary"
+
+
+class DeliveryStatus(models.TextChoices):
+    CLAIMED = "claimed", "Claimed"
+    SENT = "sent", "Sent"
+    SKIPPED = "skipped", "Skipped"
+    FAILED = "failed", "Failed"
+
+
+class Occurrence(models.TextChoices):
+    SCHEDULED = "scheduled", "At the set time"
+    SNOOZE = "snooze", "Snoozed (30 minutes later)"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from celery import shared_task
 from django.db import OperationalError as DatabaseOperationalError
 
 from diary.services.care import invitations_expire
+from diary.services.reminders import reminders_dispatch_due
 
 
 @shared_task(name="diary.tasks.care_links_expire", ignore_result=True)
@@ -64,3 +67,9 @@ def insights_daily() -> int:
     from diary.services.insights import patients_mark_stale_for_new_day
 
     return patients_mark_stale_for_new_day()
+
+
+@shared_task(name="diary.tasks.reminders_dispatch", ignore_result=True)
+def reminders_dispatch() -> dict[str, int]:
+    """Claim and send the reminders due now (periodic, every minute)."""
+    return asdict(reminders_dispatch_due())

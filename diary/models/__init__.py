@@ -3,6 +3,7 @@ from diary.models.dosing import DoseLog, DosePlan, DoseStep, ReportedBaseline
 from diary.models.entries import AcuteMedication, DiaryEntry, EntryRevision, SideEffect
 from diary.models.insights import Flag, PatientInsight, Verdict
 from diary.models.people import CareLink, Clinic, Clinician, Patient, User
+from diary.models.reminders import PushSubscription, Reminder, ReminderDelivery, VapidKey
 
 __all__ = [
     "AcuteMedication",
@@ -18,8 +19,12 @@ __all__ = [
     "Flag",
     "Patient",
     "PatientInsight",
+    "PushSubscription",
+    "Reminder",
+    "ReminderDelivery",
     "ReportedBaseline",
     "SideEffect",
     "User",
+    "VapidKey",
     "Verdict",
 ]

@@ -14,6 +14,7 @@ from django.utils import timezone
 from diary.dates import is_valid_time_zone
 from diary.models import Patient, User
 from diary.services.errors import InvalidInput
+from diary.services.reminders import reminders_reschedule
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ def patient_profile_update(patient: Patient, data: dict[str, Any]) -> Patient:
     locked = patient_lock(patient.pk)
     display_name = data.pop("display_name", None)
     changed_fields = []
+    old_dose_time = locked.preferred_dose_time
     for field in ("time_zone", "day_boundary", "primary_condition", "preferred_dose_time"):
         if field in data and getattr(locked, field) != data[field]:
             setattr(locked, field, data[field])
@@ -111,6 +113,8 @@ def patient_profile_update(patient: Patient, data: dict[str, Any]) -> Patient:
         locked.save(update_fields=changed_fields)
         # Condition decides which verdict rule applies: analytics must rerun.
         patient_mark_changed(locked)
+        if {"time_zone", "preferred_dose_time"} & set(changed_fields):
+            reminders_reschedule(locked, old_dose_time if "preferred_dose_time" in changed_fields else None)
     if display_name is not None and display_name != locked.user.display_name:
         locked.user.display_name = display_name
         locked.user.save(update_fields=["display_name"])

@@ -19,12 +19,15 @@ import time_machine
 from diary.models import AuditEvent, DoseLog, Flag, ReportedBaseline
 from diary.services.care import invitation_create
 from diary.services.entries import entry_record
+from diary.services.reminders import push_subscription_save, reminders_ensure, unsubscribe_token
 from tests.factories import plan_for
 
 NOW = "2026-11-21T12:00:00+00:00"
 TODAY = date(2026, 11, 21)
 DAY = "2026-11-20"
 CALLERS = ("alice", "bob", "colleague", "charlie", "dora", "anon")
+# a P-256 public key as a browser sends it (the generator point, uncompressed)
+P256DH = "BGsX0fLhLEJH-Lzm5WOkQPJ3A32BLeszoPShOUXYmMKWT-NC4v4af5uO5-tKfA-eFivOM1drMV7Oy7ZAaDe_UfU"
 
 
 @dataclass
@@ -46,6 +49,10 @@ def world(cast) -> World:
     flag = Flag.objects.create(
         patient=alice, kind="opioid_interaction", severity="critical", evidence={}, rules_version="1"
     )
+    subscription, _ = push_subscription_save(
+        alice, endpoint="https://push.example.org/alice", p256dh=P256DH, auth="MDEyMzQ1Njc4OWFiY2RlZg"
+    )
+    reminder = reminders_ensure(alice)[0]
     bob_invitation = invitation_create(clinician=cast.bob)
     charlie_invitation = invitation_create(clinician=cast.charlie)
     return World(
@@ -57,6 +64,8 @@ def world(cast) -> World:
             "link": str(alice.care_links.get().public_id),
             "bob_inv": str(bob_invitation.link.public_id),
             "charlie_code": charlie_invitation.code,
+            "sub": str(subscription.public_id),
+            "unsubscribe": unsubscribe_token(reminder, alice),
         },
     )
 
@@ -95,6 +104,17 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("POST", "/api/v1/me/care-links/preview", "charlie-code", OK_PATIENTS),
     ("POST", "/api/v1/me/care-links", "charlie-redeem", expect(OK_PATIENTS, alice=201, dora=201)),
     ("POST", "/api/v1/me/care-links/{link}/revoke", None, expect(OK_PATIENTS, dora=404)),
+    ("GET", "/api/v1/me/reminders", None, OK_PATIENTS),
+    ("GET", "/api/v1/me/reminders/dose", None, OK_PATIENTS),
+    ("PATCH", "/api/v1/me/reminders/dose", {"enabled": True, "local_time": "22:00"}, OK_PATIENTS),
+    ("POST", "/api/v1/me/reminders/dose/snooze", None, expect(OK_PATIENTS, alice=409, dora=409)),
+    ("GET", "/api/v1/me/push-subscriptions", None, OK_PATIENTS),
+    ("POST", "/api/v1/me/push-subscriptions", "new-sub", expect(OK_PATIENTS, alice=201, dora=201)),
+    ("DELETE", "/api/v1/me/push-subscriptions/{sub}", None, expect(OK_PATIENTS, alice=204, dora=404)),
+    ("GET", "/api/v1/me/vapid-public-key", None, OK_PATIENTS),
+    # the e-mail's unsubscribe link: the signed token is the authority, whoever opens it
+    ("GET", "/api/v1/reminders/unsubscribe/{unsubscribe}", None, dict.fromkeys(CALLERS, 200)),
+    ("POST", "/api/v1/reminders/unsubscribe/{unsubscribe}", None, dict.fromkeys(CALLERS, 200)),
     # the clinician's side
     ("GET", "/api/v1/patients", None, OK_CLINICIANS),
     ("GET", "/api/v1/patients/{alice}", None, ALICES_DATA),
@@ -122,6 +142,9 @@ def _body(body: Any, world: World) -> Any:
         return {"client_id": str(uuid.uuid4()), "date": "2026-11-21", "taken": True, "mg": 1.5}
     if body == "charlie-code":
         return {"code": world.ids["charlie_code"]}
+    if body == "new-sub":
+        endpoint = f"https://push.example.org/{uuid.uuid4()}"
+        return {"endpoint": endpoint, "keys": {"p256dh": P256DH, "auth": "MDEyMzQ1Njc4OWFiY2RlZg"}}
     if body == "charlie-redeem":
         return {"code": world.ids["charlie_code"], "consent": True}
     return body

@@ -71,3 +71,14 @@ def test_beat_schedule_entries_expire_before_their_next_run():
         gaps = [b - a for a, b in zip(minutes, [*minutes[1:], minutes[0] + 60], strict=True)]
         options: Any = entry["options"]
         assert options["expires"] < min(gaps) * 60, name
+
+
+def test_reminders_are_dispatched_every_minute():
+    entry = settings.CELERY_BEAT_SCHEDULE["reminders-dispatch"]
+    assert entry["task"] == "diary.tasks.reminders_dispatch"
+    every: Any = entry["schedule"]
+    assert sorted(every.minute) == list(range(60))
+    options: Any = entry["options"]
+    assert 0 < options["expires"] < 60
+    # a run that dies leaves claims that only a later run may take over: after the hard limit
+    assert settings.REMINDER_CLAIM_STALE_AFTER.total_seconds() > settings.CELERY_TASK_TIME_LIMIT

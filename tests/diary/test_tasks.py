@@ -27,3 +27,28 @@ def test_expiry_task_through_the_broker():
         while CareLink.objects.get(pk=old.link.pk).status != "expired":
             assert time.monotonic() < deadline, "the worker did not run the task"
             time.sleep(0.05)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reminders_dispatch_through_the_broker():
+    from diary.models import Reminder, ReminderDelivery
+    from diary.services.reminders import push_subscription_save, reminder_update, vapid_keys
+    from diary.tasks import reminders_dispatch
+    from tests.factories import PatientFactory
+    from tests.push_service import PushService
+
+    patient = PatientFactory.create(time_zone="Europe/Berlin")
+    with PushService(expected_key=vapid_keys()[1]) as push:
+        sub = push.subscribe()
+        push_subscription_save(
+            patient, endpoint=sub["endpoint"], p256dh=sub["keys"]["p256dh"], auth=sub["keys"]["auth"]
+        )
+        reminder = reminder_update(patient, "diary", {"enabled": True})
+        Reminder.objects.filter(pk=reminder.pk).update(next_fire_at=timezone.now() - timedelta(seconds=30))
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            reminders_dispatch.delay()
+            deadline = time.monotonic() + 20
+            while not ReminderDelivery.objects.filter(status="sent").exists():
+                assert time.monotonic() < deadline, "the worker did not send the reminder"
+                time.sleep(0.05)
+        assert len(push.texts(sub)) == 1

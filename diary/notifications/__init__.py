@@ -1,0 +1,5 @@
+"""Delivery channels for reminders: one function per channel, typed errors.
+
+Callers (diary/services/reminders.py) decide what to send and record the outcome;
+these modules only talk to the outside world.
+"""

@@ -18,4 +18,6 @@ build_stamp="dist/.built-$sources"
 [ -f "$build_stamp" ] && exit 0
 echo "Building the frontend ..."
 npm run --silent build >/tmp/ldn-frontend-build.log 2>&1 || { cat /tmp/ldn-frontend-build.log >&2; exit 1; }
+# Pre-compressed copies, which whitenoise serves to browsers that accept them.
+if [ -x ../.venv/bin/python ]; then ../.venv/bin/python -m whitenoise.compress -q dist; fi
 touch "$build_stamp"

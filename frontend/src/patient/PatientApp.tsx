@@ -29,6 +29,7 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
   const [conflicts, setConflicts] = useState<Conflict[]>([]);
   const [blocked, setBlocked] = useState<string[]>([]);
   const [state, setState] = useState(syncState());
+  const [pulled, setPulled] = useState(false); // the first pull from the server is done
 
   const refreshLocal = async () => {
     const d = await db();
@@ -47,6 +48,7 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
         setDay({ date: today.body.date, max: today.body.calendar_date });
       }
       await pullChanges();
+      setPulled(true);
       setOnline(true);
       await replay();
     } catch (err) {
@@ -97,7 +99,7 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
       </header>
       <p class="muted small">{who.display_name || who.email}</p>
       <p class={online ? "banner ok" : "banner warn"} role="status" data-testid="connection">
-        {!online ? t.offline : state === "syncing" ? t.syncing : pending > 0 ? t.waitingToSync(pending) : t.allSynced}
+        {!online ? t.offline : state === "syncing" || !pulled ? t.syncing : pending > 0 ? t.waitingToSync(pending) : t.allSynced}
       </p>
       {state === "auth" ? <p class="banner warn">{t.signInAgainToSync}</p> : null}
       {blocked.map((reason) => (

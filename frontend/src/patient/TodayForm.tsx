@@ -1,6 +1,6 @@
 // One diary day: the core on one screen (a typical day is four taps and Save), the
 // details on demand, and the opioid warning the moment an opioid is chosen.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { db } from "../db";
 import { t } from "../strings";
 import { newId, onSyncChange, replay, saveDay } from "../sync";
@@ -87,24 +87,26 @@ export function TodayForm({ date, plan }: { date: string; plan: Plan | null }) {
   const [message, setMessage] = useState("");
   const [loaded, setLoaded] = useState(false);
 
-  const loadStatus = async () => {
+  // Until the patient touches the form, it follows the phone's copy (which a pull of
+  // another device's edit, or a sync, may change).
+  const dirty = useRef(false);
+
+  const load = async () => {
     const d = await db();
     const entry = await d.get("entries", date);
     setStatus(entry ? (entry.synced ? "synced" : "phone") : "none");
     setDose((await d.get("doses", date)) ?? null);
-    return entry;
+    if (entry && !dirty.current) {
+      setForm({ ...emptyForm(), ...entry.data });
+      setClientId(entry.data.client_id || newId());
+      if (entry.data.acute_medications.length || entry.data.note || entry.data.headache_hours !== null) setDetails(true);
+    }
+    setLoaded(true);
   };
 
   useEffect(() => {
-    void loadStatus().then((entry) => {
-      if (entry) {
-        setForm({ ...emptyForm(), ...entry.data });
-        setClientId(entry.data.client_id || newId());
-        if (entry.data.acute_medications.length || entry.data.note || entry.data.headache_hours !== null) setDetails(true);
-      }
-      setLoaded(true);
-    });
-    return onSyncChange(() => void loadStatus());
+    void load();
+    return onSyncChange(() => void load());
   }, [date]);
 
   useEffect(() => {
@@ -114,7 +116,10 @@ export function TodayForm({ date, plan }: { date: string; plan: Plan | null }) {
     }
   }, [planned?.mg, planned?.time_of_day]);
 
-  const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const set = <K extends keyof Form>(key: K, value: Form[K]) => {
+    dirty.current = true;
+    setForm((f) => ({ ...f, [key]: value }));
+  };
 
   const toggleSideEffect = (kind: string) => {
     const has = form.side_effects.some((s) => s.kind === kind);
@@ -177,8 +182,9 @@ export function TodayForm({ date, plan }: { date: string; plan: Plan | null }) {
         ? { client_id: newId(), date, taken: true, mg: mg > 0 ? mg : null, time_of_day: doseTime || null }
         : null;
     await saveDay(date, data, newDose);
+    dirty.current = false;
     setTookDose(false);
-    await loadStatus();
+    await load();
     void replay();
   };
 

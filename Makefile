@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PY := .venv/bin/python
 
-.PHONY: help venv run test check bench lock clean
+.PHONY: help venv frontend run test check bench lock clean
 
 help:
 	@echo "make run    - set up and start the app with demo data (SQLite, no servers needed)"
@@ -14,11 +14,14 @@ help:
 venv:
 	@scripts/venv.sh
 
-run: venv
+frontend:
+	@scripts/frontend.sh
+
+run: venv frontend
 	@scripts/run-embedded.sh
 
-test: venv
-	@scripts/system-deps.sh
+test: venv frontend
+	@scripts/system-deps.sh chromium
 	@LDN_ENV=test scripts/with-services.sh scripts/check.sh
 
 bench: venv
@@ -31,4 +34,4 @@ lock:
 	  && /tmp/ldn-lock/bin/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock && echo "requirements.lock updated"
 
 clean:
-	rm -rf .venv var
+	rm -rf .venv var frontend/dist frontend/node_modules

@@ -11,8 +11,10 @@ One module, driven by the environment (see config/env.py and docs/operations.md)
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
@@ -185,6 +187,30 @@ STATIC_ROOT = VAR_DIR / "static"
 WHITENOISE_USE_FINDERS = not PRODUCTION
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns about a missing root
+# The PWA (frontend/, built by scripts/frontend.sh) is served at "/" (config/frontend.py).
+FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
+if FRONTEND_DIST.is_dir():
+    WHITENOISE_ROOT = FRONTEND_DIST
+_HASHED_ASSET = re.compile(r"^/assets/.+-[A-Za-z0-9_-]{8}\.[a-z0-9]+$")
+
+
+def _frontend_headers(headers: Any, path: str, url: str) -> None:  # headers: wsgiref Headers
+    """Vite's content-hashed /assets/ are cached forever; the other app files (the
+    service worker, index.html, the manifest, icons) are revalidated on every load."""
+    if not path.startswith(str(FRONTEND_DIST)):
+        return  # /static/: whitenoise's own rules
+    if _HASHED_ASSET.match(url):
+        headers["Cache-Control"] = "max-age=315360000, public, immutable"
+    else:
+        headers["Cache-Control"] = "no-cache"
+    if url.endswith(".html"):  # the service worker serves this copy offline: same CSP as the views
+        from csp.utils import build_policy
+
+        headers["Content-Security-Policy"] = build_policy()
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = _frontend_headers
+WHITENOISE_MIMETYPES = {".webmanifest": "application/manifest+json"}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

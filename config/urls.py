@@ -2,19 +2,19 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.defaults import page_not_found
-from django.views.generic import RedirectView
 
 from api.views.health import health
+from config.frontend import app_shell
 
 urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("_allauth/", include("allauth.headless.urls")),
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
-    # Until the PWA is served here, the front door is the API documentation.
-    path("", RedirectView.as_view(url="/api/v1/docs/", permanent=False)),
+    # Every other path is a page of the PWA (its files come from whitenoise).
+    re_path(r"^(?!(?:api|_allauth|admin|static)(?:/|$)|healthz$).*$", app_shell, name="app"),
 ]
 
 

@@ -15,7 +15,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("LDN_", "SECRET_", "DEBUG", "ALLOWED_"))}
+    # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests for their run (tests/e2e/conftest.py)
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LDN_", "SECRET_", "DEBUG", "ALLOWED_", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,

@@ -1,0 +1,76 @@
+// Same-origin calls to the Django API and allauth's headless "browser" client:
+// session cookie + the CSRF token from the csrftoken cookie on every write.
+
+export const AUTH = "/_allauth/browser/v1";
+
+export class OfflineError extends Error {}
+
+export interface Reply<T = any> {
+  status: number;
+  body: T;
+}
+
+let csrfFallback = ""; // the service worker has no cookies: it gets the token from IndexedDB
+
+export function setCsrfFallback(token: string): void {
+  csrfFallback = token;
+}
+
+export function csrfToken(): string {
+  if (typeof document !== "undefined") {
+    const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    if (match) return decodeURIComponent(match[1]);
+  }
+  return csrfFallback;
+}
+
+export async function call<T = any>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply<T>> {
+  const init: RequestInit = {
+    method,
+    credentials: "same-origin",
+    headers: { Accept: "application/json", ...headers },
+    cache: "no-store",
+  };
+  if (method !== "GET" && method !== "HEAD") {
+    (init.headers as Record<string, string>)["X-CSRFToken"] = csrfToken();
+  }
+  if (body !== undefined) {
+    (init.headers as Record<string, string>)["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response: Response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new OfflineError("offline");
+  }
+  const text = await response.text();
+  let parsed: any = null;
+  if (text) {
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = text;
+    }
+  }
+  return { status: response.status, body: parsed as T };
+}
+
+/** allauth flows still pending after a 401 (e.g. "verify_email", "mfa_authenticate"). */
+export function pendingFlows(reply: Reply): string[] {
+  const flows = reply.body?.data?.flows ?? [];
+  return flows.filter((f: any) => f.is_pending).map((f: any) => f.id);
+}
+
+/** allauth's 400 errors or our problem details, as one readable line. */
+export function errorText(reply: Reply, fallback: string): string {
+  const b = reply.body;
+  if (b?.errors && Array.isArray(b.errors)) return b.errors.map((e: any) => e.message).join(" ");
+  if (b?.detail) return String(b.detail);
+  return fallback;
+}

@@ -1,0 +1,88 @@
+// The shell: who is signed in (online from allauth, offline from the last known answer),
+// then the patient or clinician chunk, each loaded lazily.
+import type { ComponentType } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { AUTH, call, csrfToken, OfflineError } from "./api";
+import { SignIn } from "./auth";
+import { clearAll, getMeta, setMeta } from "./db";
+import { t } from "./strings";
+import type { WhoAmI } from "./types";
+
+type Session = { state: "loading" } | { state: "signed-out" } | { state: "in"; who: WhoAmI; offline: boolean };
+
+export interface PageProps {
+  who: WhoAmI;
+  startedOffline: boolean;
+  onSignOut: () => void;
+}
+
+async function loadSession(): Promise<Session> {
+  try {
+    const session = await call("GET", `${AUTH}/auth/session`); // also sets the csrftoken cookie
+    if (session.status !== 200) return { state: "signed-out" };
+    const who = await call<WhoAmI>("GET", "/api/v1/whoami");
+    if (who.status !== 200) return { state: "signed-out" };
+    await rememberUser(who.body);
+    return { state: "in", who: who.body, offline: false };
+  } catch (err) {
+    if (!(err instanceof OfflineError)) throw err;
+    const who = await getMeta<WhoAmI>("whoami");
+    return who ? { state: "in", who, offline: true } : { state: "signed-out" };
+  }
+}
+
+async function rememberUser(who: WhoAmI): Promise<void> {
+  const before = await getMeta<WhoAmI>("whoami");
+  if (before && before.email !== who.email) await clearAll(); // another person on this phone
+  await setMeta("whoami", who);
+  await setMeta("csrf", csrfToken());
+}
+
+export function App() {
+  const [session, setSession] = useState<Session>({ state: "loading" });
+  const [Page, setPage] = useState<ComponentType<PageProps> | null>(null);
+  const [swReady, setSwReady] = useState(false);
+
+  const refresh = () => loadSession().then(setSession, () => setSession({ state: "signed-out" }));
+  useEffect(() => {
+    void refresh();
+    if ("serviceWorker" in navigator) {
+      const check = () => setSwReady(!!navigator.serviceWorker.controller);
+      check();
+      navigator.serviceWorker.addEventListener("controllerchange", check);
+      navigator.serviceWorker.ready.then(check, () => undefined);
+    }
+  }, []);
+
+  const role = session.state === "in" ? session.who.role : null;
+  useEffect(() => {
+    setPage(null);
+    if (role === "patient") import("./patient/PatientApp").then((m) => setPage(() => m.PatientApp));
+    else if (role === "clinician" || role === "none") import("./clinician/ClinicianApp").then((m) => setPage(() => m.ClinicianApp));
+  }, [role]);
+
+  const signOut = async () => {
+    try {
+      await call("DELETE", `${AUTH}/auth/session`);
+    } catch {
+      // offline: forget locally anyway
+    }
+    await clearAll();
+    setSession({ state: "signed-out" });
+  };
+
+  let body;
+  if (session.state === "loading") body = <p class="center">{t.loading}</p>;
+  else if (session.state === "signed-out") body = <SignIn onSignedIn={refresh} />;
+  else if (!Page) body = <p class="center">{t.loading}</p>;
+  else body = <Page who={session.who} startedOffline={session.offline} onSignOut={signOut} />;
+
+  return (
+    <>
+      <main id="main">{body}</main>
+      <footer class="footer">
+        {swReady ? <span data-testid="offline-ready">{t.offlineReady}</span> : null}
+      </footer>
+    </>
+  );
+}

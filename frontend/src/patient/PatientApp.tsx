@@ -1,0 +1,183 @@
+// The patient chunk: Today (the ten-second entry), sync status and conflicts.
+import { useEffect, useState } from "preact/hooks";
+import type { PageProps } from "../app";
+import { call, OfflineError } from "../api";
+import { addDays, calendarDate, diaryToday, formatDay } from "../dates";
+import { db, getMeta, setMeta } from "../db";
+import { t } from "../strings";
+import { onSyncChange, outboxCount, pullChanges, replay, resolveConflict, syncState } from "../sync";
+import type { Conflict, EntryData, Plan, Profile } from "../types";
+import { TodayForm } from "./TodayForm";
+
+interface Day {
+  date: string; // proposed diary day
+  max: string; // latest date allowed (the local calendar date)
+}
+
+async function localDay(): Promise<Day> {
+  const profile = await getMeta<Profile>("profile");
+  const tz = profile?.time_zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return { date: diaryToday(tz, profile?.day_boundary ?? "04:00"), max: calendarDate(tz) };
+}
+
+export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
+  const [day, setDay] = useState<Day | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [plan, setPlan] = useState<Plan | null>(null);
+  const [online, setOnline] = useState(!startedOffline && navigator.onLine);
+  const [pending, setPending] = useState(0);
+  const [conflicts, setConflicts] = useState<Conflict[]>([]);
+  const [blocked, setBlocked] = useState<string[]>([]);
+  const [state, setState] = useState(syncState());
+  const [pulled, setPulled] = useState(false); // the first pull from the server is done
+
+  const refreshLocal = async () => {
+    const d = await db();
+    setPending(await outboxCount());
+    setConflicts(await d.getAll("conflicts"));
+    setBlocked((await d.getAll("outbox")).filter((i) => i.blocked && i.blocked !== "conflict").map((i) => i.blocked!));
+    setPlan((await getMeta<Plan>("plan")) ?? null);
+    setState(syncState());
+  };
+
+  const goOnline = async () => {
+    try {
+      const today = await call("GET", "/api/v1/me/today");
+      if (today.status === 200) {
+        await setMeta("today", today.body);
+        setDay({ date: today.body.date, max: today.body.calendar_date });
+      }
+      await pullChanges();
+      setPulled(true);
+      setOnline(true);
+      await replay();
+    } catch (err) {
+      if (err instanceof OfflineError) setOnline(false);
+      else throw err;
+    }
+    await refreshLocal();
+  };
+
+  useEffect(() => {
+    void localDay().then((d) => setDay((current) => current ?? d));
+    void refreshLocal();
+    const unsubscribe = onSyncChange(() => void refreshLocal());
+    if (!startedOffline) void goOnline();
+    const onOnline = () => void goOnline();
+    const onOffline = () => setOnline(false);
+    const onMessage = () => void refreshLocal();
+    window.addEventListener("online", onOnline);
+    window.addEventListener("offline", onOffline);
+    navigator.serviceWorker?.addEventListener("message", onMessage);
+    // A safety net where the "online" event does not come: retry while something waits.
+    const timer = window.setInterval(async () => {
+      if (navigator.onLine && (await outboxCount()) > 0) void goOnline();
+    }, 20000);
+    return () => {
+      unsubscribe();
+      window.removeEventListener("online", onOnline);
+      window.removeEventListener("offline", onOffline);
+      navigator.serviceWorker?.removeEventListener("message", onMessage);
+      window.clearInterval(timer);
+    };
+  }, []);
+
+  useEffect(() => {
+    if (state === "offline") setOnline(false);
+  }, [state]);
+
+  if (!day) return <p class="center">{t.loading}</p>;
+  const date = selected ?? day.date;
+
+  return (
+    <div class="stack">
+      <header class="topbar">
+        <h1>{t.today}</h1>
+        <button type="button" class="link" onClick={onSignOut} disabled={pending > 0} title={pending > 0 ? t.signOutBlocked : ""}>
+          {t.signOut}
+        </button>
+      </header>
+      <p class="muted small">{who.display_name || who.email}</p>
+      <p class={online ? "banner ok" : "banner warn"} role="status" data-testid="connection">
+        {!online ? t.offline : state === "syncing" || !pulled ? t.syncing : pending > 0 ? t.waitingToSync(pending) : t.allSynced}
+      </p>
+      {state === "auth" ? <p class="banner warn">{t.signInAgainToSync}</p> : null}
+      {blocked.map((reason) => (
+        <p class="error" role="alert">
+          {t.syncFailed(reason)}
+        </p>
+      ))}
+      {conflicts.map((c) => (
+        <ConflictCard conflict={c} />
+      ))}
+      <label class="field">
+        <span>{t.day}</span>
+        <input
+          type="date"
+          value={date}
+          min={addDays(day.max, -365)}
+          max={day.max}
+          onChange={(e) => {
+            const v = e.currentTarget.value;
+            if (v && v <= day.max) setSelected(v);
+          }}
+        />
+      </label>
+      <p class="muted small">{formatDay(date)}</p>
+      <TodayForm key={date} date={date} plan={plan} />
+    </div>
+  );
+}
+
+function summary(data: EntryData): string[] {
+  const lines = [t.summaryPain(data.pain_score), t.summaryHeadache(data.headache)];
+  if (data.migraine) lines.push(t.summaryMigraine);
+  if (data.sleep_quality !== null && data.sleep_quality !== undefined) lines.push(t.summarySleep(data.sleep_quality));
+  if (data.side_effects?.length)
+    lines.push(t.summarySideEffects(data.side_effects.map((s) => t.sideEffectNames[s.kind] ?? s.kind).join(", ")));
+  if (data.acute_medications?.length) lines.push(t.summaryMeds(data.acute_medications.length));
+  if (data.note) lines.push(t.summaryNote(data.note));
+  return lines;
+}
+
+function ConflictCard({ conflict }: { conflict: Conflict }) {
+  const [busy, setBusy] = useState(false);
+  const keep = async (which: "mine" | "theirs") => {
+    setBusy(true);
+    try {
+      await resolveConflict(conflict.date, which);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section class="card conflict stack" role="alert" aria-labelledby={`conflict-${conflict.date}`}>
+      <h2 id={`conflict-${conflict.date}`}>{t.conflictTitle(formatDay(conflict.date))}</h2>
+      <p>{t.conflictIntro}</p>
+      <div class="versions">
+        <div data-testid="conflict-mine">
+          <h3>{t.onThisPhone}</h3>
+          <ul>
+            {summary(conflict.mine).map((l) => (
+              <li>{l}</li>
+            ))}
+          </ul>
+          <button type="button" class="primary" disabled={busy} onClick={() => keep("mine")}>
+            {t.keepMine}
+          </button>
+        </div>
+        <div data-testid="conflict-theirs">
+          <h3>{t.onTheServer}</h3>
+          <ul>
+            {summary(conflict.theirs).map((l) => (
+              <li>{l}</li>
+            ))}
+          </ul>
+          <button type="button" class="secondary" disabled={busy} onClick={() => keep("theirs")}>
+            {t.keepTheirs}
+          </button>
+        </div>
+      </div>
+    </section>
+  );
+}

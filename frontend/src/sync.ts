@@ -1,0 +1,242 @@
+// Offline-first writes: every save lands in IndexedDB and the outbox first; replay()
+// sends the outbox to the API (PUT by date with If-Match, doses with their client_id,
+// both safe to repeat), and pullChanges() learns what other devices changed.
+// Used by the page and by the service worker (Background Sync).
+import { call, OfflineError } from "./api";
+import { db, getMeta, setMeta } from "./db";
+import type { DoseData, EntryData, LocalEntry, OutboxItem } from "./types";
+
+export type SyncState = "idle" | "syncing" | "offline" | "auth";
+
+type Listener = () => void;
+const listeners = new Set<Listener>();
+let state: SyncState = "idle";
+
+export function syncState(): SyncState {
+  return state;
+}
+
+export function onSyncChange(listener: Listener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function setState(next: SyncState): void {
+  state = next;
+  notify();
+}
+
+export function notify(): void {
+  listeners.forEach((l) => l());
+}
+
+export function newId(): string {
+  return crypto.randomUUID();
+}
+
+function serverToData(e: any): EntryData {
+  return {
+    pain_score: e.pain_score,
+    headache: e.headache,
+    migraine: e.migraine,
+    sleep_quality: e.sleep_quality,
+    headache_hours: e.headache_hours === null ? null : Number(e.headache_hours),
+    one_sided: e.one_sided,
+    pulsating: e.pulsating,
+    worse_with_activity: e.worse_with_activity,
+    nausea_vomiting: e.nausea_vomiting,
+    light_sensitivity: e.light_sensitivity,
+    sound_sensitivity: e.sound_sensitivity,
+    aura_minutes: e.aura_minutes,
+    note: e.note ?? "",
+    side_effects: (e.side_effects ?? []).map((s: any) => ({ ...s })),
+    acute_medications: (e.acute_medications ?? []).map((m: any) => ({
+      med_class: m.med_class,
+      name: m.name,
+      contains_opioid: m.contains_opioid,
+    })),
+    client_id: e.client_id ?? newId(),
+  };
+}
+
+export { serverToData };
+
+/** Save a day on the phone (entry, and the dose if one is new), then try to send it. */
+export async function saveDay(date: string, data: EntryData, dose: DoseData | null): Promise<void> {
+  const d = await db();
+  const tx = d.transaction(["entries", "doses", "outbox", "conflicts"], "readwrite");
+  const existing = await tx.objectStore("entries").get(date);
+  const pending = (await tx.objectStore("outbox").get(`entry:${date}`)) as OutboxItem | undefined;
+  // The edit is based on the server version this phone last saw (kept while unsent).
+  const baseVersion = pending?.kind === "entry" ? pending.baseVersion : (existing?.serverVersion ?? null);
+  await tx.objectStore("entries").put({ date, data, serverVersion: existing?.serverVersion ?? null, synced: false });
+  await tx.objectStore("outbox").put({ key: `entry:${date}`, kind: "entry", date, data, baseVersion, seq: Date.now() });
+  await tx.objectStore("conflicts").delete(date);
+  if (dose) {
+    await tx.objectStore("doses").put({ ...dose, synced: false });
+    await tx.objectStore("outbox").put({ key: `dose:${date}`, kind: "dose", date, data: dose, seq: Date.now() + 1 });
+  }
+  await tx.done;
+  notify();
+  await requestBackgroundSync();
+}
+
+async function requestBackgroundSync(): Promise<void> {
+  try {
+    const reg: any = await navigator.serviceWorker?.getRegistration?.();
+    if (reg?.sync) await reg.sync.register("ldn-outbox");
+  } catch {
+    // Background Sync is optional: replay() also runs on start and on "online".
+  }
+}
+
+let running: Promise<void> | null = null;
+
+/** Send the outbox in order; stop at the first network failure. */
+export function replay(): Promise<void> {
+  if (!running) {
+    running = replayOnce().finally(() => {
+      running = null;
+    });
+  }
+  return running;
+}
+
+async function replayOnce(): Promise<void> {
+  const d = await db();
+  const items = (await d.getAll("outbox")).filter((i) => !i.blocked).sort((a, b) => a.seq - b.seq);
+  if (items.length === 0) return;
+  setState("syncing");
+  try {
+    for (const item of items) {
+      if (item.kind === "entry") await sendEntry(item);
+      else await sendDose(item);
+    }
+    setState("idle");
+  } catch (err) {
+    setState(err instanceof OfflineError ? "offline" : err instanceof AuthError ? "auth" : "idle");
+  }
+}
+
+class AuthError extends Error {}
+
+/** Remove the outbox item only if nothing newer replaced it meanwhile. */
+async function settle(item: OutboxItem, after: (tx: any) => Promise<void>): Promise<void> {
+  const d = await db();
+  const tx = d.transaction(["entries", "doses", "outbox", "conflicts"], "readwrite");
+  const current = await tx.objectStore("outbox").get(item.key);
+  if (current && current.seq === item.seq) {
+    await tx.objectStore("outbox").delete(item.key);
+    await after(tx);
+  }
+  await tx.done;
+  notify();
+}
+
+async function block(item: OutboxItem, reason: string): Promise<void> {
+  const d = await db();
+  const current = await d.get("outbox", item.key);
+  if (current && current.seq === item.seq) await d.put("outbox", { ...current, blocked: reason });
+  notify();
+}
+
+async function sendEntry(item: Extract<OutboxItem, { kind: "entry" }>): Promise<void> {
+  const headers: Record<string, string> = item.baseVersion !== null ? { "If-Match": `"${item.baseVersion}"` } : {};
+  const reply = await call("PUT", `/api/v1/me/entries/${item.date}`, item.data, headers);
+  if (reply.status === 200 || reply.status === 201) {
+    const saved = reply.body;
+    await settle(item, async (tx) => {
+      const entry: LocalEntry = { date: item.date, data: serverToData(saved), serverVersion: saved.version, synced: true };
+      await tx.objectStore("entries").put(entry);
+    });
+  } else if (reply.status === 412 && reply.body?.current) {
+    const d = await db();
+    await d.put("conflicts", { date: item.date, mine: item.data, theirs: reply.body.current });
+    await block(item, "conflict");
+  } else if (reply.status === 412) {
+    // The day is gone from the server: send it again as a new day.
+    const d = await db();
+    await d.put("outbox", { ...item, baseVersion: null });
+    await sendEntry({ ...item, baseVersion: null });
+  } else if (reply.status === 401 || reply.status === 403) {
+    throw new AuthError();
+  } else {
+    await block(item, reply.body?.detail ?? `HTTP ${reply.status}`);
+  }
+}
+
+async function sendDose(item: Extract<OutboxItem, { kind: "dose" }>): Promise<void> {
+  const reply = await call("POST", "/api/v1/me/doses", item.data);
+  if (reply.status === 200 || reply.status === 201 || reply.status === 409) {
+    // 409: this day already has a dose from another device; that one stands.
+    const stored = reply.status === 409 ? reply.body?.current : reply.body;
+    await settle(item, async (tx) => {
+      await tx.objectStore("doses").put({ ...item.data, ...(stored ?? {}), synced: true });
+    });
+  } else if (reply.status === 401 || reply.status === 403) {
+    throw new AuthError();
+  } else {
+    await block(item, reply.body?.detail ?? `HTTP ${reply.status}`);
+  }
+}
+
+/** Resolve a 412: keep my version (sent again against theirs) or theirs (mine dropped). */
+export async function resolveConflict(date: string, keep: "mine" | "theirs"): Promise<void> {
+  const d = await db();
+  const conflict = await d.get("conflicts", date);
+  const item = await d.get("outbox", `entry:${date}`);
+  if (!conflict) return;
+  const theirs = conflict.theirs;
+  const tx = d.transaction(["entries", "outbox", "conflicts"], "readwrite");
+  if (keep === "mine") {
+    await tx.objectStore("outbox").put({
+      key: `entry:${date}`,
+      kind: "entry",
+      date,
+      data: conflict.mine,
+      baseVersion: theirs.version,
+      seq: item?.seq ?? Date.now(),
+    });
+    await tx.objectStore("entries").put({ date, data: conflict.mine, serverVersion: theirs.version, synced: false });
+  } else {
+    await tx.objectStore("outbox").delete(`entry:${date}`);
+    await tx.objectStore("entries").put({ date, data: serverToData(theirs), serverVersion: theirs.version, synced: true });
+  }
+  await tx.objectStore("conflicts").delete(date);
+  await tx.done;
+  notify();
+  if (keep === "mine") await replay();
+}
+
+/** Learn what changed on the server (other devices) since the last pull. */
+export async function pullChanges(): Promise<void> {
+  let cursor: string = (await getMeta("cursor")) ?? "0";
+  for (let page = 0; page < 50; page++) {
+    const reply = await call("GET", `/api/v1/me/changes?since=${encodeURIComponent(cursor)}`);
+    if (reply.status !== 200) return;
+    const body = reply.body;
+    const d = await db();
+    const tx = d.transaction(["entries", "doses", "outbox"], "readwrite");
+    for (const e of body.entries) {
+      const pending = await tx.objectStore("outbox").get(`entry:${e.date}`);
+      if (!pending) {
+        await tx.objectStore("entries").put({ date: e.date, data: serverToData(e), serverVersion: e.version, synced: true });
+      }
+    }
+    for (const dose of body.dose_logs) {
+      const pending = await tx.objectStore("outbox").get(`dose:${dose.date}`);
+      if (!pending) await tx.objectStore("doses").put({ ...dose, synced: true });
+    }
+    await tx.done;
+    await setMeta("plan", body.plan);
+    await setMeta("profile", body.profile);
+    cursor = body.cursor;
+    await setMeta("cursor", cursor);
+    if (!body.has_more) break;
+  }
+  notify();
+}
+
+export async function outboxCount(): Promise<number> {
+  return (await db()).count("outbox");
+}

@@ -1,0 +1,87 @@
+"""Browser tests: the built PWA (frontend/dist) in Debian's Chromium, on a phone-sized
+screen, against a live Django server on the real PostgreSQL of `make test`."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Page, expect
+
+from diary.dates import local_today
+from diary.models import Patient
+from tests.factories import PASSWORD, ClinicianFactory, PatientFactory, link, plan_for
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    # Playwright's own browser download cannot work here: use Debian's Chromium.
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "headless": True, "args": ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_context_args,
+        "viewport": {"width": 390, "height": 844},
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+        "locale": "en-GB",
+        "timezone_id": "Europe/Berlin",
+    }
+
+
+@pytest.fixture(autouse=True)
+def _e2e_setup(page: Page) -> None:
+    # The sync Playwright API keeps an event loop running in the main thread from its
+    # first use to the end of the session, so Django's async-safety guard would refuse
+    # every ORM call after it (in these tests, and in pytest-django's flushes and final
+    # teardown). The calls are plain synchronous ones: the guard steps aside from the
+    # first browser test on, and stays aside (the teardown at the session's end needs it).
+    # (tests/config/test_settings.py keeps it out of its `check --deploy` subprocess.)
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    if not (settings.FRONTEND_DIST / "index.html").is_file():
+        pytest.fail("frontend/dist is not built: run scripts/frontend.sh (make test does).")
+    page.set_default_timeout(10_000)
+    expect.set_options(timeout=10_000)
+
+
+@pytest.fixture
+def patient(transactional_db: Any) -> Patient:
+    """A verified patient in Berlin whose plan says 1.5 mg at bedtime today."""
+    clinician = ClinicianFactory.create()
+    patient = PatientFactory.create(user__email="pat@example.org", user__display_name="Pat")
+    link(patient, clinician)
+    today = local_today(patient.time_zone, patient.day_boundary)
+    plan = plan_for(patient, clinician, [(today - timedelta(days=7), "1.5")])
+    plan.steps.update(time_of_day="bedtime")
+    return patient
+
+
+def diary_day(patient: Patient) -> Any:
+    return local_today(patient.time_zone, patient.day_boundary)
+
+
+def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(base_url + "/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+    expect(page.get_by_test_id("connection")).to_have_text("Everything is synced")

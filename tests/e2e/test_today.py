@@ -1,0 +1,166 @@
+"""Today in a real browser: the four-tap day, offline saving, the offline app shell,
+the conflict screen and the opioid warning."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core import mail
+from playwright.sync_api import BrowserContext, Page, expect
+
+from diary.models import CareLink, DiaryEntry, DoseLog, EntryRevision, Patient
+from diary.services.care import invitation_create
+from diary.services.entries import entry_record
+from tests.e2e.conftest import diary_day, sign_in
+from tests.factories import ClinicianFactory
+
+pytestmark = pytest.mark.e2e
+
+
+def tap_typical_day(page: Page) -> int:
+    """No headache, pain 3, slept 7, took my dose: returns the number of taps."""
+    taps = [
+        page.get_by_role("group", name="Pain today").get_by_role("button", name="3", exact=True),
+        page.get_by_role("group", name="Headache").get_by_role("button", name="None", exact=True),
+        page.get_by_role("group", name="Sleep last night").get_by_role("button", name="7", exact=True),
+        page.get_by_role("button", name="Took my dose: 1.5 mg at bedtime"),
+    ]
+    for target in taps:
+        target.click()
+    return len(taps)
+
+
+def test_a_typical_day_is_four_taps_and_save(page: Page, live_server: Any, patient: Patient) -> None:
+    sign_in(page, live_server.url, "pat@example.org")
+
+    assert tap_typical_day(page) <= 4
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.get_by_test_id("day-status")).to_have_text("Synced")
+    expect(page.get_by_test_id("connection")).to_have_text("Everything is synced")
+    expect(page.get_by_test_id("dose-logged")).to_have_text("Dose logged: 1.5 mg")
+    entry = DiaryEntry.objects.get(patient=patient)
+    assert (entry.date, entry.pain_score, entry.headache, entry.sleep_quality, entry.version) == (
+        diary_day(patient),
+        3,
+        0,
+        7,
+        1,
+    )
+    dose = DoseLog.objects.get(patient=patient)
+    assert (dose.date, dose.taken, dose.mg, dose.time_of_day) == (diary_day(patient), True, Decimal("1.5"), "bedtime")
+
+
+def test_offline_save_stays_on_the_phone_and_syncs_once_online(
+    page: Page, context: BrowserContext, live_server: Any, patient: Patient
+) -> None:
+    sign_in(page, live_server.url, "pat@example.org")
+
+    context.set_offline(True)
+    tap_typical_day(page)
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_test_id("day-status")).to_have_text("Saved on this phone. It will sync when you are online.")
+    expect(page.get_by_test_id("connection")).to_contain_text("Offline")
+    assert not DiaryEntry.objects.filter(patient=patient).exists()
+
+    context.set_offline(False)
+    expect(page.get_by_test_id("day-status")).to_have_text("Synced")
+    expect(page.get_by_test_id("connection")).to_have_text("Everything is synced")
+    entries = list(DiaryEntry.objects.filter(patient=patient))
+    assert [(e.date, e.pain_score, e.headache, e.sleep_quality, e.version) for e in entries] == [
+        (diary_day(patient), 3, 0, 7, 1)
+    ]
+    assert DoseLog.objects.filter(patient=patient).count() == 1
+
+
+def test_after_one_visit_the_app_opens_offline(
+    page: Page, context: BrowserContext, live_server: Any, patient: Patient
+) -> None:
+    sign_in(page, live_server.url, "pat@example.org")
+    expect(page.get_by_test_id("offline-ready")).to_be_visible()  # the service worker controls the page
+
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+    expect(page.get_by_test_id("connection")).to_contain_text("Offline")
+    expect(page.get_by_role("group", name="Pain today")).to_be_visible()
+
+
+def test_a_conflict_shows_both_versions_and_keeping_mine_wins(page: Page, live_server: Any, patient: Patient) -> None:
+    day = diary_day(patient)
+    entry_record(patient=patient, day=day, data={"pain_score": 3, "headache": 0}, actor=patient.user)
+    sign_in(page, live_server.url, "pat@example.org")
+    pain = page.get_by_role("group", name="Pain today")
+    expect(pain.get_by_role("button", name="3", exact=True)).to_have_attribute("aria-pressed", "true")
+
+    # Meanwhile another device changes the same day.
+    entry_record(patient=patient, day=day, data={"pain_score": 5, "headache": 2}, actor=patient.user)
+
+    pain.get_by_role("button", name="6", exact=True).click()
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    mine, theirs = page.get_by_test_id("conflict-mine"), page.get_by_test_id("conflict-theirs")
+    expect(mine).to_contain_text("Pain 6")
+    expect(mine).to_contain_text("Headache: none")
+    expect(theirs).to_contain_text("Pain 5")
+    expect(theirs).to_contain_text("Headache: moderate")
+    assert DiaryEntry.objects.get(patient=patient).pain_score == 5  # nothing overwritten yet
+
+    mine.get_by_role("button", name="Keep mine").click()
+    expect(page.get_by_test_id("day-status")).to_have_text("Synced")
+    expect(mine).to_have_count(0)
+    entry = DiaryEntry.objects.get(patient=patient)
+    assert (entry.pain_score, entry.headache, entry.version) == (6, 0, 3)
+    kept = EntryRevision.objects.get(entry=entry, version=2)  # the other version is in the history
+    assert (kept.snapshot["pain_score"], kept.snapshot["headache"]) == (5, 2)
+
+
+def test_choosing_an_opioid_shows_the_warning_at_once(page: Page, live_server: Any, patient: Patient) -> None:
+    sign_in(page, live_server.url, "pat@example.org")
+    page.get_by_role("button", name="More details").click()
+    page.get_by_role("button", name="Add a medicine").click()
+    warning = page.get_by_test_id("opioid-warning")
+    expect(warning).to_have_count(0)
+
+    page.get_by_label("Kind of medicine").select_option("opioid")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("Opioids and naltrexone work against each other")
+
+    # A combination painkiller whose name contains codeine is ticked as opioid-containing.
+    page.get_by_label("Kind of medicine").select_option("combination_analgesic")
+    expect(warning).to_have_count(0)
+    page.get_by_label("Name (optional)").fill("co-codamol")
+    expect(page.get_by_label("It contains an opioid")).to_be_checked()
+    expect(warning).to_be_visible()
+
+    page.get_by_role("group", name="Pain today").get_by_role("button", name="4", exact=True).click()
+    page.get_by_role("group", name="Headache").get_by_role("button", name="Mild", exact=True).click()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_test_id("day-status")).to_have_text("Synced")
+    med = DiaryEntry.objects.get(patient=patient).acute_medications.get()
+    assert (med.med_class, med.name, med.contains_opioid) == ("combination_analgesic", "co-codamol", True)
+
+
+def test_sign_up_with_an_invitation_code_and_the_emailed_code(page: Page, live_server: Any) -> None:
+    invitation = invitation_create(clinician=ClinicianFactory.create())
+    page.goto(live_server.url + "/")
+    page.get_by_role("button", name="New here? Create an account").click()
+    page.get_by_label("E-mail").fill("new.patient@example.org")
+    page.get_by_label("Password").fill("a long enough passphrase")
+    page.get_by_label("Invitation code").fill(invitation.code)
+    page.get_by_label("I agree to share my diary").check()
+    page.get_by_role("button", name="Create an account").click()
+
+    expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+    code = re.search(r"^\s*([A-Z0-9]{3,5}(?:-[A-Z0-9]{3,5})?)\s*$", str(mail.outbox[-1].body), re.MULTILINE)
+    assert code, mail.outbox[-1].body
+    page.get_by_label("Code from the e-mail").fill(code.group(1))
+    page.get_by_role("button", name="Confirm").click()
+
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+    patient = Patient.objects.get(user__email="new.patient@example.org")
+    assert patient.time_zone == "Europe/Berlin"  # from the browser (Intl)
+    assert CareLink.objects.get(patient=patient).status == "active"

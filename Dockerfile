@@ -1,4 +1,13 @@
 # One image for web, worker and beat (see docker-compose.yml).
+
+# The PWA, built with Node; only its output goes into the image.
+FROM node:20-bookworm-slim AS frontend
+WORKDIR /frontend
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY frontend ./
+RUN npm run build
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
@@ -11,7 +20,9 @@ COPY config ./config
 COPY diary ./diary
 COPY api ./api
 COPY manage.py ./
+COPY --from=frontend /frontend/dist ./frontend/dist
 RUN pip install --no-cache-dir -c requirements.lock . \
+    && python -m whitenoise.compress -q frontend/dist \
     && SECRET_KEY=build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(48))') \
        DATABASE_URL=postgres://build@localhost/build ALLOWED_HOSTS=build \
        python manage.py collectstatic --no-input -v 0

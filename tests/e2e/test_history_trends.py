@@ -5,6 +5,7 @@ the trends page shows a suggestion from a real insight and charts with their tab
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -53,6 +54,10 @@ def test_history_colours_and_labels_a_headache_day_and_opens_it_for_editing(
     expect(pain.get_by_role("button", name="6", exact=True)).to_have_attribute("aria-pressed", "true")
     pain.get_by_role("button", name="4", exact=True).click()
     page.get_by_role("button", name="Save", exact=True).click()
+    # The day said "Synced" before the edit too: wait for the server to hold the new version.
+    deadline = time.monotonic() + 10
+    while DiaryEntry.objects.get(patient=patient, date=day).version < 2 and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
     expect(page.get_by_test_id("day-status")).to_have_text("Synced")
     entry = DiaryEntry.objects.get(patient=patient, date=day)
     assert (entry.pain_score, entry.headache, entry.version) == (4, 2, 2)

@@ -30,6 +30,7 @@ interface Insights {
 type Load = { state: "loading" } | { state: "none" } | { state: "ok"; data: Insights; offline: boolean };
 
 const DAY = 86400;
+const WINDOW_DAYS = 84;
 
 function fmt(v: Num | undefined, digits = 1): string {
   return v === null || v === undefined || Number.isNaN(v) ? t.noValue : v.toFixed(digits);
@@ -57,8 +58,12 @@ function Chart({ spec, data }: { spec: ChartSpec; data: Insights }) {
   useEffect(() => {
     const el = box.current;
     if (!el || !hasData) return;
-    const t0 = Date.parse(`${start}T00:00:00Z`) / 1000;
-    const xs = spec.values.map((_, i) => t0 + i * DAY);
+    // The last 12 weeks (as the tables), from the first day with a number.
+    let from = Math.max(0, spec.values.length - WINDOW_DAYS);
+    while (from < spec.values.length - 1 && spec.values[from] === null && (dose[from] ?? null) === null) from++;
+    const values = spec.values.slice(from);
+    const t0 = Date.parse(`${start}T00:00:00Z`) / 1000 + from * DAY;
+    const xs = values.map((_, i) => t0 + i * DAY);
     const doseMax = Math.max(1, ...dose.map((v) => v ?? 0));
     const fg = cssVar("--fg");
     const line = cssVar("--line");
@@ -90,7 +95,7 @@ function Chart({ spec, data }: { spec: ChartSpec; data: Insights }) {
         },
       ],
     };
-    const plot = new uPlot(opts, [xs, spec.values as (number | null)[], dose.slice(0, xs.length) as (number | null)[]], el);
+    const plot = new uPlot(opts, [xs, values, dose.slice(from, from + xs.length)], el);
     const resize = () => plot.setSize({ width: Math.max(260, el.clientWidth), height: 190 });
     window.addEventListener("resize", resize);
     return () => {
@@ -99,7 +104,8 @@ function Chart({ spec, data }: { spec: ChartSpec; data: Insights }) {
     };
   }, [data, spec.id]);
 
-  const weeks = data.weekly.week_starts ?? [];
+  const logged = data.weekly.days_logged ?? [];
+  const weeks = (data.weekly.week_starts ?? []).map((w, i) => ({ w, i })).filter(({ i }) => (logged[i] ?? 1) > 0);
   const doseAt = (day: string): Num => {
     const i = Math.round((Date.parse(`${day}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86400000);
     return i >= 0 && i < dose.length ? dose[i] : null;
@@ -129,7 +135,7 @@ function Chart({ spec, data }: { spec: ChartSpec; data: Insights }) {
               </tr>
             </thead>
             <tbody>
-              {weeks.map((w, i) => (
+              {weeks.map(({ w, i }) => (
                 <tr>
                   <th scope="row">{formatDay(w)}</th>
                   <td>{fmt(spec.weekly(i, w))}</td>

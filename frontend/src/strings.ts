@@ -132,6 +132,52 @@ export const t = {
   summaryMeds: (n: number) => (n === 1 ? "1 medicine" : `${n} medicines`),
   summarySideEffects: (names: string) => `Side effects: ${names}`,
 
+  // navigation
+  tabsLabel: "Sections",
+  history: "History",
+  trends: "My trends",
+
+  // my plan
+  myPlan: "My plan",
+  planToday: (mg: string, when: string) => `Today: ${mg} mg${when ? ` ${when}` : ""}`,
+  planNoDoseToday: "Today: no dose planned",
+  planNext: (mg: string, day: string) => `${mg} mg from ${day}`,
+  planStopped: (day: string) => `Your plan stopped on ${day}.`,
+  planNone: "Your clinician has not set a dose plan yet.",
+
+  // history
+  previousMonth: "Previous month",
+  nextMonth: "Next month",
+  legend: "Key",
+  weekdaysShort: ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+  dayKinds: { none: "No headache", headache: "Headache", migraine: "Migraine", empty: "Not logged" } as Record<string, string>,
+  dayMarks: { none: "–", headache: "H", migraine: "M", empty: "" } as Record<string, string>,
+  dayNotSynced: "not synced yet",
+  openDay: (day: string, kind: string) => `${day}: ${kind}. Open to edit.`,
+  historyFromPhone: "Offline: showing what is saved on this phone.",
+  monthSummary: (headache: number, migraine: number, logged: number) =>
+    `${logged} days logged, ${headache} with headache, ${migraine} of them migraine.`,
+
+  // trends
+  trendsPending: "Your numbers come after a few days of logging. Keep going!",
+  trendsStale: "New entries are being added to these numbers.",
+  trendsOffline: "Your trends need a connection. Here is what was last loaded.",
+  trendsNeverLoaded: "Your trends need a connection. Try again when you are online.",
+  trendsUpdated: (day: string) => `Numbers up to ${day}.`,
+  suggestions: "Suggestions",
+  noSuggestions: "No suggestions at the moment.",
+  chartPain: "Pain (7-day average)",
+  chartHeadache: "Headache days per 28 days",
+  chartSleep: "Sleep (7-day average)",
+  chartDose: "Dose (mg)",
+  chartDoseNote: "The grey step line at the bottom is your dose in mg.",
+  tableWeek: "Week from",
+  tableValue: "Value",
+  tableDose: "Dose (mg)",
+  tableCaption: (what: string) => `${what}, week by week`,
+  noValue: "–",
+  noChartData: "Not enough days logged for this chart yet.",
+
   // clinician
   clinicianTitle: "Clinician dashboard",
   clinicianComing:

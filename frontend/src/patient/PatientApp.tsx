@@ -1,4 +1,6 @@
-// The patient chunk: Today (the ten-second entry), sync status and conflicts.
+// The patient chunk: Today (the ten-second entry), my plan, sync status and conflicts;
+// History and My trends load as their own chunks when their tab is first opened.
+import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { PageProps } from "../app";
 import { call, OfflineError } from "../api";
@@ -7,7 +9,11 @@ import { db, getMeta, setMeta } from "../db";
 import { t } from "../strings";
 import { onSyncChange, outboxCount, pullChanges, replay, resolveConflict, syncState } from "../sync";
 import type { Conflict, EntryData, Plan, Profile } from "../types";
+import { PlanLine } from "./PlanLine";
 import { TodayForm } from "./TodayForm";
+
+type Tab = "today" | "history" | "trends";
+type HistoryProps = { max: string; onOpen: (date: string) => void };
 
 interface Day {
   date: string; // proposed diary day
@@ -30,6 +36,16 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
   const [blocked, setBlocked] = useState<string[]>([]);
   const [state, setState] = useState(syncState());
   const [pulled, setPulled] = useState(false); // the first pull from the server is done
+  const [tab, setTab] = useState<Tab>("today");
+  const [HistoryView, setHistoryView] = useState<ComponentType<HistoryProps> | null>(null);
+  const [TrendsView, setTrendsView] = useState<ComponentType | null>(null);
+
+  const openTab = (next: Tab) => {
+    setTab(next);
+    window.scrollTo(0, 0);
+    if (next === "history" && !HistoryView) void import("./History").then((m) => setHistoryView(() => m.History));
+    if (next === "trends" && !TrendsView) void import("./Trends").then((m) => setTrendsView(() => m.Trends));
+  };
 
   const refreshLocal = async () => {
     const d = await db();
@@ -89,10 +105,50 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
   if (!day) return <p class="center">{t.loading}</p>;
   const date = selected ?? day.date;
 
+  const title = tab === "today" ? t.today : tab === "history" ? t.history : t.trends;
+  let body;
+  if (tab === "history")
+    body = HistoryView ? (
+      <HistoryView
+        max={day.max}
+        onOpen={(d) => {
+          setSelected(d);
+          openTab("today");
+        }}
+      />
+    ) : (
+      <p class="center">{t.loading}</p>
+    );
+  else if (tab === "trends") body = TrendsView ? <TrendsView /> : <p class="center">{t.loading}</p>;
+  else
+    body = (
+      <>
+        {conflicts.map((c) => (
+          <ConflictCard conflict={c} />
+        ))}
+        <PlanLine plan={plan} date={day.date} />
+        <label class="field">
+          <span>{t.day}</span>
+          <input
+            type="date"
+            value={date}
+            min={addDays(day.max, -365)}
+            max={day.max}
+            onChange={(e) => {
+              const v = e.currentTarget.value;
+              if (v && v <= day.max) setSelected(v);
+            }}
+          />
+        </label>
+        <p class="muted small">{formatDay(date)}</p>
+        <TodayForm key={date} date={date} plan={plan} />
+      </>
+    );
+
   return (
     <div class="stack">
       <header class="topbar">
-        <h1>{t.today}</h1>
+        <h1>{title}</h1>
         <button type="button" class="link" onClick={onSignOut} disabled={pending > 0} title={pending > 0 ? t.signOutBlocked : ""}>
           {t.signOut}
         </button>
@@ -107,24 +163,20 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
           {t.syncFailed(reason)}
         </p>
       ))}
-      {conflicts.map((c) => (
-        <ConflictCard conflict={c} />
-      ))}
-      <label class="field">
-        <span>{t.day}</span>
-        <input
-          type="date"
-          value={date}
-          min={addDays(day.max, -365)}
-          max={day.max}
-          onChange={(e) => {
-            const v = e.currentTarget.value;
-            if (v && v <= day.max) setSelected(v);
-          }}
-        />
-      </label>
-      <p class="muted small">{formatDay(date)}</p>
-      <TodayForm key={date} date={date} plan={plan} />
+      {body}
+      <nav class="tabbar" aria-label={t.tabsLabel}>
+        {(
+          [
+            ["today", t.today],
+            ["history", t.history],
+            ["trends", t.trends],
+          ] as [Tab, string][]
+        ).map(([key, label]) => (
+          <button type="button" class="tab" aria-current={tab === key ? "page" : undefined} onClick={() => openTab(key)}>
+            {label}
+          </button>
+        ))}
+      </nav>
     </div>
   );
 }

@@ -1,0 +1,184 @@
+// History: a month calendar of the patient's own diary days (local dates), coloured
+// and marked in text by none / headache / migraine; tap a day to open it in Today.
+import { useEffect, useState } from "preact/hooks";
+import { call, OfflineError } from "../api";
+import { addDays, formatDay } from "../dates";
+import { db } from "../db";
+import { t } from "../strings";
+import { onSyncChange, serverToData } from "../sync";
+import type { EntryData } from "../types";
+
+type Kind = "none" | "headache" | "migraine";
+
+interface DayInfo {
+  kind: Kind;
+  synced: boolean;
+}
+
+export function kindOf(data: Pick<EntryData, "headache" | "migraine">): Kind {
+  if (data.migraine) return "migraine";
+  return data.headache > 0 ? "headache" : "none";
+}
+
+function monthStart(iso: string): string {
+  return `${iso.slice(0, 7)}-01`;
+}
+
+function shiftMonth(first: string, by: number): string {
+  const [y, m] = first.split("-").map(Number);
+  const d = new Date(Date.UTC(y, m - 1 + by, 1));
+  return d.toISOString().slice(0, 10);
+}
+
+function monthEnd(first: string): string {
+  return addDays(shiftMonth(first, 1), -1);
+}
+
+function monthTitle(first: string): string {
+  return new Intl.DateTimeFormat(undefined, { month: "long", year: "numeric", timeZone: "UTC" }).format(
+    new Date(`${first}T12:00:00Z`),
+  );
+}
+
+/** Monday = 0 … Sunday = 6. */
+function weekdayIndex(iso: string): number {
+  return (new Date(`${iso}T12:00:00Z`).getUTCDay() + 6) % 7;
+}
+
+/** The phone's days of a month, then the server's (which the phone keeps a copy of
+ * unless it holds an unsent change of that day). */
+async function loadMonth(first: string): Promise<{ days: Record<string, DayInfo>; offline: boolean }> {
+  const last = monthEnd(first);
+  const d = await db();
+  const days: Record<string, DayInfo> = {};
+  const local = await d.getAll("entries", IDBKeyRange.bound(first, last));
+  for (const e of local) days[e.date] = { kind: kindOf(e.data), synced: e.synced };
+  try {
+    const reply = await call("GET", `/api/v1/me/entries?from=${first}&to=${last}&page_size=31`);
+    if (reply.status !== 200) return { days, offline: false };
+    const tx = d.transaction(["entries", "outbox"], "readwrite");
+    for (const e of reply.body.results ?? []) {
+      const pending = await tx.objectStore("outbox").get(`entry:${e.date}`);
+      if (pending) continue; // what the patient saved on the phone wins until it is sent
+      days[e.date] = { kind: kindOf(e), synced: true };
+      const mine = await tx.objectStore("entries").get(e.date);
+      if (!mine || (mine.serverVersion ?? 0) < e.version) {
+        await tx.objectStore("entries").put({ date: e.date, data: serverToData(e), serverVersion: e.version, synced: true });
+      }
+    }
+    await tx.done;
+    return { days, offline: false };
+  } catch (err) {
+    if (err instanceof OfflineError) return { days, offline: true };
+    throw err;
+  }
+}
+
+export function History({ max, onOpen }: { max: string; onOpen: (date: string) => void }) {
+  const [first, setFirst] = useState(monthStart(max));
+  const [days, setDays] = useState<Record<string, DayInfo>>({});
+  const [offline, setOffline] = useState(false);
+
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      loadMonth(first).then((r) => {
+        if (!live) return;
+        setDays(r.days);
+        setOffline(r.offline);
+      });
+    void load();
+    const unsubscribe = onSyncChange(() => void load());
+    return () => {
+      live = false;
+      unsubscribe();
+    };
+  }, [first]);
+
+  const last = monthEnd(first);
+  const cells: (string | null)[] = Array.from({ length: weekdayIndex(first) }, () => null);
+  for (let day = first; day <= last; day = addDays(day, 1)) cells.push(day);
+  const values = Object.values(days);
+  const headacheDays = values.filter((v) => v.kind !== "none").length;
+  const migraineDays = values.filter((v) => v.kind === "migraine").length;
+
+  return (
+    <section class="stack" aria-labelledby="month-title">
+      <div class="monthbar">
+        <button type="button" onClick={() => setFirst(shiftMonth(first, -1))} aria-label={t.previousMonth} title={t.previousMonth}>
+          ‹
+        </button>
+        <h2 id="month-title" aria-live="polite">
+          {monthTitle(first)}
+        </h2>
+        <button
+          type="button"
+          onClick={() => setFirst(shiftMonth(first, 1))}
+          disabled={shiftMonth(first, 1) > max}
+          aria-label={t.nextMonth}
+          title={t.nextMonth}
+        >
+          ›
+        </button>
+      </div>
+      {offline ? <p class="banner warn">{t.historyFromPhone}</p> : null}
+      <div class="calendar" role="table" aria-labelledby="month-title">
+        <div role="row" class="calrow">
+          {t.weekdaysShort.map((w) => (
+            <span role="columnheader" class="calhead">
+              {w}
+            </span>
+          ))}
+        </div>
+        {Array.from({ length: Math.ceil(cells.length / 7) }, (_, week) => (
+          <div role="row" class="calrow">
+            {Array.from({ length: 7 }, (_, i) => {
+              const day = cells[week * 7 + i];
+              if (!day) return <span role="cell" class="calday empty" />;
+              const info = days[day];
+              const kind = info ? info.kind : "empty";
+              const label =
+                t.openDay(formatDay(day), t.dayKinds[kind]) + (info && !info.synced ? ` (${t.dayNotSynced})` : "");
+              return (
+                <span role="cell">
+                  <button
+                    type="button"
+                    class={`calday k-${kind}`}
+                    data-date={day}
+                    data-kind={kind}
+                    aria-label={label}
+                    disabled={day > max}
+                    onClick={() => onOpen(day)}
+                  >
+                    <span class="num">{Number(day.slice(8))}</span>
+                    <span class="mark" aria-hidden="true">
+                      {t.dayMarks[kind]}
+                      {info && !info.synced ? "*" : ""}
+                    </span>
+                  </button>
+                </span>
+              );
+            })}
+          </div>
+        ))}
+      </div>
+      <p data-testid="month-summary">{t.monthSummary(headacheDays, migraineDays, values.length)}</p>
+      <div class="legend" role="list" aria-label={t.legend}>
+        {(["none", "headache", "migraine", "empty"] as const).map((k) => (
+          <span role="listitem" class="legend-item">
+            <span class={`swatch k-${k}`} aria-hidden="true">
+              {t.dayMarks[k]}
+            </span>
+            {t.dayKinds[k]}
+          </span>
+        ))}
+        <span role="listitem" class="legend-item">
+          <span class="swatch" aria-hidden="true">
+            *
+          </span>
+          {t.dayNotSynced}
+        </span>
+      </div>
+    </section>
+  );
+}

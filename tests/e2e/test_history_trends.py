@@ -1,0 +1,141 @@
+"""History, my plan and my trends in a real browser: the month calendar marks a logged
+headache day in colour and words and opens it for editing; the plan reads in plain words;
+the trends page shows a suggestion from a real insight and charts with their tables."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from diary.models import DiaryEntry, Patient
+from diary.services.dosing import dose_log_record
+from diary.services.entries import entry_record
+from diary.services.insights import insights_sweep
+from tests.e2e.conftest import diary_day, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def open_tab(page: Page, name: str) -> None:
+    page.get_by_role("navigation", name="Sections").get_by_role("button", name=name, exact=True).click()
+    expect(page.get_by_role("heading", level=1, name=name)).to_be_visible()
+
+
+def test_history_colours_and_labels_a_headache_day_and_opens_it_for_editing(
+    page: Page, live_server: Any, patient: Patient
+) -> None:
+    day = diary_day(patient)
+    entry_record(patient=patient, day=day, data={"pain_score": 6, "headache": 2}, actor=patient.user)
+    sign_in(page, live_server.url, "pat@example.org")
+
+    open_tab(page, "History")
+    cell = page.locator(f'button.calday[data-date="{day.isoformat()}"]')
+    expect(cell).to_have_attribute("data-kind", "headache")
+    spoken = f"{day.strftime('%A')} {day.day} {day.strftime('%B')}: Headache. Open to edit."
+    expect(cell).to_have_attribute("aria-label", spoken)
+    expect(cell.locator(".mark")).to_have_text("H")  # not colour alone
+    background = cell.evaluate("el => getComputedStyle(el).backgroundColor")
+    plain = page.locator("button.calday.k-empty").first.evaluate("el => getComputedStyle(el).backgroundColor")
+    assert background != plain
+    expect(page.get_by_role("list", name="Key")).to_contain_text("Headache")
+    expect(page.get_by_test_id("month-summary")).to_contain_text("1 days logged, 1 with headache")
+
+    cell.click()
+    expect(page.get_by_role("heading", level=1, name="Today")).to_be_visible()
+    expect(page.get_by_label("Day")).to_have_value(day.isoformat())
+    pain = page.get_by_role("group", name="Pain today")
+    expect(pain.get_by_role("button", name="6", exact=True)).to_have_attribute("aria-pressed", "true")
+    pain.get_by_role("button", name="4", exact=True).click()
+    page.get_by_role("button", name="Save", exact=True).click()
+    # The day said "Synced" before the edit too: wait for the server to hold the new version.
+    deadline = time.monotonic() + 10
+    while DiaryEntry.objects.get(patient=patient, date=day).version < 2 and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    expect(page.get_by_test_id("day-status")).to_have_text("Synced")
+    entry = DiaryEntry.objects.get(patient=patient, date=day)
+    assert (entry.pain_score, entry.headache, entry.version) == (4, 2, 2)
+
+
+def test_previous_month_is_one_tap_away(page: Page, live_server: Any, patient: Patient) -> None:
+    day = diary_day(patient)
+    earlier = day.replace(day=1) - timedelta(days=3)
+    entry_record(
+        patient=patient, day=earlier, data={"pain_score": 7, "headache": 3, "migraine": True}, actor=patient.user
+    )
+    sign_in(page, live_server.url, "pat@example.org")
+    open_tab(page, "History")
+    expect(page.get_by_role("button", name="Next month")).to_be_disabled()
+    page.get_by_role("button", name="Previous month").click()
+    expect(page.locator("#month-title")).to_have_text(earlier.strftime("%B %Y"))
+    cell = page.locator(f'button.calday[data-date="{earlier.isoformat()}"]')
+    expect(cell).to_have_attribute("data-kind", "migraine")
+    expect(cell.locator(".mark")).to_have_text("M")
+
+
+def test_my_plan_says_todays_dose_and_the_next_step(page: Page, live_server: Any, patient: Patient) -> None:
+    plan = patient.plans.get()
+    step_day = diary_day(patient) + timedelta(days=3)
+    plan.steps.create(start_date=step_day, mg=Decimal("3.0"), time_of_day="bedtime")
+    sign_in(page, live_server.url, "pat@example.org")
+    expected = f"Today: 1.5 mg at bedtime; 3.0 mg from {step_day.strftime('%A')}"
+    expect(page.get_by_test_id("plan-text")).to_have_text(expected)
+
+
+def test_trends_show_a_suggestion_and_charts_with_their_tables(page: Page, live_server: Any, patient: Patient) -> None:
+    today = diary_day(patient)
+    for back in range(20, -1, -1):
+        day = today - timedelta(days=back)
+        side_effects = (
+            [{"kind": "vivid_dreams", "severity": 1, "limited_activities": False, "other_text": ""}] if back < 4 else []
+        )
+        entry_record(
+            patient=patient,
+            day=day,
+            data={
+                "pain_score": 3 + back % 3,
+                "headache": 1 if back % 4 == 0 else 0,
+                "sleep_quality": 6,
+                "side_effects": side_effects,
+            },
+            actor=patient.user,
+        )
+        if back < 8:
+            dose_log_record(
+                patient=patient,
+                data={
+                    "client_id": uuid.uuid4(),
+                    "date": day,
+                    "taken": True,
+                    "mg": Decimal("1.5"),
+                    "time_of_day": "bedtime",
+                },
+            )
+    assert insights_sweep().stored == 1
+    sign_in(page, live_server.url, "pat@example.org")
+
+    open_tab(page, "My trends")
+    expect(page.get_by_test_id("suggestions")).to_contain_text("Taking your dose in the morning")
+    expect(page.get_by_test_id("trends-pending")).to_have_count(0)
+    pain = page.get_by_test_id("chart-pain")
+    expect(pain.locator("canvas")).to_have_count(1)  # drawn by uPlot
+    expect(pain.get_by_role("img")).to_have_attribute("aria-label", re.compile(r"step line .* dose in mg"))
+    table = pain.get_by_role("table", name="Pain (7-day average), week by week")
+    expect(table).to_be_visible()
+    expect(table.locator("tbody tr").first).to_be_visible()
+    expect(page.get_by_test_id("chart-headache").get_by_role("table")).to_be_visible()
+    expect(page.get_by_test_id("chart-sleep").get_by_role("table")).to_contain_text("6.0")
+
+
+def test_trends_say_the_numbers_come_later_when_pending(page: Page, live_server: Any, patient: Patient) -> None:
+    sign_in(page, live_server.url, "pat@example.org")
+    open_tab(page, "My trends")
+    expect(page.get_by_test_id("trends-pending")).to_have_text(
+        "Your numbers come after a few days of logging. Keep going!"
+    )

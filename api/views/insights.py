@@ -55,7 +55,7 @@ class MyInsightsView(PatientView):
 
     @extend_schema(responses=MyInsightsOut, summary="My trends, my numbers per dose, and suggestions in plain words")
     def get(self, request: Request) -> Response:
-        patient = Patient.objects.get(pk=self.patient.pk)  # fresh stale mark
+        patient = self.patient  # loaded with this request's user, so its stale mark is current
         insight = _insight_of(patient)
         data = insight.data if insight else {}
         alerts = []

@@ -207,8 +207,9 @@ def insights_store(results: Sequence[tuple[Claimed, Insight]], now: datetime | N
     ids = sorted(claimed.patient_id for claimed, _ in results)
     with transaction.atomic():
         # Lock in id order: two workers storing overlapping batches queue up, never deadlock.
-        locked = dict(
-            Patient.objects.filter(pk__in=ids).order_by("pk").select_for_update().values_list("pk", "change_seq")
+        # The lock read also gives each patient's zone (the flags need their local date).
+        zones = dict(
+            Patient.objects.filter(pk__in=ids).order_by("pk").select_for_update().values_list("pk", "time_zone")
         )
         current = {
             row[0]: row[1:]
@@ -219,7 +220,7 @@ def insights_store(results: Sequence[tuple[Claimed, Insight]], now: datetime | N
         fresh = [
             (claimed, insight)
             for claimed, insight in results
-            if claimed.patient_id in locked and current.get(claimed.patient_id, (-1, ""))[0] <= claimed.seq
+            if claimed.patient_id in zones and current.get(claimed.patient_id, (-1, ""))[0] <= claimed.seq
         ]
         if fresh:
             _insights_upsert(
@@ -250,7 +251,7 @@ def insights_store(results: Sequence[tuple[Claimed, Insight]], now: datetime | N
                     if current.get(claimed.patient_id, (-1, ""))[1] != insight.verdict.kind
                 ]
             )
-        opened, resolved = _flags_reconcile(fresh, now)
+        opened, resolved = _flags_reconcile(fresh, zones, now)
         # Clear the stale mark only where nothing was written since the history was read.
         unchanged = Q(pk__in=[])
         for claimed, _ in results:
@@ -290,7 +291,9 @@ def _insights_upsert(rows: list[tuple[Any, ...]]) -> None:
         )
 
 
-def _flags_reconcile(results: Sequence[tuple[Claimed, Insight]], now: datetime) -> tuple[int, int]:
+def _flags_reconcile(
+    results: Sequence[tuple[Claimed, Insight]], zones: dict[int, str], now: datetime
+) -> tuple[int, int]:
     """Open, refresh and resolve flags so they match the findings (CLINICAL.md §7, §11.8).
 
     1. Load the batch's unresolved flags, and for event kinds the time of the last resolution.
@@ -312,7 +315,6 @@ def _flags_reconcile(results: Sequence[tuple[Claimed, Insight]], now: datetime) 
         .values("patient_id", "kind")
         .annotate(last=Max("resolved_at"))
     }
-    zones = dict(Patient.objects.filter(pk__in=ids).values_list("pk", "time_zone"))
     to_create: list[Flag] = []
     to_update: list[Flag] = []
     to_resolve: list[Flag] = []

@@ -1,5 +1,5 @@
 // The patient chunk: Today (the ten-second entry), my plan, sync status and conflicts;
-// History and My trends load as their own chunks when their tab is first opened.
+// History, My trends and Me load as their own chunks when their tab is first opened.
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { PageProps } from "../app";
@@ -12,8 +12,16 @@ import type { Conflict, EntryData, Plan, Profile } from "../types";
 import { PlanLine } from "./PlanLine";
 import { TodayForm } from "./TodayForm";
 
-type Tab = "today" | "history" | "trends";
+type Tab = "today" | "history" | "trends" | "me";
 type HistoryProps = { max: string; onOpen: (date: string) => void };
+type MeView = ComponentType<{ onSignOut: () => void; signOutBlocked: boolean }>;
+const TABS: Tab[] = ["today", "history", "trends", "me"];
+
+/** The tab asked for in the address (`/?tab=today`, e.g. from a reminder notification). */
+function tabFromUrl(): Tab {
+  const asked = new URLSearchParams(window.location.search).get("tab");
+  return TABS.includes(asked as Tab) ? (asked as Tab) : "today";
+}
 
 interface Day {
   date: string; // proposed diary day
@@ -39,12 +47,14 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
   const [tab, setTab] = useState<Tab>("today");
   const [HistoryView, setHistoryView] = useState<ComponentType<HistoryProps> | null>(null);
   const [TrendsView, setTrendsView] = useState<ComponentType | null>(null);
+  const [MeView, setMeView] = useState<MeView | null>(null);
 
   const openTab = (next: Tab) => {
     setTab(next);
     window.scrollTo(0, 0);
     if (next === "history" && !HistoryView) void import("./History").then((m) => setHistoryView(() => m.History));
     if (next === "trends" && !TrendsView) void import("./Trends").then((m) => setTrendsView(() => m.Trends));
+    if (next === "me" && !MeView) void import("./Me").then((m) => setMeView(() => m.Me));
   };
 
   const refreshLocal = async () => {
@@ -75,13 +85,23 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
   };
 
   useEffect(() => {
+    const asked = tabFromUrl();
+    if (asked !== "today") openTab(asked);
+    if (window.location.search) window.history.replaceState(null, "", window.location.pathname);
     void localDay().then((d) => setDay((current) => current ?? d));
     void refreshLocal();
     const unsubscribe = onSyncChange(() => void refreshLocal());
     if (!startedOffline) void goOnline();
     const onOnline = () => void goOnline();
     const onOffline = () => setOnline(false);
-    const onMessage = () => void refreshLocal();
+    const onMessage = (event: MessageEvent) => {
+      // A tapped reminder while the app is open: the service worker asks for Today.
+      if (event.data?.type === "open-tab" && event.data.tab === "today") {
+        setSelected(null);
+        openTab("today");
+      }
+      void refreshLocal();
+    };
     window.addEventListener("online", onOnline);
     window.addEventListener("offline", onOffline);
     navigator.serviceWorker?.addEventListener("message", onMessage);
@@ -105,7 +125,7 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
   if (!day) return <p class="center">{t.loading}</p>;
   const date = selected ?? day.date;
 
-  const title = tab === "today" ? t.today : tab === "history" ? t.history : t.trends;
+  const title = tab === "today" ? t.today : tab === "history" ? t.history : tab === "trends" ? t.trends : t.me;
   let body;
   if (tab === "history")
     body = HistoryView ? (
@@ -120,6 +140,8 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
       <p class="center">{t.loading}</p>
     );
   else if (tab === "trends") body = TrendsView ? <TrendsView /> : <p class="center">{t.loading}</p>;
+  else if (tab === "me")
+    body = MeView ? <MeView onSignOut={onSignOut} signOutBlocked={pending > 0} /> : <p class="center">{t.loading}</p>;
   else
     body = (
       <>
@@ -149,9 +171,6 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
     <div class="stack">
       <header class="topbar">
         <h1>{title}</h1>
-        <button type="button" class="link" onClick={onSignOut} disabled={pending > 0} title={pending > 0 ? t.signOutBlocked : ""}>
-          {t.signOut}
-        </button>
       </header>
       <p class="muted small">{who.display_name || who.email}</p>
       <p class={online ? "banner ok" : "banner warn"} role="status" data-testid="connection">
@@ -170,6 +189,7 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
             ["today", t.today],
             ["history", t.history],
             ["trends", t.trends],
+            ["me", t.me],
           ] as [Tab, string][]
         ).map(([key, label]) => (
           <button type="button" class="tab" aria-current={tab === key ? "page" : undefined} onClick={() => openTab(key)}>

@@ -136,14 +136,18 @@ def test_permission_is_asked_only_when_a_push_reminder_is_turned_on(
     open_me(page)
 
     dose, diary = page.get_by_test_id("reminder-dose"), page.get_by_test_id("reminder-diary")
-    expect(dose.get_by_label("Time")).to_have_value("21:30")  # the patient's dose time: bedtime
-    expect(diary.get_by_label("Time")).to_have_value("20:00")
+    expect(dose.get_by_label("Remind me")).not_to_be_checked()
     expect(diary.get_by_label("Remind me")).not_to_be_checked()
-    expect(diary.get_by_label("Notification on this phone")).to_be_checked()
+    expect(diary.get_by_label("Time")).to_have_count(0)  # the details unfold when it is ticked on
     assert page.evaluate("window.__permissionRequests") == 0
     assert page.evaluate("Notification.permission") == "default"
 
+    dose.get_by_label("Remind me").check()
+    expect(dose.get_by_label("Time")).to_have_value("21:30")  # the patient's dose time: bedtime
+    dose.get_by_label("Remind me").uncheck()
     diary.get_by_label("Remind me").check()
+    expect(diary.get_by_label("Time")).to_have_value("20:00")
+    expect(diary.get_by_label("Notification on this phone")).to_be_checked()
     diary.get_by_label("Time").fill("19:45")
     assert page.evaluate("window.__permissionRequests") == 0  # ticking alone asks nothing
     diary.get_by_role("button", name="Save diary reminder").click()

@@ -87,7 +87,11 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
   useEffect(() => {
     const asked = tabFromUrl();
     if (asked !== "today") openTab(asked);
-    if (window.location.search) window.history.replaceState(null, "", window.location.pathname);
+    const url = new URL(window.location.href);
+    if (url.searchParams.has("tab")) {
+      url.searchParams.delete("tab");
+      window.history.replaceState(null, "", url.pathname + url.search + url.hash);
+    }
     void localDay().then((d) => setDay((current) => current ?? d));
     void refreshLocal();
     const unsubscribe = onSyncChange(() => void refreshLocal());

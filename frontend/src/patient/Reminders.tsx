@@ -1,5 +1,5 @@
 // Reminder settings (a section of the Me page): for the dose and the diary reminder, on/off,
-// time, days, push and/or e-mail, lock-screen text. Notification permission is asked for
+// time, days, push and/or e-mail, lock-screen text (shown once the reminder is ticked on). Notification permission is asked for
 // only when the patient saves a reminder that is on with push, never on opening the page.
 import { useEffect, useState } from "preact/hooks";
 import { call, errorText, OfflineError } from "../api";
@@ -170,32 +170,34 @@ function ReminderCard({ initial, tz }: { initial: Reminder; tz: string }) {
         <span>{t.reminderOn}</span>
       </label>
       {fieldError("enabled")}
-      <label class="field" for={id("time")}>
-        <span>{t.reminderTime}</span>
-        <input
-          id={id("time")}
-          type="time"
-          required
-          value={form.local_time.slice(0, 5)}
-          aria-invalid={errors.local_time ? "true" : undefined}
-          aria-describedby={described("local_time")}
-          onInput={(e) => update({ local_time: e.currentTarget.value })}
-        />
-        {fieldError("local_time")}
-      </label>
-      <fieldset aria-describedby={described("days")}>
-        <legend>{t.reminderDays}</legend>
-        <div class="chips">
-          {DAYS.map((d) => (
-            <button
-              type="button"
-              class="chip"
-              aria-pressed={form.days.includes(d) ? "true" : "false"}
-              onClick={() => update({ days: toggle(form.days, d) })}
-            >
-              {t.dayNamesShort[d]}
-            </button>
-          ))}
+      {form.enabled ? (
+        <div class="stack">
+          <label class="field" for={id("time")}>
+            <span>{t.reminderTime}</span>
+            <input
+              id={id("time")}
+              type="time"
+              required
+              value={form.local_time.slice(0, 5)}
+              aria-invalid={errors.local_time ? "true" : undefined}
+              aria-describedby={described("local_time")}
+              onInput={(e) => update({ local_time: e.currentTarget.value })}
+            />
+            {fieldError("local_time")}
+          </label>
+          <fieldset aria-describedby={described("days")}>
+            <legend>{t.reminderDays}</legend>
+            <div class="chips">
+              {DAYS.map((d) => (
+                <button
+                  type="button"
+                  class="chip"
+                  aria-pressed={form.days.includes(d) ? "true" : "false"}
+                  onClick={() => update({ days: toggle(form.days, d) })}
+                >
+                  {t.dayNamesShort[d]}
+                </button>
+              ))}
         </div>
         {fieldError("days")}
       </fieldset>
@@ -240,6 +242,8 @@ function ReminderCard({ initial, tz }: { initial: Reminder; tz: string }) {
           <input type="checkbox" checked={form.show_dose} onChange={(e) => update({ show_dose: e.currentTarget.checked })} />
           <span>{t.reminderShowDose}</span>
         </label>
+      ) : null}
+        </div>
       ) : null}
       {problem ? (
         <div class="banner warn stack" role="alert">

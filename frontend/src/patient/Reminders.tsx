@@ -172,8 +172,8 @@ function ReminderCard({ initial, tz }: { initial: Reminder; tz: string }) {
       {fieldError("enabled")}
       {form.enabled ? (
         <div class="stack">
-          <label class="field" for={id("time")}>
-            <span>{t.reminderTime}</span>
+          <div class="field">
+            <label for={id("time")}>{t.reminderTime}</label>
             <input
               id={id("time")}
               type="time"
@@ -184,7 +184,7 @@ function ReminderCard({ initial, tz }: { initial: Reminder; tz: string }) {
               onInput={(e) => update({ local_time: e.currentTarget.value })}
             />
             {fieldError("local_time")}
-          </label>
+          </div>
           <fieldset aria-describedby={described("days")}>
             <legend>{t.reminderDays}</legend>
             <div class="chips">
@@ -198,51 +198,51 @@ function ReminderCard({ initial, tz }: { initial: Reminder; tz: string }) {
                   {t.dayNamesShort[d]}
                 </button>
               ))}
-        </div>
-        {fieldError("days")}
-      </fieldset>
-      <fieldset aria-describedby={described("channels")}>
-        <legend>{t.reminderChannels}</legend>
-        <label class="check">
-          <input
-            type="checkbox"
-            checked={form.channels.includes("push")}
-            onChange={() => update({ channels: toggle(form.channels, "push") })}
-          />
-          <span>{t.channelPush}</span>
-        </label>
-        <label class="check">
-          <input
-            type="checkbox"
-            checked={form.channels.includes("email")}
-            onChange={() => update({ channels: toggle(form.channels, "email") })}
-          />
-          <span>{t.channelEmail}</span>
-        </label>
-        {fieldError("channels")}
-      </fieldset>
-      <label class="field" for={id("text")}>
-        <span>{t.reminderText}</span>
-        <input
-          id={id("text")}
-          type="text"
-          maxLength={120}
-          value={form.text}
-          aria-invalid={errors.text ? "true" : undefined}
-          aria-describedby={[id("text-hint"), described("text")].filter(Boolean).join(" ")}
-          onInput={(e) => update({ text: e.currentTarget.value })}
-        />
-        <span class="muted small hint" id={id("text-hint")}>
-          {t.reminderTextHint}
-        </span>
-        {fieldError("text")}
-      </label>
-      {kind === "dose" ? (
-        <label class="check">
-          <input type="checkbox" checked={form.show_dose} onChange={(e) => update({ show_dose: e.currentTarget.checked })} />
-          <span>{t.reminderShowDose}</span>
-        </label>
-      ) : null}
+            </div>
+            {fieldError("days")}
+          </fieldset>
+          <fieldset aria-describedby={described("channels")}>
+            <legend>{t.reminderChannels}</legend>
+            <label class="check">
+              <input
+                type="checkbox"
+                checked={form.channels.includes("push")}
+                onChange={() => update({ channels: toggle(form.channels, "push") })}
+              />
+              <span>{t.channelPush}</span>
+            </label>
+            <label class="check">
+              <input
+                type="checkbox"
+                checked={form.channels.includes("email")}
+                onChange={() => update({ channels: toggle(form.channels, "email") })}
+              />
+              <span>{t.channelEmail}</span>
+            </label>
+            {fieldError("channels")}
+          </fieldset>
+          <div class="field">
+            <label for={id("text")}>{t.reminderText}</label>
+            <input
+              id={id("text")}
+              type="text"
+              maxLength={80}
+              value={form.text}
+              aria-invalid={errors.text ? "true" : undefined}
+              aria-describedby={[id("text-hint"), described("text")].filter(Boolean).join(" ")}
+              onInput={(e) => update({ text: e.currentTarget.value })}
+            />
+            <span class="muted small hint" id={id("text-hint")}>
+              {t.reminderTextHint}
+            </span>
+            {fieldError("text")}
+          </div>
+          {kind === "dose" ? (
+            <label class="check">
+              <input type="checkbox" checked={form.show_dose} onChange={(e) => update({ show_dose: e.currentTarget.checked })} />
+              <span>{t.reminderShowDose}</span>
+            </label>
+          ) : null}
         </div>
       ) : null}
       {problem ? (

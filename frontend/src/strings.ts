@@ -215,6 +215,9 @@ export const t = {
   pushDenied:
     "Notifications are turned off for this app, so the phone cannot remind you. You can allow them in your " +
     "browser's site settings, or get the reminder by e-mail instead.",
+  pushDismissed:
+    "The phone was not allowed to show notifications. Save again to be asked once more, or get the reminder by " +
+    "e-mail instead.",
   pushFailed: "This phone could not be set up for notifications. You can get the reminder by e-mail instead.",
   useEmailInstead: "Use e-mail instead",
   notificationOpen: "Open your diary to log today.",

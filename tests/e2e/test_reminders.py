@@ -183,6 +183,26 @@ def test_permission_is_asked_only_when_a_push_reminder_is_turned_on(
     assert reminder.days == 0b1111111
 
 
+def test_without_the_push_api_the_app_says_so_and_offers_email(
+    page: Page, context: BrowserContext, live_server: Any, patient: Patient
+) -> None:
+    context.add_init_script(COUNT_PERMISSION_REQUESTS)
+    context.add_init_script("delete window.PushManager;")  # a browser without the Push API
+    sign_in(page, live_server.url, "pat@example.org")
+    open_me(page)
+    dose = page.get_by_test_id("reminder-dose")
+    dose.get_by_label("Remind me").check()
+    dose.get_by_role("button", name="Save dose reminder").click()
+    expect(dose.get_by_role("alert")).to_contain_text("This browser cannot show notifications from the app.")
+    assert page.evaluate("window.__permissionRequests") == 0
+    assert not Reminder.objects.get(patient=patient, kind="dose").enabled
+
+    dose.get_by_role("button", name="Use e-mail instead").click()
+    expect(dose.get_by_test_id("reminder-dose-status")).to_contain_text("Saved. Next reminder:")
+    reminder = Reminder.objects.get(patient=patient, kind="dose")
+    assert (reminder.enabled, reminder.push, reminder.email) == (True, False, True)
+
+
 def test_a_reminder_pushed_by_the_celery_task_is_shown_by_the_service_worker(
     page: Page, context: BrowserContext, live_server: Any, patient: Patient, push: PushService
 ) -> None:

@@ -247,7 +247,7 @@ function ReminderCard({ initial, tz }: { initial: Reminder; tz: string }) {
       ) : null}
       {problem ? (
         <div class="banner warn stack" role="alert">
-          <p>{problem === "unsupported" ? t.pushUnsupported : problem === "denied" ? t.pushDenied : t.pushFailed}</p>
+          <p>{{ unsupported: t.pushUnsupported, denied: t.pushDenied, dismissed: t.pushDismissed }[problem as string] ?? t.pushFailed}</p>
           <button type="button" class="secondary" disabled={busy} onClick={() => void save({ channels: ["email"] })}>
             {t.useEmailInstead}
           </button>

@@ -2,7 +2,7 @@
 // on), subscribe this browser with the server's VAPID key, and register it with the API.
 import { call, OfflineError } from "../api";
 
-export type PushSetup = "ok" | "unsupported" | "denied" | "failed" | "offline";
+export type PushSetup = "ok" | "unsupported" | "denied" | "dismissed" | "failed" | "offline";
 
 export function pushSupported(): boolean {
   return "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
@@ -21,6 +21,7 @@ export async function pushEnable(): Promise<PushSetup> {
   if (!pushSupported()) return "unsupported";
   let permission = Notification.permission;
   if (permission === "default") permission = await Notification.requestPermission();
+  if (permission === "default") return "dismissed"; // the prompt was closed unanswered
   if (permission !== "granted") return "denied";
   try {
     const registration = await navigator.serviceWorker.ready;

@@ -1,18 +1,20 @@
 // The patient chunk: Today (the ten-second entry), my plan, sync status and conflicts;
-// History and My trends load as their own chunks when their tab is first opened.
+// History, My trends and Me load as their own chunks when their tab is first opened.
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { PageProps } from "../app";
 import { call, OfflineError } from "../api";
 import { addDays, calendarDate, diaryToday, formatDay } from "../dates";
 import { db, getMeta, setMeta } from "../db";
+import { pendingInvite } from "../invite";
 import { t } from "../strings";
 import { onSyncChange, outboxCount, pullChanges, replay, resolveConflict, syncState } from "../sync";
 import type { Conflict, EntryData, Plan, Profile } from "../types";
+import type { MeProps } from "./Me";
 import { PlanLine } from "./PlanLine";
 import { TodayForm } from "./TodayForm";
 
-type Tab = "today" | "history" | "trends";
+type Tab = "today" | "history" | "trends" | "me";
 type HistoryProps = { max: string; onOpen: (date: string) => void };
 
 interface Day {
@@ -39,12 +41,14 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
   const [tab, setTab] = useState<Tab>("today");
   const [HistoryView, setHistoryView] = useState<ComponentType<HistoryProps> | null>(null);
   const [TrendsView, setTrendsView] = useState<ComponentType | null>(null);
+  const [MeView, setMeView] = useState<ComponentType<MeProps> | null>(null);
 
   const openTab = (next: Tab) => {
     setTab(next);
     window.scrollTo(0, 0);
     if (next === "history" && !HistoryView) void import("./History").then((m) => setHistoryView(() => m.History));
     if (next === "trends" && !TrendsView) void import("./Trends").then((m) => setTrendsView(() => m.Trends));
+    if (next === "me" && !MeView) void import("./Me").then((m) => setMeView(() => m.Me));
   };
 
   const refreshLocal = async () => {
@@ -75,6 +79,7 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
   };
 
   useEffect(() => {
+    if (pendingInvite() !== null) openTab("me"); // opened from a clinic's invitation link
     void localDay().then((d) => setDay((current) => current ?? d));
     void refreshLocal();
     const unsubscribe = onSyncChange(() => void refreshLocal());
@@ -105,7 +110,7 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
   if (!day) return <p class="center">{t.loading}</p>;
   const date = selected ?? day.date;
 
-  const title = tab === "today" ? t.today : tab === "history" ? t.history : t.trends;
+  const title = tab === "today" ? t.today : tab === "history" ? t.history : tab === "trends" ? t.trends : t.me;
   let body;
   if (tab === "history")
     body = HistoryView ? (
@@ -120,6 +125,8 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
       <p class="center">{t.loading}</p>
     );
   else if (tab === "trends") body = TrendsView ? <TrendsView /> : <p class="center">{t.loading}</p>;
+  else if (tab === "me")
+    body = MeView ? <MeView who={who} onSignOut={onSignOut} /> : <p class="center">{t.loading}</p>;
   else
     body = (
       <>
@@ -170,6 +177,7 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
             ["today", t.today],
             ["history", t.history],
             ["trends", t.trends],
+            ["me", t.me],
           ] as [Tab, string][]
         ).map(([key, label]) => (
           <button type="button" class="tab" aria-current={tab === key ? "page" : undefined} onClick={() => openTab(key)}>

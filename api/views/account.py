@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.core import ratelimit
 from django.contrib.auth import logout
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import Throttled
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -86,12 +88,16 @@ class MyExportView(PatientView):
 class MyAccountDeleteView(PatientView):
     @extend_schema(
         request=AccountDeleteIn,
-        responses={204: None},
+        responses={204: None, 429: None},
         summary="Delete my account and all my health data (needs my password and my e-mail typed again)",
     )
     def post(self, request: Request) -> Response:
         body = AccountDeleteIn(data=request.data)
         body.is_valid(raise_exception=True)
+        # Password guesses through a stolen session: allauth's limit for re-entering a
+        # password (ACCOUNT_RATE_LIMITS "reauthenticate", 10 a minute per user).
+        if not ratelimit.consume(request._request, action="reauthenticate", user=request.user):
+            raise Throttled(detail="Too many attempts. Wait a minute and try again.")
         patient_account_delete(
             user=request.user,  # type: ignore[arg-type]
             password=body.validated_data["password"],

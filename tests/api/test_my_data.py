@@ -241,6 +241,16 @@ def test_a_wrong_password_or_confirmation_deletes_nothing(cast, body, field):
     assert cast.client("bob").call("GET", f"/api/v1/patients/{cast.alice.public_id}").status_code == 200
 
 
+def test_password_guesses_are_limited(cast):
+    alice = cast.client("alice")
+    wrong = {"password": "guess", "confirmation": "alice@example.org"}
+    answers = [alice.call("POST", "/api/v1/me/account/delete", wrong).status_code for _ in range(11)]
+    assert answers == [400] * 10 + [429]
+    right = alice.call("POST", "/api/v1/me/account/delete", {"password": PASSWORD, "confirmation": "alice@example.org"})
+    assert right.status_code == 429
+    assert User.objects.filter(pk=cast.alice.user_id).exists()
+
+
 def referencing_fields() -> list[tuple[Any, models.Field[Any, Any]]]:
     """Every foreign key (with or without a database constraint) in every installed model."""
     return [

@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.exceptions import Throttled
 from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -60,6 +61,7 @@ def _export_json(data: ExportData) -> dict[str, Any]:
 
 class MyExportView(PatientView):
     content_negotiation_class = FormatIsOurs
+    renderer_classes = [JSONRenderer]  # a browser's download link asks for HTML: it still gets the file
 
     @extend_schema(
         parameters=[OpenApiParameter("format", str, enum=EXPORT_FORMATS, description="json (default) or csv")],
@@ -77,12 +79,11 @@ class MyExportView(PatientView):
         data = export_gather(patient)
         audit_record(actor=request.user, action="me.export", patient=patient, object_type="export", object_id=fmt)
         filename = f"ldn-diary-{local_calendar_date(patient.time_zone).isoformat()}.{fmt}"
-        disposition = f'attachment; filename="{filename}"'
+        # health data: no shared or disk cache keeps a copy
+        headers = {"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store, private"}
         if fmt == "csv":
-            response = HttpResponse(entries_csv(data), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = disposition
-            return response
-        return Response(_export_json(data), headers={"Content-Disposition": disposition})
+            return HttpResponse(entries_csv(data), content_type="text/csv; charset=utf-8", headers=headers)
+        return Response(_export_json(data), headers=headers)
 
 
 class MyAccountDeleteView(PatientView):

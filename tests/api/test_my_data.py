@@ -89,6 +89,7 @@ def test_json_export_holds_everything_with_revisions(cast):
 
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="ldn-diary-2026-11-21.json"'
+    assert response["Cache-Control"] == "no-store, private"
     data = response.json_body
     assert (data["format"], data["format_version"]) == ("ldn-diary-export", 1)
     assert data["account"]["email"] == "alice@example.org"
@@ -114,9 +115,10 @@ def test_json_export_holds_everything_with_revisions(cast):
     assert AuditEvent.objects.filter(actor_id=cast.alice.user.pk, action="me.export", patient=cast.alice).exists()
 
 
-def test_json_is_the_default_format(cast):
-    response = cast.client("alice").call("GET", "/api/v1/me/export")
+def test_json_is_the_default_format_even_when_a_browser_asks_for_html(cast):
+    response = cast.client("alice").call("GET", "/api/v1/me/export", HTTP_ACCEPT="text/html,*/*;q=0.8")
     assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
     assert response.json_body["entries"] == []
 
 

@@ -37,6 +37,7 @@ export function CareLinks() {
   const [failed, setFailed] = useState("");
   const [notice, setNotice] = useState("");
   const [confirming, setConfirming] = useState<CareLink | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
 
   const load = async () => {
     try {
@@ -55,7 +56,9 @@ export function CareLinks() {
 
   return (
     <section class="card stack" aria-labelledby="care-title" data-testid="care-links">
-      <h2 id="care-title">{t.careTitle}</h2>
+      <h2 id="care-title" ref={heading} tabIndex={-1}>
+        {t.careTitle}
+      </h2>
       <p role="status" class={notice ? "banner ok" : "visually-hidden"}>
         {notice}
       </p>
@@ -111,6 +114,7 @@ export function CareLinks() {
           onStopped={(link) => {
             setConfirming(null);
             setNotice(t.careStopped(link.clinic));
+            heading.current?.focus(); // the button that opened the dialog is gone
             void load();
           }}
         />

@@ -223,4 +223,51 @@ export const t = {
   notificationOpen: "Open your diary to log today.",
   notificationSnooze: "Remind me in 30 minutes",
   signOutSection: "Account",
+  // Me tab: who can see my diary, my data (pwaacct)
+  cancel: "Cancel",
+  careTitle: "Who can see my diary",
+  careNone: "No clinic can see your diary.",
+  careNeedsConnection: "This needs a connection. Try again when you are online.",
+  careClinician: (name: string) => `Invited by ${name}`,
+  careSince: (day: string) => `Sharing since ${day}`,
+  careWith: (clinic: string) => `with ${clinic}`,
+  careStop: "Stop sharing",
+  careStopTitle: (clinic: string) => `Stop sharing with ${clinic}?`,
+  careStopExplain: (clinic: string) =>
+    `${clinic}'s care team will no longer see your diary, doses or plan, from this moment on. ` +
+    "To share again you need a new invitation code from the clinic.",
+  careStopConfirm: "Stop sharing",
+  careStopped: (clinic: string) => `${clinic} can no longer see your diary.`,
+  careEarlier: (n: number) => (n === 1 ? "1 earlier clinic" : `${n} earlier clinics`),
+  careRevokedOn: (day: string, byClinic: boolean) =>
+    byClinic ? `the clinic stopped on ${day}` : `you stopped sharing on ${day}`,
+  careStatus: { expired: "invitation expired", invited: "invitation not yet accepted", active: "sharing" } as Record<
+    string,
+    string
+  >,
+  careAdd: "Add a clinic",
+  careCode: "Invitation code from your clinic",
+  careCheck: "Check the code",
+  careInvites: (clinic: string, clinician: string) => `${clinic} (${clinician}) invites you to share your diary.`,
+  careConsent: (clinic: string) =>
+    `I agree that ${clinic}'s care team can see my diary, my doses and my plan until I stop sharing.`,
+  careShare: "Share my diary",
+  careAdded: (clinic: string) => `${clinic} can now see your diary.`,
+  myDataTitle: "My data",
+  myDataIntro: "Download a copy of everything you logged, or delete your account.",
+  downloadJson: "Download everything (JSON)",
+  downloadCsv: "Download my diary as a spreadsheet (CSV)",
+  downloadNote:
+    "Downloads need a connection. The JSON file holds everything, including earlier versions of each day; " +
+    "the CSV file has one row per day.",
+  deleteAccount: "Delete my account",
+  deleteExplain:
+    "This deletes your account and everything you logged: diary, doses, plans, reminders, and every clinic's " +
+    "access to your diary. It cannot be undone. Download your data first if you want a copy.",
+  deletePassword: "Your password",
+  deleteTypeEmail: (email: string) => `To confirm, type your e-mail address (${email})`,
+  deleteConfirmMismatch: "Type your e-mail address exactly as shown to confirm.",
+  deleteForGood: "Delete my account for good",
+  deleteNeedsConnection: "Deleting your account needs a connection. Nothing was deleted.",
+  accountDeleted: "Your account and all your data were deleted.",
 };

@@ -6,15 +6,16 @@ import type { PageProps } from "../app";
 import { call, OfflineError } from "../api";
 import { addDays, calendarDate, diaryToday, formatDay } from "../dates";
 import { db, getMeta, setMeta } from "../db";
+import { pendingInvite } from "../invite";
 import { t } from "../strings";
 import { onSyncChange, outboxCount, pullChanges, replay, resolveConflict, syncState } from "../sync";
 import type { Conflict, EntryData, Plan, Profile } from "../types";
+import type { MeProps } from "./Me";
 import { PlanLine } from "./PlanLine";
 import { TodayForm } from "./TodayForm";
 
 type Tab = "today" | "history" | "trends" | "me";
 type HistoryProps = { max: string; onOpen: (date: string) => void };
-type MeView = ComponentType<{ onSignOut: () => void; signOutBlocked: boolean }>;
 const TABS: Tab[] = ["today", "history", "trends", "me"];
 
 /** The tab asked for in the address (`/?tab=today`, e.g. from a reminder notification). */
@@ -47,7 +48,7 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
   const [tab, setTab] = useState<Tab>("today");
   const [HistoryView, setHistoryView] = useState<ComponentType<HistoryProps> | null>(null);
   const [TrendsView, setTrendsView] = useState<ComponentType | null>(null);
-  const [MeView, setMeView] = useState<MeView | null>(null);
+  const [MeView, setMeView] = useState<ComponentType<MeProps> | null>(null);
 
   const openTab = (next: Tab) => {
     setTab(next);
@@ -92,6 +93,7 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
       url.searchParams.delete("tab");
       window.history.replaceState(null, "", url.pathname + url.search + url.hash);
     }
+    if (pendingInvite() !== null) openTab("me"); // opened from a clinic's invitation link
     void localDay().then((d) => setDay((current) => current ?? d));
     void refreshLocal();
     const unsubscribe = onSyncChange(() => void refreshLocal());
@@ -145,7 +147,11 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
     );
   else if (tab === "trends") body = TrendsView ? <TrendsView /> : <p class="center">{t.loading}</p>;
   else if (tab === "me")
-    body = MeView ? <MeView onSignOut={onSignOut} signOutBlocked={pending > 0} /> : <p class="center">{t.loading}</p>;
+    body = MeView ? (
+      <MeView who={who} onSignOut={onSignOut} signOutBlocked={pending > 0} />
+    ) : (
+      <p class="center">{t.loading}</p>
+    );
   else
     body = (
       <>

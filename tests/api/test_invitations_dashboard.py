@@ -26,8 +26,9 @@ def test_create_answers_the_code_as_a_link_and_an_accessible_qr_code(cast):
     svg = ElementTree.fromstring(body["qr_svg"])  # noqa: S314 - our own output
     assert svg.tag == "svg"
     assert svg.get("role") == "img"
-    assert svg.find("title") is not None
-    assert svg.find("title").text
+    title = svg.find("title")
+    assert title is not None
+    assert title.text
     assert any(element.tag == "path" for element in svg.iter())
     # the code works: a new patient can preview it
     preview = cast.client("dora").call("POST", "/api/v1/me/care-links/preview", {"code": body["code"]})

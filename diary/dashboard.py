@@ -503,3 +503,28 @@ def visit_report(patient: Patient, start: date, end: date) -> dict[str, Any]:
         "caveats": list(rules.CAVEATS),
         "generated_on": today,
     }
+
+
+# --- the patient page ----------------------------------------------------------------------
+
+
+def daily_values(patient: Patient, series: dict[str, Any]) -> dict[str, Any] | None:
+    """The raw daily diary values over the stored chart series' days (one query), aligned with
+    ``summary.series`` (one value per day, null where the day is missing): the dots under the
+    7-day means of the patient page's charts."""
+    if not series.get("start") or not series.get("end"):
+        return None
+    from diary.models import DiaryEntry
+
+    start, end = date.fromisoformat(series["start"]), date.fromisoformat(series["end"])
+    n = (end - start).days + 1
+    pain: list[int | None] = [None] * n
+    sleep: list[int | None] = [None] * n
+    headache: list[int | None] = [None] * n
+    rows = DiaryEntry.objects.filter(patient=patient, date__range=(start, end)).values_list(
+        "date", "pain_score", "sleep_quality", "headache"
+    )
+    for day, pain_score, sleep_quality, level in rows:
+        i = (day - start).days
+        pain[i], sleep[i], headache[i] = pain_score, sleep_quality, level
+    return {"start": series["start"], "end": series["end"], "pain": pain, "sleep": sleep, "headache": headache}

@@ -3,6 +3,8 @@ from the engine's day types over the patient's real diary; audited; bad periods 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import re
 from datetime import date, timedelta
@@ -69,9 +71,17 @@ def test_html_report_has_the_period_numbers_verdict_plan_and_caveats(cast, rita)
     assert "From 13 Aug 2026: 1.50 mg" in text
     assert "From 27 Aug 2026: 4.50 mg" in text
     assert "regression to the mean" in text.lower()
-    # self-contained: no external stylesheet, script, image or font
+    # self-contained: no external stylesheet, script, image or font; no inline style attribute
     assert not re.search(r"<(link|script|img)\b", html)
     assert "url(" not in html
+    assert " style=" not in html
+    # the one <style> block is allowed by its hash, and only it
+    css = re.search(r"<style>(.*?)</style>", html, flags=re.DOTALL)
+    assert css is not None
+    digest = base64.b64encode(hashlib.sha256(css.group(1).encode()).digest()).decode()
+    policy = response["Content-Security-Policy"]
+    assert f"style-src 'sha256-{digest}'" in policy
+    assert "unsafe-inline" not in policy
     assert AuditEvent.objects.filter(action="report.read", patient=rita, actor=cast.bob.user).count() == 1
 
 

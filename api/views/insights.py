@@ -17,8 +17,10 @@ from api.serializers.insights import (
     VerdictOut,
 )
 from api.views.base import ClinicianPatientView, ClinicianView, PatientView, parse_uuid
+from api.views.base import query_choices as _choice
 from diary import selectors
 from diary.choices import FlagKind, FlagStatus, Severity
+from diary.dashboard import daily_values
 from diary.models import Flag, Patient, PatientInsight
 from diary.services.errors import InvalidInput, NotFound
 from diary.services.flags import flag_acknowledge, flag_resolve
@@ -118,6 +120,7 @@ class PatientInsightsView(ClinicianPatientView):
                     for s in data.get("suggestions", [])
                 ],
                 "summary": data.get("summary", {}),
+                "daily": daily_values(patient, data.get("summary", {}).get("series") or {}),
             }
         )
 
@@ -129,18 +132,6 @@ _STATUS_FILTERS = {
     "resolved": [FlagStatus.RESOLVED],
     "all": list(FlagStatus),
 }
-
-
-def _choice(request: Request, name: str, allowed: list[str]) -> list[str] | None:
-    """?name=a,b → [a, b], each checked against the allowed values; absent → None."""
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return None
-    values = [v.strip() for v in raw.split(",") if v.strip()]
-    unknown = [v for v in values if v not in allowed]
-    if unknown:
-        raise InvalidInput({name: f"Unknown value(s) {', '.join(unknown)}; use one of: {', '.join(allowed)}."})
-    return values
 
 
 class FlagsView(ClinicianView):

@@ -122,7 +122,7 @@ class ChangesView(PatientView):
     )
     def get(self, request: Request) -> Response:
         raw = request.query_params.get("since", "0") or "0"
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() is true, int("²") fails
             raise InvalidInput({"since": f"'{raw}' is not a cursor from this API."})
         patient = self.patient
         changes = selectors.changes_since(patient, int(raw))

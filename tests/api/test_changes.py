@@ -52,8 +52,9 @@ def test_changes_are_paged(cast, monkeypatch):
     assert seen == [f"2026-11-{d:02d}" for d in range(1, 8)]
 
 
-def test_bad_cursor(cast):
-    response = cast.client("alice").call("GET", "/api/v1/me/changes?since=yesterday")
+@pytest.mark.parametrize("since", ["yesterday", "%C2%B2", "%D9%A3"])  # also "²" and "٣": digits to isdigit()
+def test_bad_cursor(cast, since):
+    response = cast.client("alice").call("GET", f"/api/v1/me/changes?since={since}")
     assert response.status_code == 400
     assert "since" in response.json_body["errors"]
 

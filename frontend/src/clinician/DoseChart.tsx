@@ -42,8 +42,23 @@ function mean(values: Num[]): Num {
   return known.length ? known.reduce((a, b) => a + b, 0) / known.length : null;
 }
 
-export function DoseChart(props: ChartProps) {
+/** From the first day with any value (the series run a year back, mostly empty for newer patients). */
+function trimmed(props: ChartProps): ChartProps {
+  const length = Math.max(...props.lines.map((l) => l.values.length), props.dose.length);
+  let from = 0;
+  while (from < length - 1 && props.lines.every((l) => (l.values[from] ?? null) === null) && (props.dose[from] ?? null) === null) from++;
+  if (!from) return props;
+  return {
+    ...props,
+    start: addDays(props.start, from),
+    lines: props.lines.map((l) => ({ ...l, values: l.values.slice(from) })),
+    dose: props.dose.slice(from),
+  };
+}
+
+export function DoseChart(all: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
+  const props = trimmed(all);
   const { id, title, start, lines, dose, range, band } = props;
   const days = Math.max(...lines.map((l) => l.values.length), dose.length);
   const hasData = lines.some((l) => l.values.some((v) => v !== null));
@@ -106,7 +121,7 @@ export function DoseChart(props: ChartProps) {
       window.removeEventListener("resize", resize);
       plot.destroy();
     };
-  }, [props]);
+  }, [all]);
 
   // The weekly table: means of daily values, the others as at the week's last day.
   const weeks: { start: string; cells: Num[]; dose: Num }[] = [];

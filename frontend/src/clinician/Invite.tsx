@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { c, t } from "../strings";
 import { fmtDate, getJson, label, LoadFailed, problemText, send, Status, useLoad, usePageTitle } from "./common";
-import type { Route } from "./routes";
+import { patientHref, type Route } from "./routes";
 
 interface Invitation {
   id: string;
@@ -139,7 +139,7 @@ export function Invite(_: { route: Route }) {
                 </h3>
                 {rows.length ? (
                   <div class="tablewrap" role="region" aria-labelledby={`links-${status}`} tabIndex={0}>
-                    <table data-testid={`links-${status}`}>
+                    <table data-testid={`links-${status}`} aria-labelledby={`links-${status}`}>
                       <thead>
                         <tr>
                           <th scope="col">{c.colNoteRef}</th>
@@ -152,7 +152,7 @@ export function Invite(_: { route: Route }) {
                       <tbody>
                         {rows.map((x) => (
                           <tr>
-                            <th scope="row">{x.invitee_note || c.none}</th>
+                            <th scope="row">{x.patient ? <a href={patientHref(x.patient)}>{x.invitee_note || c.tabOverview}</a> : x.invitee_note || c.none}</th>
                             <td>{fmtDate(x.invited_at)}</td>
                             <td>
                               {status === "invited"

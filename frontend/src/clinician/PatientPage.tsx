@@ -93,6 +93,25 @@ export function Evidence({ data }: { data: unknown }) {
   return <>{String(data)}</>;
 }
 
+const KEY_NUMBERS: [string, (v: string) => string][] = [
+  ["headache_days_reduction_pct", c.keyHeadache],
+  ["moderate_severe_days_reduction_pct", c.keyModSevere],
+  ["migraine_days_reduction_pct", c.keyMigraine],
+  ["mean_pain_reduction_pct", c.keyPain],
+];
+
+/** The reductions the verdict rests on, as one short list (the full evidence is below it). */
+function KeyNumbers({ evidence }: { evidence: Record<string, unknown> }) {
+  const items = KEY_NUMBERS.filter(([key]) => typeof evidence[key] === "number").map(([key, text]) => text(fmt(evidence[key] as number)));
+  return items.length ? (
+    <ul class="keynumbers" data-testid="key-numbers">
+      {items.map((x) => (
+        <li>{x}</li>
+      ))}
+    </ul>
+  ) : null;
+}
+
 function VerdictSection({ data }: { data: Insights }) {
   const v = data.verdict;
   const caveats: string[] = data.summary.caveats ?? [];
@@ -107,7 +126,8 @@ function VerdictSection({ data }: { data: Insights }) {
               {c.analysedOn(fmtDate(v.as_of))} {c.rulesVersion(v.rules_version)}
             </span>
           </p>
-          <details open>
+          <KeyNumbers evidence={v.evidence} />
+          <details>
             <summary>{c.evidence}</summary>
             <Evidence data={v.evidence} />
           </details>

@@ -9,7 +9,10 @@ import type { SectionProps } from "./PatientPage";
 interface Template {
   key: string;
   label: string;
-  steps: (Partial<Step> & { offset_days?: number; days_after_start?: number; mg: string | number })[];
+  target_mg?: string | number;
+  decision_weeks?: number;
+  // start_day: days after the plan's first day (older shapes: offset_days, or dates)
+  steps: (Partial<Step> & { start_day?: number; offset_days?: number; mg: string | number })[];
 }
 
 interface EditStep {
@@ -26,8 +29,8 @@ function todayIso(): string {
 function fromTemplate(template: Template, first: string): EditStep[] {
   const base = template.steps[0]?.start_date;
   return template.steps.map((s) => {
-    let offset = s.offset_days ?? s.days_after_start ?? 0;
-    if (s.offset_days === undefined && s.days_after_start === undefined && base && s.start_date) {
+    let offset = s.start_day ?? s.offset_days ?? 0;
+    if (s.start_day === undefined && s.offset_days === undefined && base && s.start_date) {
       offset = Math.round((Date.parse(s.start_date) - Date.parse(base)) / 86400000);
     }
     return { start_date: addDays(first, offset), mg: String(Number(s.mg)), time_of_day: s.time_of_day ?? "" };
@@ -88,6 +91,8 @@ function PlanForm({ detail, reloadDetail }: SectionProps) {
     const template = templates.find((x) => x.key === templateKey);
     if (!template) return;
     setSteps(fromTemplate(template, first));
+    if (template.target_mg !== undefined) setTarget(String(Number(template.target_mg)));
+    if (template.decision_weeks) setWeeks(template.decision_weeks);
     changed();
   };
   const run = async (what: "check" | "save") => {

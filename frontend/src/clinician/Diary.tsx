@@ -1,7 +1,7 @@
 // The raw diary, read only: one month per page.
 import { addDays } from "../dates";
 import { c, t } from "../strings";
-import { fmt, getJson, label, LoadFailed, useLoad } from "./common";
+import { fmt, getJson, label, LoadFailed, ScrollTable, useLoad } from "./common";
 import type { SectionProps } from "./PatientPage";
 import { patientHref } from "./routes";
 
@@ -55,22 +55,7 @@ export function Diary({ detail, month }: SectionProps) {
       {load.state === "error" ? <LoadFailed status={load.status} retry={reload} /> : null}
       {load.state === "ok" && !load.data.results.length ? <p>{c.noEntries}</p> : null}
       {load.state === "ok" && load.data.results.length ? (
-        <div class="tablewrap" role="region" aria-labelledby="diary-caption" tabIndex={0}>
-          <table data-testid="diary">
-            <caption id="diary-caption">{caption}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{c.colDate}</th>
-                <th scope="col">{c.colPain}</th>
-                <th scope="col">{c.colHeadache}</th>
-                <th scope="col">{c.colMigraine}</th>
-                <th scope="col">{c.colSleep}</th>
-                <th scope="col">{c.colSideEffects}</th>
-                <th scope="col">{c.colMeds}</th>
-                <th scope="col">{c.colNote}</th>
-              </tr>
-            </thead>
-            <tbody>
+        <ScrollTable id="diary" caption={caption} head={[c.colDate, c.colPain, c.colHeadache, c.colMigraine, c.colSleep, c.colSideEffects, c.colMeds, c.colNote]}>
               {load.data.results.map((e) => (
                 <tr>
                   <th scope="row">
@@ -97,9 +82,7 @@ export function Diary({ detail, month }: SectionProps) {
                   <td>{e.note || c.none}</td>
                 </tr>
               ))}
-            </tbody>
-          </table>
-        </div>
+            </ScrollTable>
       ) : null}
     </section>
   );

@@ -2,7 +2,7 @@
 // active and revoked links; revoke a pending invitation.
 import { useState } from "preact/hooks";
 import { c, t } from "../strings";
-import { fmtDate, getJson, label, LoadFailed, problemText, send, Status, useLoad, usePageTitle } from "./common";
+import { ErrorLine, fmtDate, getJson, label, LoadFailed, problemText, send, Status, useLoad, usePageTitle } from "./common";
 import { patientHref, type Route } from "./routes";
 
 interface Invitation {
@@ -118,11 +118,7 @@ export function Invite(_: { route: Route }) {
           {c.createInvite}
         </button>
       </form>
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorLine text={error} />
       {created ? <Created invitation={created} /> : null}
       <Status text={done} />
       <h2>{c.linksTitle}</h2>

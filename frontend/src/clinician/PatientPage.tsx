@@ -8,7 +8,6 @@ import { c, t } from "../strings";
 import {
   type Flag,
   FlagButtons,
-  FlagDialog,
   type FlagAction,
   fmt,
   fmtDate,
@@ -21,6 +20,8 @@ import {
   type PatientDetail,
   SeverityBadge,
   Status,
+  ScrollTable,
+  useFlagDialog,
   useLoad,
   usePageTitle,
 } from "./common";
@@ -308,25 +309,11 @@ function SegmentTable({ segments }: { segments: any[] }) {
   return (
     <section class="card" aria-labelledby="segments-title">
       <h2 id="segments-title">{c.segmentsTitle}</h2>
-      <div class="tablewrap" role="region" aria-labelledby="segments-caption" tabIndex={0}>
-        <table data-testid="segments">
-          <caption id="segments-caption">{c.segmentsCaption}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{c.colSegment}</th>
-              <th scope="col">{c.colPart}</th>
-              <th scope="col">{c.colDays}</th>
-              <th scope="col">{c.colComplianceShort}</th>
-              <th scope="col">{c.colMeanPain}</th>
-              <th scope="col">{c.colHd28}</th>
-              <th scope="col">{c.colMd28}</th>
-              <th scope="col">{c.colMs28}</th>
-              <th scope="col">{c.colSleep}</th>
-              <th scope="col">{c.colAdherence}</th>
-              <th scope="col">{c.colSideEffects}</th>
-            </tr>
-          </thead>
-          <tbody>
+      <ScrollTable
+        id="segments"
+        caption={c.segmentsCaption}
+        head={[c.colSegment, c.colPart, c.colDays, c.colComplianceShort, c.colMeanPain, c.colHd28, c.colMd28, c.colMs28, c.colSleep, c.colAdherence, c.colSideEffects]}
+      >
             {rows.map(({ seg, part, span }) => (
               <tr>
                 <th scope="row">
@@ -350,9 +337,7 @@ function SegmentTable({ segments }: { segments: any[] }) {
                 <td>{incidenceText(span.side_effect_incidence)}</td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      </div>
+      </ScrollTable>
     </section>
   );
 }
@@ -362,18 +347,7 @@ function IncidenceTable({ id, caption, groups, heading }: { id: string; caption:
   if (!keys.length) return null;
   const kinds = Array.from(new Set(keys.flatMap((k) => Object.keys(groups[k].incidence ?? {})))).sort();
   return (
-    <div class="tablewrap" role="region" aria-labelledby={`${id}-caption`} tabIndex={0}>
-      <table data-testid={id}>
-        <caption id={`${id}-caption`}>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{c.colSideEffect}</th>
-            {keys.map((k) => (
-              <th scope="col">{heading(k)}</th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
+    <ScrollTable id={id} caption={caption} head={[c.colSideEffect, ...keys.map(heading)]}>
           <tr>
             <th scope="row">{c.daysLogged}</th>
             {keys.map((k) => (
@@ -388,9 +362,7 @@ function IncidenceTable({ id, caption, groups, heading }: { id: string; caption:
               ))}
             </tr>
           ))}
-        </tbody>
-      </table>
-    </div>
+    </ScrollTable>
   );
 }
 
@@ -410,21 +382,11 @@ function OverusePanel({ panel }: { panel: { windows: any[]; thresholds: Record<s
   return (
     <section class="card" aria-labelledby="overuse-title">
       <h2 id="overuse-title">{c.overuseTitle}</h2>
-      <div class="tablewrap" role="region" aria-labelledby="overuse-caption" tabIndex={0}>
-        <table data-testid="overuse">
-          <caption id="overuse-caption">{c.overuseCaption}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{c.colClass}</th>
-              <th scope="col">{c.colThreshold}</th>
-              {panel.windows.map((w) => (
-                <th scope="col">
-                  {fmtDate(w.start)} – {fmtDate(w.end)}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
+      <ScrollTable
+        id="overuse"
+        caption={c.overuseCaption}
+        head={[c.colClass, c.colThreshold, ...panel.windows.map((w) => `${fmtDate(w.start)} – ${fmtDate(w.end)}`)]}
+      >
             {classes.map((k) => (
               <tr>
                 <th scope="row">{label(t.medicineClasses, k)}</th>
@@ -453,9 +415,7 @@ function OverusePanel({ panel }: { panel: { windows: any[]; thresholds: Record<s
                 <td>{w.risk ? t.yes : t.no}</td>
               ))}
             </tr>
-          </tbody>
-        </table>
-      </div>
+      </ScrollTable>
     </section>
   );
 }
@@ -504,8 +464,7 @@ function Overview({ detail }: SectionProps) {
   const id = detail.patient.id;
   const who = detail.patient.display_name || detail.patient.email;
   const [load, reload] = useLoad(() => loadOverview(id), [id]);
-  const [pending, setPending] = useState<FlagAction | null>(null);
-  const [done, setDone] = useState("");
+  const flagDialog = useFlagDialog(reload);
   if (load.state === "loading") return <p aria-busy="true">{t.loading}</p>;
   if (load.state === "error") return <LoadFailed status={load.status} retry={reload} />;
   const { insights, entries } = load.data;
@@ -515,11 +474,11 @@ function Overview({ detail }: SectionProps) {
     <div class="stack">
       {insights.status === "stale" ? <p class="banner warn">{c.insightsStale}</p> : null}
       {insights.status === "pending" ? <p class="banner warn">{c.insightsPending}</p> : null}
-      <Status text={done} />
+      <Status text={flagDialog.done} />
       <div class="twocol">
         <VerdictSection data={insights} />
         <div class="stack">
-          <FlagsSection flags={insights.flags} who={who} act={setPending} />
+          <FlagsSection flags={insights.flags} who={who} act={flagDialog.act} />
           {insights.suggestions.length ? (
             <section class="card stack" aria-labelledby="sugg-title">
               <h2 id="sugg-title">{c.suggestionsTitle}</h2>
@@ -552,16 +511,7 @@ function Overview({ detail }: SectionProps) {
       ) : null}
       <OverusePanel panel={s.medication_overuse} />
       <ReportLinks id={id} asOf={insights.as_of ?? today} />
-      <FlagDialog
-        pending={pending}
-        onClose={(message) => {
-          setPending(null);
-          if (message) {
-            setDone(message);
-            reload();
-          }
-        }}
-      />
+      {flagDialog.dialog}
     </div>
   );
 }

@@ -3,7 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { addDays } from "../dates";
 import { c } from "../strings";
-import { fmtDate, fmtMg, getJson, label, problemText, send, Status, type Step, type Warning } from "./common";
+import { ErrorLine, fmtDate, fmtMg, getJson, label, problemText, send, Status, type Step, type Warning } from "./common";
 import type { SectionProps } from "./PatientPage";
 
 interface Template {
@@ -209,11 +209,7 @@ function PlanForm({ detail, reloadDetail }: SectionProps) {
           {c.addStep}
         </button>
       </fieldset>
-      {error ? (
-        <p class="error" role="alert" data-testid="plan-error">
-          {error}
-        </p>
-      ) : null}
+      <ErrorLine text={error} testId="plan-error" />
       <div role="status" aria-live="polite">
         {done ? <p class={warnings?.list.length ? "" : "banner ok"}>{done}</p> : null}
         {warnings?.list.length ? <Warnings warnings={warnings.list} title={warnings.after === "check" ? c.warningsTitle : c.planSavedWarnings} /> : null}
@@ -270,11 +266,7 @@ function StopForm({ detail, reloadDetail }: SectionProps) {
         <span>{c.stopNote}</span>
         <textarea rows={2} maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
       </label>
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorLine text={error} />
       <button type="submit" class="danger">
         {c.stopButton}
       </button>
@@ -330,11 +322,7 @@ function BaselineForm({ detail }: SectionProps) {
         <span>{c.baselineNote}</span>
         <input value={note} maxLength={500} onInput={(e) => setNote(e.currentTarget.value)} />
       </label>
-      {error ? (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <ErrorLine text={error} />
       <Status text={done} />
       <button type="submit" class="primary">
         {c.saveBaseline}

@@ -4,7 +4,6 @@ import { useState } from "preact/hooks";
 import { c, t } from "../strings";
 import {
   FlagButtons,
-  FlagDialog,
   type FlagAction,
   type FlagLite,
   fmt,
@@ -15,9 +14,11 @@ import {
   LoadFailed,
   type Num,
   type PatientSummary,
+  ScrollTable,
   SeverityBadge,
   Status,
   flagTitle,
+  useFlagDialog,
   useLoad,
   usePageTitle,
 } from "./common";
@@ -155,9 +156,8 @@ export function Triage() {
   const heading = usePageTitle(c.triageTitle);
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
-  const [pending, setPending] = useState<FlagAction | null>(null);
-  const [done, setDone] = useState("");
   const [load, reload] = useLoad(() => getJson<Page>(`/triage${query(filters)}`), [query(filters)]);
+  const flags = useFlagDialog(reload);
 
   const apply = (e: Event) => {
     e.preventDefault();
@@ -198,7 +198,7 @@ export function Triage() {
           {c.apply}
         </button>
       </form>
-      <Status text={done} />
+      <Status text={flags.done} />
       {load.state === "loading" ? <p aria-busy="true">{t.loading}</p> : null}
       {load.state === "error" ? <LoadFailed status={load.status} retry={reload} /> : null}
       {load.state === "ok" ? (
@@ -207,28 +207,11 @@ export function Triage() {
             {c.patientsCount(load.data.count)}
           </p>
           {load.data.results.length ? (
-            <div class="tablewrap" role="region" aria-labelledby="triage-caption" tabIndex={0}>
-              <table class="triage">
-                <caption id="triage-caption">{c.triageCaption}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{c.colPatient}</th>
-                    <th scope="col">{c.colFlags}</th>
-                    <th scope="col">{c.colDose}</th>
-                    <th scope="col">{c.colDaysOnTarget}</th>
-                    <th scope="col">{c.colVerdict}</th>
-                    <th scope="col">{c.colCompliance}</th>
-                    <th scope="col">{c.colLastEntry}</th>
-                    <th scope="col">{c.colTrend}</th>
-                  </tr>
-                </thead>
-                <tbody>
+            <ScrollTable id="triage" caption={c.triageCaption} cls="triage" head={[c.colPatient, c.colFlags, c.colDose, c.colDaysOnTarget, c.colVerdict, c.colCompliance, c.colLastEntry, c.colTrend]}>
                   {load.data.results.map((row) => (
-                    <Row row={row} act={setPending} />
+                    <Row row={row} act={flags.act} />
                   ))}
-                </tbody>
-              </table>
-            </div>
+                </ScrollTable>
           ) : (
             <p>{c.noPatients}</p>
           )}
@@ -245,16 +228,7 @@ export function Triage() {
           ) : null}
         </>
       ) : null}
-      <FlagDialog
-        pending={pending}
-        onClose={(message) => {
-          setPending(null);
-          if (message) {
-            setDone(message);
-            reload();
-          }
-        }}
-      />
+      {flags.dialog}
     </section>
   );
 }

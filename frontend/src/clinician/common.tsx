@@ -1,5 +1,5 @@
 // What every clinician page shares: API types, loading, number formats, the flag dialog.
-import type { RefObject } from "preact";
+import type { ComponentChildren, JSX, RefObject } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { call, errorText, OfflineError, type Reply } from "../api";
 import { c } from "../strings";
@@ -225,11 +225,7 @@ export function FlagDialog({ pending, onClose }: { pending: FlagAction | null; o
           <span>{c.flagNote}</span>
           <textarea rows={3} maxLength={1000} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
         </label>
-        {error ? (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <ErrorLine text={error} />
         <div class="buttons">
           <button type="submit" class="primary" disabled={busy}>
             {pending.action === "acknowledge" ? c.acknowledge : c.resolve}
@@ -259,6 +255,52 @@ export function FlagButtons({ flag, who, act }: { flag: FlagLite; who: string; a
       </button>
     </span>
   );
+}
+
+/** The dialog and its state for a page with flag buttons: `act` opens it; after a change
+ *  `done` says what happened and `onChange` reloads the page's data. */
+export function useFlagDialog(onChange: () => void): { act: (a: FlagAction) => void; done: string; dialog: JSX.Element } {
+  const [pending, setPending] = useState<FlagAction | null>(null);
+  const [done, setDone] = useState("");
+  const dialog = (
+    <FlagDialog
+      pending={pending}
+      onClose={(message) => {
+        setPending(null);
+        if (message) {
+          setDone(message);
+          onChange();
+        }
+      }}
+    />
+  );
+  return { act: setPending, done, dialog };
+}
+
+/** A data table in a scrollable, focusable region named by its caption; `head` are the column titles. */
+export function ScrollTable(props: { id: string; caption: string; head: (string | null)[]; cls?: string; children: ComponentChildren }) {
+  const captionId = `${props.id}-caption`;
+  return (
+    <div class="tablewrap" role="region" aria-labelledby={captionId} tabIndex={0}>
+      <table data-testid={props.id} class={props.cls}>
+        <caption id={captionId}>{props.caption}</caption>
+        <thead>
+          <tr>
+            {props.head.map((h) => (h === null ? null : <th scope="col">{h}</th>))}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+export function ErrorLine({ text, testId }: { text: string; testId?: string }) {
+  return text ? (
+    <p class="error" role="alert" data-testid={testId}>
+      {text}
+    </p>
+  ) : null;
 }
 
 /** A polite live region for "done" messages. */

@@ -88,7 +88,7 @@ export function DoseChart(all: ChartProps) {
       u.ctx.restore();
     };
     const opts: uPlot.Options = {
-      width: Math.max(280, el.clientWidth),
+      width: Math.max(200, el.clientWidth),
       height: HEIGHT,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
       legend: { show: false },
@@ -115,7 +115,7 @@ export function DoseChart(all: ChartProps) {
       ],
     };
     const plot = new uPlot(opts, [xs, ...lines.map((l) => pad(l.values)), pad(dose)] as uPlot.AlignedData, el);
-    const resize = () => plot.setSize({ width: Math.max(280, el.clientWidth), height: HEIGHT });
+    const resize = () => plot.setSize({ width: Math.max(200, el.clientWidth), height: HEIGHT });
     window.addEventListener("resize", resize);
     return () => {
       window.removeEventListener("resize", resize);

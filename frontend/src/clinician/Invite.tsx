@@ -129,7 +129,7 @@ export function Invite(_: { route: Route }) {
             const rows = load.data.filter((x) => x.status === status);
             if (!rows.length && status === "expired") return null;
             return (
-              <section class="card" aria-labelledby={`links-${status}`}>
+              <div class="card">
                 <h3 id={`links-${status}`}>
                   {label(c.linkGroups, status)} ({rows.length})
                 </h3>
@@ -171,7 +171,7 @@ export function Invite(_: { route: Route }) {
                 ) : (
                   <p class="muted">{c.noLinks}</p>
                 )}
-              </section>
+              </div>
             );
           })
         : null}

@@ -27,7 +27,7 @@ function Bars({ categories }: { categories: Outcomes["categories"] }) {
     const grid = { stroke: cssVar("--line"), width: 0.5 };
     const plot = new uPlot(
       {
-        width: Math.max(280, Math.min(640, el.clientWidth)),
+        width: Math.max(200, Math.min(640, el.clientWidth)),
         height: 220,
         legend: { show: false },
         cursor: { show: false },

@@ -427,7 +427,7 @@ function ReportLinks({ id, asOf }: { id: string; asOf: string }) {
   return (
     <section class="card stack" aria-labelledby="report-title">
       <h2 id="report-title">{c.reportTitle}</h2>
-      <div class="row">
+      <div class="filters">
         <label class="field">
           <span>{c.reportFrom}</span>
           <input type="date" value={from} max={to} onInput={(e) => setFrom(e.currentTarget.value)} />

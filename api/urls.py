@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from api.views import clinician, doses, entries, insights, me, reminders
+from api.views import clinician, dashboard, doses, entries, insights, me, reminders
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -53,4 +53,11 @@ urlpatterns = [
     path("flags/<str:flag_id>/resolve", insights.FlagResolveView.as_view(), name="flag-resolve"),
     path("invitations", clinician.InvitationsView.as_view(), name="invitations"),
     path("invitations/<str:link_id>/revoke", clinician.InvitationRevokeView.as_view(), name="invitation-revoke"),
+    # the clinician dashboard (issue 6)
+    path("triage", dashboard.TriageView.as_view(), name="triage"),
+    path("patients/<str:patient_id>/plan/check", dashboard.PlanCheckView.as_view(), name="patient-plan-check"),
+    path("plan-templates", dashboard.PlanTemplatesView.as_view(), name="plan-templates"),
+    path("clinic/outcomes", dashboard.ClinicOutcomesView.as_view(), name="clinic-outcomes"),
+    path("patients/<str:patient_id>/report", dashboard.VisitReportView.as_view(), name="patient-report"),
+    path("patients/<str:patient_id>/report.pdf", dashboard.VisitReportPdfView.as_view(), name="patient-report-pdf"),
 ]

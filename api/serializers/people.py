@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers.common import LocalTimeField, StrictSerializer
-from diary.choices import Condition, DoseTime
+from diary.choices import Condition, DoseTime, LinkStatus
 from diary.models import CareLink, Patient
 
 
@@ -101,13 +102,14 @@ class InvitationOut(serializers.ModelSerializer):
     """A care link as the clinic sees it. The patient is named only while the link is active."""
 
     id = serializers.UUIDField(source="public_id", read_only=True)
+    status = serializers.SerializerMethodField()
     clinician = serializers.SerializerMethodField()
     patient = serializers.SerializerMethodField()
     code = serializers.SerializerMethodField()
 
     class Meta:
         model = CareLink
-        fields = (
+        fields: tuple[str, ...] = (
             "id",
             "status",
             "clinician",
@@ -126,6 +128,13 @@ class InvitationOut(serializers.ModelSerializer):
         user = obj.clinician.user
         return user.display_name or user.email
 
+    @extend_schema_field(serializers.ChoiceField(choices=LinkStatus.choices))
+    def get_status(self, obj: CareLink) -> str:
+        """An invitation past its expiry is `expired` at once (the hourly task stores it later)."""
+        if obj.status == LinkStatus.INVITED and obj.expires_at <= timezone.now():
+            return LinkStatus.EXPIRED
+        return obj.status
+
     @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_patient(self, obj: CareLink) -> str | None:
         if obj.status == "active" and obj.patient is not None:
@@ -136,6 +145,25 @@ class InvitationOut(serializers.ModelSerializer):
     def get_code(self, obj: CareLink) -> str | None:
         """The plain code, only in the response that created it."""
         return self.context.get("codes", {}).get(obj.pk)
+
+
+class InvitationCreatedOut(InvitationOut):
+    """The answer to creating an invitation: the code once, as a link and as a QR code."""
+
+    invite_url = serializers.SerializerMethodField(help_text="<origin>/?invite=<code>: the app pre-fills the code.")
+    qr_svg = serializers.SerializerMethodField(help_text="An inline SVG QR code of invite_url, with a <title>.")
+
+    class Meta(InvitationOut.Meta):
+        fields = (*InvitationOut.Meta.fields, "invite_url", "qr_svg")
+        read_only_fields = fields
+
+    def get_invite_url(self, obj: CareLink) -> str:
+        return str(self.context["invite_url"])
+
+    def get_qr_svg(self, obj: CareLink) -> str:
+        from api.qr import qr_svg
+
+        return qr_svg(self.context["invite_url"], "QR code of the invitation link")
 
 
 class PatientSummaryOut(serializers.ModelSerializer):

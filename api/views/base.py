@@ -62,6 +62,18 @@ def date_range(request: Request, patient: Patient) -> tuple[date, date]:
     return start, end
 
 
+def query_choices(request: Request, name: str, allowed: list[str]) -> list[str] | None:
+    """?name=a,b → [a, b], each checked against the allowed values; absent → None."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    values = [v.strip() for v in raw.split(",") if v.strip()]
+    unknown = [v for v in values if v not in allowed]
+    if unknown:
+        raise InvalidInput({name: f"Unknown value(s) {', '.join(unknown)}; use one of: {', '.join(allowed)}."})
+    return values
+
+
 class BaseView(APIView):
     pagination_class: type[Pagination] | None = Pagination  # also tells the OpenAPI schema which lists are paged
 

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.serializers.dosing import BaselineIn, BaselineOut, PlanIn, PlanOut, PlanStopIn, PlanWithTodayOut
-from api.serializers.people import InvitationIn, InvitationOut, PatientSummaryOut
-from api.views.base import ClinicianPatientView, ClinicianView, parse_uuid
+from api.serializers.people import InvitationCreatedOut, InvitationIn, InvitationOut, PatientSummaryOut
+from api.views.base import ClinicianPatientView, ClinicianView, parse_uuid, query_choices
 from api.views.me import plan_with_today
 from diary import selectors
-from diary.choices import RevokedBy
+from diary.choices import LinkStatus, RevokedBy
 from diary.models import ReportedBaseline
 from diary.services.care import care_link_revoke, invitation_create
 from diary.services.dosing import baseline_report, plan_stop, plan_write
@@ -119,19 +123,41 @@ class PatientBaselineView(ClinicianPatientView):
 
 
 class InvitationsView(ClinicianView):
-    @extend_schema(responses=InvitationOut(many=True), summary="My clinic's invitations and care links")
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "status", str, description="invited (pending), active, revoked or expired; comma-separated"
+            )
+        ],
+        responses=InvitationOut(many=True),
+        summary="My clinic's invitations and care links",
+    )
     def get(self, request: Request) -> Response:
-        return self.paginate(selectors.invitations_for(self.clinician), InvitationOut)
+        links = selectors.invitations_for(self.clinician)
+        wanted = query_choices(request, "status", list(LinkStatus.values))
+        if wanted:
+            now = timezone.now()
+            pending = Q(status=LinkStatus.INVITED, expires_at__gt=now)
+            lapsed = Q(status=LinkStatus.EXPIRED) | Q(status=LinkStatus.INVITED, expires_at__lte=now)
+            special: dict[str, Q] = {LinkStatus.INVITED: pending, LinkStatus.EXPIRED: lapsed}
+            match = Q(pk__in=[])
+            for value in wanted:
+                match |= special.get(value, Q(status=value))
+            links = links.filter(match)
+        return self.paginate(links, InvitationOut)
 
-    @extend_schema(request=InvitationIn, responses={201: InvitationOut}, summary="Create an invitation code")
+    @extend_schema(
+        request=InvitationIn,
+        responses={201: InvitationCreatedOut},
+        summary="Create an invitation code (shown once, with a link and a QR code)",
+    )
     def post(self, request: Request) -> Response:
         data = InvitationIn(data=request.data)
         data.is_valid(raise_exception=True)
         invitation = invitation_create(clinician=self.clinician, note=data.validated_data["note"])
-        return Response(
-            InvitationOut(invitation.link, context={"codes": {invitation.link.pk: invitation.code}}).data,
-            status=status.HTTP_201_CREATED,
-        )
+        invite_url = request.build_absolute_uri("/") + "?" + urlencode({"invite": invitation.code})
+        context = {"codes": {invitation.link.pk: invitation.code}, "invite_url": invite_url}
+        return Response(InvitationCreatedOut(invitation.link, context=context).data, status=status.HTTP_201_CREATED)
 
 
 class InvitationRevokeView(ClinicianView):

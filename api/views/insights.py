@@ -17,6 +17,7 @@ from api.serializers.insights import (
     VerdictOut,
 )
 from api.views.base import ClinicianPatientView, ClinicianView, PatientView, parse_uuid
+from api.views.base import query_choices as _choice
 from diary import selectors
 from diary.choices import FlagKind, FlagStatus, Severity
 from diary.models import Flag, Patient, PatientInsight
@@ -129,18 +130,6 @@ _STATUS_FILTERS = {
     "resolved": [FlagStatus.RESOLVED],
     "all": list(FlagStatus),
 }
-
-
-def _choice(request: Request, name: str, allowed: list[str]) -> list[str] | None:
-    """?name=a,b → [a, b], each checked against the allowed values; absent → None."""
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return None
-    values = [v.strip() for v in raw.split(",") if v.strip()]
-    unknown = [v for v in values if v not in allowed]
-    if unknown:
-        raise InvalidInput({name: f"Unknown value(s) {', '.join(unknown)}; use one of: {', '.join(allowed)}."})
-    return values
 
 
 class FlagsView(ClinicianView):

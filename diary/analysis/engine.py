@@ -18,7 +18,8 @@ decimals; ``null`` where a value is undefined)::
     series                   {start, end, pain_7, pain_28, sleep_7, sleep_28,
                               headache_days_per_28, migraine_days_per_28, dose_mg, held_mg}
                               one value per day from start to end (≤ 365 days)
-    weekly                   {week_starts, days_logged, pain, sleep}  last 12 weeks, oldest first
+    weekly                   {week_starts, days_logged, pain, sleep, headache_days}  last 12 weeks,
+                              oldest first (headache_days: a count; null under 4 logged days)
     trends                   {start, end, pain: <trend>, sleep: <trend>}  last 8 weeks
     regression               null (no dose taken) or {outcome, week_zero, segments: [{name,
                               first_week, points, estimated}], method: ols_newey_west|ols|null,

@@ -171,11 +171,11 @@ def _week_sums(
 
 
 def weekly(ctx: Context) -> dict[str, Any]:
-    """Weekly means of pain and sleep for the last 12 weeks (oldest first), ending on as_of;
-    a week needs ≥ 4 logged days."""
+    """Weekly means of pain and sleep, and headache days (a count), for the last 12 weeks
+    (oldest first), ending on as_of; a week needs ≥ 4 logged days."""
     k = np.arange(rules.WEEKLY_SPARKLINE_WEEKS)[::-1]
     starts = ctx.today - rules.DAYS_PER_WEEK * (k + 1) + 1
-    logged, pain, sleep_n, sleep, _ = _week_sums(ctx, starts)
+    logged, pain, sleep_n, sleep, headache = _week_sums(ctx, starts)
     enough = logged >= rules.WEEK_MIN_DAYS
     with np.errstate(invalid="ignore", divide="ignore"):
         return {
@@ -183,6 +183,7 @@ def weekly(ctx: Context) -> dict[str, Any]:
             "days_logged": [int(v) for v in logged],
             "pain": _json_list(np.where(enough, pain / logged, np.nan)),
             "sleep": _json_list(np.where(enough & (sleep_n > 0), sleep / sleep_n, np.nan)),
+            "headache_days": _json_list(np.where(enough, headache, np.nan)),
         }
 
 

@@ -187,6 +187,52 @@ def _steps_check(steps: list[dict[str, Any]]) -> None:
         seen.add(step["start_date"])
 
 
+def _plan_prepare(patient: Patient, data: dict[str, Any], now: datetime | None) -> tuple[list[dict[str, Any]], date]:
+    """Step 1 of ``plan_write``: check each dose (0 < mg ≤ 50), the target and decision
+    weeks, and how far back steps go; returns the steps in date order and today."""
+    steps = sorted(data["steps"], key=lambda s: s["start_date"])
+    _steps_check(steps)
+    dose_value_check(data.get("target_mg", USUAL_MAX_MG), "target_mg")
+    weeks = data.get("decision_weeks", 12)
+    if not 8 <= weeks <= 12:
+        raise InvalidInput({"decision_weeks": "The decision point is 8 to 12 weeks on the trial clock."})
+    today = local_calendar_date(patient.time_zone, now)
+    for index, step in enumerate(steps):
+        if (today - step["start_date"]).days > 365:
+            raise InvalidInput({f"steps.{index}.start_date": "A step cannot start more than 365 days ago."})
+    return steps, today
+
+
+def _started_steps_check(patient: Patient, plan: DosePlan, steps: list[dict[str, Any]], today: date) -> None:
+    """Step 2 of ``plan_write``: steps that started before today are history and must stay."""
+    started = [(s.start_date, s.mg, s.time_of_day) for s in plan.steps.all() if s.start_date < today]
+    proposed = [
+        (s["start_date"], s["mg"], s.get("time_of_day") or patient.preferred_dose_time)
+        for s in steps
+        if s["start_date"] < today
+    ]
+    if started != proposed:
+        raise InvalidInput(
+            {
+                "steps": "Steps that started before today are part of the record and cannot be changed; "
+                "change steps from today on, or stop this plan and write a new one."
+            }
+        )
+
+
+def _plan_warnings(steps: list[dict[str, Any]], data: dict[str, Any]) -> list[DoseWarning]:
+    return dose_warnings([(f"steps.{i}.mg", s["mg"]) for i, s in enumerate(steps)], data.get("target_mg", USUAL_MAX_MG))
+
+
+def plan_check(*, patient: Patient, data: dict[str, Any], now: datetime | None = None) -> list[DoseWarning]:
+    """What ``plan_write`` would answer, without writing: the same 400s, the same warnings."""
+    steps, today = _plan_prepare(patient, data, now)
+    plan = current_plan(patient)
+    if plan is not None:
+        _started_steps_check(patient, plan, steps, today)
+    return _plan_warnings(steps, data)
+
+
 @transaction.atomic
 def plan_write(*, patient: Patient, clinician: Clinician, data: dict[str, Any], now: datetime | None = None) -> Written:
     """Create the patient's current plan, or change it.
@@ -196,18 +242,7 @@ def plan_write(*, patient: Patient, clinician: Clinician, data: dict[str, Any], 
        stay as they are; later steps may be added, changed or removed.
     3. Replace the steps; warn above 4.5 mg or for a step up of more than 1.5 mg.
     """
-    steps = sorted(data["steps"], key=lambda s: s["start_date"])
-    _steps_check(steps)
-    target = data.get("target_mg", USUAL_MAX_MG)
-    dose_value_check(target, "target_mg")
-    weeks = data.get("decision_weeks", 12)
-    if not 8 <= weeks <= 12:
-        raise InvalidInput({"decision_weeks": "The decision point is 8 to 12 weeks on the trial clock."})
-    today = local_calendar_date(patient.time_zone, now)
-    for index, step in enumerate(steps):
-        if (today - step["start_date"]).days > 365:
-            raise InvalidInput({f"steps.{index}.start_date": "A step cannot start more than 365 days ago."})
-
+    steps, today = _plan_prepare(patient, data, now)
     patient = patient_lock(patient.pk)
     plan = current_plan(patient)
     created = plan is None
@@ -215,22 +250,10 @@ def plan_write(*, patient: Patient, clinician: Clinician, data: dict[str, Any], 
     if plan is None:
         plan = DosePlan(patient=patient, created_by=clinician, created_at=now)
     else:
-        started = [(s.start_date, s.mg, s.time_of_day) for s in plan.steps.all() if s.start_date < today]
-        proposed = [
-            (s["start_date"], s["mg"], s.get("time_of_day") or patient.preferred_dose_time)
-            for s in steps
-            if s["start_date"] < today
-        ]
-        if started != proposed:
-            raise InvalidInput(
-                {
-                    "steps": "Steps that started before today are part of the record and cannot be changed; "
-                    "change steps from today on, or stop this plan and write a new one."
-                }
-            )
+        _started_steps_check(patient, plan, steps, today)
     plan.drug = data.get("drug") or "naltrexone"
-    plan.target_mg = target
-    plan.decision_weeks = weeks
+    plan.target_mg = data.get("target_mg", USUAL_MAX_MG)
+    plan.decision_weeks = data.get("decision_weeks", 12)
     plan.updated_at = now
     plan.save()
     plan.steps.all().delete()
@@ -244,8 +267,7 @@ def plan_write(*, patient: Patient, clinician: Clinician, data: dict[str, Any], 
         for s in steps
     )
     patient_mark_changed(patient)
-    warnings = dose_warnings([(f"steps.{i}.mg", s["mg"]) for i, s in enumerate(steps)], target)
-    return Written(plan, created=created, warnings=warnings)
+    return Written(plan, created=created, warnings=_plan_warnings(steps, data))
 
 
 @transaction.atomic

@@ -134,6 +134,14 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("GET", "/api/v1/invitations", None, OK_CLINICIANS),
     ("POST", "/api/v1/invitations", {"note": "AB"}, expect(OK_CLINICIANS, bob=201, colleague=201, charlie=201)),
     ("POST", "/api/v1/invitations/{bob_inv}/revoke", None, expect(OK_CLINICIANS, charlie=404)),
+    # the clinician dashboard (issue 6)
+    ("GET", "/api/v1/triage", None, OK_CLINICIANS),
+    ("GET", "/api/v1/invitations?status=invited,expired", None, OK_CLINICIANS),
+    ("GET", "/api/v1/plan-templates", None, OK_CLINICIANS),
+    ("POST", "/api/v1/patients/{alice}/plan/check", PLAN, ALICES_DATA),
+    ("GET", "/api/v1/clinic/outcomes", None, OK_CLINICIANS),
+    ("GET", "/api/v1/patients/{alice}/report", None, ALICES_DATA),
+    ("GET", "/api/v1/patients/{alice}/report.pdf", None, ALICES_DATA),
 ]
 
 

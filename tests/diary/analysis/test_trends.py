@@ -75,6 +75,14 @@ def test_weekly_means_last_12_weeks():
     assert w["week_starts"][-1] == day(-6).isoformat()
 
 
+def test_weekly_headache_days_are_a_count_of_the_week():
+    # the last week: 5 logged days, 2 of them headache days; the week before: 3 logged → null
+    entries = coded(day(-4), "10100") + coded(day(-9), "111")
+    w = summary(make_history(entries=entries))["weekly"]
+    assert w["headache_days"][-1] == 2.0
+    assert w["headache_days"][-2] is None
+
+
 def test_theil_sen_and_mann_kendall_on_a_perfect_rise():
     # pain logged every 5th day of the last 50, rising 1 point each time: 1/5 point per day =
     # 1.4 per week; perfectly ordered → tau 1, exact p = 2 / 10! ≈ 5.5e-7 → 0.0 at 3 decimals

@@ -1,0 +1,133 @@
+"""The clinician dashboard (issue 6): triage rows, plan templates, clinic outcomes."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from api.serializers.common import WarningSerializer
+from api.serializers.people import PatientSummaryOut
+from diary.choices import FlagKind, FlagStatus, Severity, VerdictKind
+
+INSIGHT_STATUSES = ("pending", "current", "stale")
+
+
+class TriageFlagBriefOut(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    kind = serializers.ChoiceField(choices=FlagKind.choices)
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    status = serializers.ChoiceField(choices=FlagStatus.choices)
+    title = serializers.CharField(source="get_kind_display")
+    note = serializers.CharField(source="acknowledge_note", allow_blank=True, help_text="The acknowledge note, if any.")
+    opened_at = serializers.DateTimeField()
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    last_occurred_on = serializers.DateField(allow_null=True)
+
+
+class VerdictBriefOut(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=VerdictKind.choices)
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
+
+
+class TriageDoseOut(serializers.Serializer):
+    current_mg = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True, help_text="Today's planned dose (the step in force)."
+    )
+    step_number = serializers.IntegerField(
+        allow_null=True, help_text="1-based; null before the first step or after a stop."
+    )
+    step_count = serializers.IntegerField()
+    target_mg = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    days_on_target = serializers.IntegerField(
+        allow_null=True,
+        help_text="From the first dose taken at the target to today (or the last day before a stop), both counted.",
+    )
+    plan_status = serializers.ChoiceField(choices=["active", "stopped", "none"])
+
+
+class SparklineOut(serializers.Serializer):
+    metric = serializers.ChoiceField(
+        choices=["headache_days", "pain"],
+        help_text="headache_days (a count per week) for migraine patients, weekly mean pain otherwise.",
+    )
+    week_starts = serializers.ListField(child=serializers.DateField())
+    values = serializers.ListField(child=serializers.FloatField(allow_null=True))
+
+
+class TriageRowOut(serializers.Serializer):
+    patient = PatientSummaryOut()
+    open_flags = TriageFlagBriefOut(many=True, help_text="Open and acknowledged flags, most severe first.")
+    top_severity = serializers.ChoiceField(choices=Severity.choices, allow_null=True)
+    verdict = VerdictBriefOut(allow_null=True)
+    insight_status = serializers.ChoiceField(choices=INSIGHT_STATUSES)
+    insight_as_of = serializers.DateField(allow_null=True)
+    dose = TriageDoseOut()
+    compliance_28_pct = serializers.FloatField(allow_null=True, help_text="Diary days logged in the last 28, in %.")
+    adherence_28_pct = serializers.FloatField(allow_null=True, help_text="Planned doses taken in the last 28, in %.")
+    last_entry_date = serializers.DateField(allow_null=True)
+    sparkline = SparklineOut()
+
+
+class PlanCheckOut(serializers.Serializer):
+    warnings = WarningSerializer(many=True)
+    errors = serializers.JSONField(  # type: ignore[assignment]  # named like Serializer.errors
+        allow_null=True, help_text="Always null: invalid input is a 400, as for PUT."
+    )
+
+
+class TemplateStepOut(serializers.Serializer):
+    start_day = serializers.IntegerField(help_text="Days after the plan's first day (0: the first step).")
+    days = serializers.IntegerField(allow_null=True, help_text="How long the step lasts; null: the last step goes on.")
+    mg = serializers.DecimalField(max_digits=5, decimal_places=2)
+
+
+class PlanTemplateOut(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
+    target_mg = serializers.DecimalField(max_digits=5, decimal_places=2)
+    decision_weeks = serializers.IntegerField()
+    steps = TemplateStepOut(many=True)
+
+
+class OutcomeCategoryOut(serializers.Serializer):
+    key = serializers.ChoiceField(choices=["responders", "partial_responders", "non_responders"])
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
+    count = serializers.IntegerField()
+    pct = serializers.FloatField(allow_null=True)
+
+
+class OutcomesApartOut(serializers.Serializer):
+    insufficient_data = serializers.IntegerField()
+    in_progress = serializers.IntegerField()
+    not_analysed = serializers.IntegerField()
+
+
+class DoseCountOut(serializers.Serializer):
+    mg = serializers.DecimalField(max_digits=5, decimal_places=2)
+    patients = serializers.IntegerField()
+
+
+class SideEffectRateOut(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
+    patients = serializers.IntegerField()
+    pct = serializers.FloatField(allow_null=True)
+
+
+class ConditionOutcomesOut(serializers.Serializer):
+    condition = serializers.CharField()
+    counted = serializers.IntegerField()
+    categories = OutcomeCategoryOut(many=True)
+    responder_rate_pct = serializers.FloatField(allow_null=True)
+
+
+class ClinicOutcomesOut(serializers.Serializer):
+    counted = serializers.IntegerField(help_text="Patients with a verdict that maps to a category (CLINICAL.md §6).")
+    categories = OutcomeCategoryOut(many=True)
+    responder_rate_pct = serializers.FloatField(
+        allow_null=True, help_text="(responders + partial responders) / counted × 100, one decimal."
+    )
+    apart = OutcomesApartOut(help_text="Listed apart, not counted.")
+    starting_doses = DoseCountOut(many=True)
+    stable_doses = DoseCountOut(many=True, help_text="Held at the decision point, or the last held before a stop.")
+    side_effect_rates = SideEffectRateOut(many=True)
+    by_condition = ConditionOutcomesOut(many=True)

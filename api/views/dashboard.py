@@ -1,0 +1,197 @@
+"""The clinician dashboard (issue 6): triage list, plan check and templates, clinic outcomes,
+visit report. Thin views over ``diary.dashboard``; every read of patient data is audited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotAcceptable
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from api.pagination import Pagination
+from api.serializers.dashboard import ClinicOutcomesOut, PlanCheckOut, PlanTemplateOut, TriageRowOut
+from api.serializers.dosing import PlanIn
+from api.views.base import ClinicianPatientView, ClinicianView, parse_day, query_choices
+from diary import dashboard
+from diary.choices import Condition, FlagKind, VerdictKind
+from diary.dates import local_calendar_date
+from diary.models import Patient
+from diary.services.dosing import plan_check
+from diary.services.errors import InvalidInput
+
+
+class TriageView(ClinicianView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="name or e-mail contains (case-insensitive)"),
+            OpenApiParameter("flag_kind", str, description="has an unresolved flag of this kind (comma-separated)"),
+            OpenApiParameter("verdict", str, description="verdict kind(s), comma-separated; 'none': not analysed yet"),
+            OpenApiParameter("condition", str, description="primary condition(s), comma-separated"),
+        ],
+        responses=TriageRowOut(many=True),
+        summary="Triage list: every linked patient, open flags first (most severe), then by verdict",
+    )
+    def get(self, request: Request) -> Response:
+        patients = dashboard.triage_patients(
+            self.clinician,
+            q=request.query_params.get("q", ""),
+            flag_kinds=query_choices(request, "flag_kind", list(FlagKind.values)) or (),
+            verdicts=query_choices(request, "verdict", [*VerdictKind.values, "none"]) or (),
+            conditions=query_choices(request, "condition", list(Condition.values)) or (),
+        )
+        paginator = Pagination()
+        page: list[Patient] = list(paginator.paginate_queryset(patients, request, view=self) or [])
+        self.audit_list("triage.list", page)
+        rows = dashboard.triage_rows(page)
+        return paginator.get_paginated_response(TriageRowOut(rows, many=True).data)
+
+
+class PlanCheckView(ClinicianPatientView):
+    pagination_class = None
+
+    @extend_schema(
+        request=PlanIn,
+        responses=PlanCheckOut,
+        summary="Check a plan without saving it: the warnings PUT …/plan would give (400 as PUT would)",
+    )
+    def post(self, request: Request, patient_id: str) -> Response:
+        patient = self.get_patient()
+        data = PlanIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        warnings = plan_check(patient=patient, data=dict(data.validated_data))
+        self.audit("plan.check", patient, "dose_plan")
+        return Response({"warnings": [w.as_dict() for w in warnings], "errors": None})
+
+
+class PlanTemplatesView(ClinicianView):
+    pagination_class = None
+
+    @extend_schema(responses=PlanTemplateOut(many=True), summary="Titration plan templates (CLINICAL.md §5)")
+    def get(self, request: Request) -> Response:
+        return Response(PlanTemplateOut(dashboard.PLAN_TEMPLATES, many=True).data)
+
+
+class ClinicOutcomesView(ClinicianView):
+    pagination_class = None
+
+    @extend_schema(
+        responses=ClinicOutcomesOut,
+        summary="Clinic outcomes in the form of the published case series (CLINICAL.md §6)",
+    )
+    def get(self, request: Request) -> Response:
+        outcomes, patients = dashboard.clinic_outcomes(self.clinician)
+        # Aggregates of a small clinic can point at one person: every patient whose
+        # stored analysis went into the numbers gets an event, as a list page does.
+        self.audit_list("outcomes.read", patients)
+        return Response(ClinicOutcomesOut(outcomes).data)
+
+
+class _AnyAccept(DefaultContentNegotiation):
+    """The report answers HTML or PDF itself; a client that accepts only those still gets
+    its errors (problem details, JSON) instead of a 406."""
+
+    def select_renderer(self, request: Request, renderers: Any, format_suffix: str | None = None) -> Any:
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except NotAcceptable:
+            return renderers[0], renderers[0].media_type
+
+
+_REPORT_PARAMETERS = [
+    OpenApiParameter("start", OpenApiTypes.DATE, description="first day (default: 27 days before end)"),
+    OpenApiParameter("end", OpenApiTypes.DATE, description="last day (default: the patient's today)"),
+]
+
+
+class _ReportView(ClinicianPatientView):
+    pagination_class = None
+    content_negotiation_class = _AnyAccept
+    audit_action = ""
+
+    def report_context(self, request: Request) -> dict[str, Any]:
+        """?start=&end= (inclusive, patient-local): default the 28 days ending today; not after
+        today, start ≤ end, at most a year."""
+        patient = self.get_patient()
+        today = local_calendar_date(patient.time_zone)
+        end = parse_day(request.query_params["end"], "end") if request.query_params.get("end") else today
+        start = (
+            parse_day(request.query_params["start"], "start")
+            if request.query_params.get("start")
+            else end - timedelta(days=27)
+        )
+        if end > today:
+            raise InvalidInput({"end": f"The period cannot end after the patient's today ({today.isoformat()})."})
+        if start > end:
+            raise InvalidInput({"start": "'start' is after 'end'."})
+        if (end - start).days + 1 > dashboard.REPORT_MAX_DAYS:
+            raise InvalidInput({"end": "A report covers at most one year (366 days)."})
+        report = dashboard.visit_report(patient, start, end)
+        self.audit(self.audit_action, patient, "visit_report", f"{start.isoformat()}..{end.isoformat()}")
+        return _report_template_context(report)
+
+    def html(self, request: Request) -> str:
+        return render_to_string("api/visit_report.html", self.report_context(request))
+
+
+def _report_template_context(report: dict[str, Any]) -> dict[str, Any]:
+    patient = report["patient"]
+    source = report["baseline_source"]
+    baseline_text = {
+        "diary": "the diary's 28 days before the first dose",
+        "reported": "reported by the clinician (not from the diary)",
+        "none": "none (no valid diary baseline and none reported)",
+    }.get(source, source)
+    if "pro_rated" in report["baseline_labels"]:
+        baseline_text += ", pro-rated"
+    notes = []
+    evidence = (report["verdict"] or {}).get("evidence", {})
+    for key in ("reason", "notes"):
+        value = evidence.get(key)
+        if isinstance(value, str):
+            notes.append(value)
+        elif isinstance(value, list):
+            notes.extend(str(v) for v in value)
+    return {
+        "r": report,
+        "name": patient.user.display_name or patient.user.email,
+        "condition": patient.get_primary_condition_display(),
+        "baseline_text": baseline_text,
+        "verdict_notes": notes,
+    }
+
+
+class VisitReportView(_ReportView):
+    audit_action = "report.read"
+
+    @extend_schema(
+        parameters=_REPORT_PARAMETERS,
+        responses={(200, "text/html"): OpenApiResponse(OpenApiTypes.STR, description="A print-styled page")},
+        summary="Visit report for a period: a one-page, print-styled HTML page",
+    )
+    def get(self, request: Request, patient_id: str) -> HttpResponse:
+        return HttpResponse(self.html(request), content_type="text/html; charset=utf-8")
+
+
+class VisitReportPdfView(_ReportView):
+    audit_action = "report.pdf"
+
+    @extend_schema(
+        parameters=_REPORT_PARAMETERS,
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="One A4 page")},
+        summary="Visit report for a period as a PDF (one A4 page)",
+    )
+    def get(self, request: Request, patient_id: str) -> HttpResponse:
+        from weasyprint import HTML
+
+        html = self.html(request)
+        pdf = HTML(string=html).write_pdf()
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = 'inline; filename="visit-report.pdf"'
+        return response

@@ -1,0 +1,124 @@
+"""GET /clinic/outcomes: a cohort built like the published case series (35 patients: 10
+responders with ≥ 50% relief, 6 partial, 19 non-responders) through real diaries and the
+real insights engine reproduces its table, with verdicts mapped as CLINICAL.md §6 says."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.utils import timezone
+
+from diary.choices import LinkStatus
+from diary.dashboard import outcome_category
+from diary.models import AuditEvent, CareLink, PatientInsight
+from tests.cohort import Course, analyse_all, patient_with
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
+
+TODAY = date(2026, 11, 21)
+SLOW = ((0, "0.75"), (7, "1.5"), (14, "3.0"), (21, "4.5"))
+TO_3MG = ((0, "1.5"), (7, "3.0"))
+
+
+def case_series_courses() -> list[tuple[Course, str]]:
+    """(course, the verdict the engine must reach)."""
+    pain = [
+        *[(Course(pain=3), "strong_responder")] * 3,  # 62.5% less pain
+        (Course(pain=3, steps=SLOW, days_on_ldn=110), "strong_responder"),  # started at 0.75 mg
+        *[(Course(pain=3, steps=TO_3MG, target_mg="3.0"), "strong_responder")] * 2,  # settled on 3 mg
+        *[(Course(pain=5), "responder")] * 3,  # 37.5%: a pain responder is a partial responder
+        *[(Course(pain=6), "partial")] * 3,  # 25%
+        *[(Course(pain=8), "non_responder")] * 12,
+        *[(Course(pain=7, stopped_after=40, side_effects={"jitteriness": 5}), "discontinued")] * 4,
+        *[(Course(pain=8, stopped_after=30, stop_reason="side_effects", side_effects={"insomnia": 4}), "discontinued")]
+        * 3,
+    ]
+    migraine = Course(condition="migraine", baseline_headache_days=12, headache_days_per_28=4)
+    return [*pain, *[(migraine, "responder")] * 4]
+
+
+@pytest.fixture
+def cohort(cast):
+    bob = cast.bob
+    patients = [(patient_with(bob, course, TODAY), verdict) for course, verdict in case_series_courses()]
+    apart = [
+        patient_with(bob, Course(pain=5, days_on_ldn=30), TODAY),  # in progress
+        patient_with(bob, Course(pain=5, days_on_ldn=40), TODAY),  # in progress
+        patient_with(bob, Course(condition="migraine"), TODAY),  # no headache days at baseline
+    ]
+    others = [
+        patient_with(cast.charlie, Course(pain=8), TODAY),  # another clinic
+        patient_with(bob, Course(pain=8), TODAY),  # the link is revoked below
+    ]
+    assert analyse_all() == len(patients) + len(apart) + len(others)
+    CareLink.objects.filter(patient=others[1]).update(status=LinkStatus.REVOKED, revoked_at=timezone.now())
+    verdicts = dict(PatientInsight.objects.values_list("patient_id", "verdict"))
+    assert [verdicts[p.pk] for p, _ in patients] == [v for _, v in patients]
+    assert [verdicts[p.pk] for p in apart] == ["in_progress", "in_progress", "insufficient_data"]
+    return patients, apart, others
+
+
+def test_the_case_series_table_is_reproduced(cast, cohort):
+    response = cast.client("bob").call("GET", "/api/v1/clinic/outcomes")
+    assert response.status_code == 200, response.json_body
+    body = response.json_body
+    assert body["counted"] == 35
+    assert [(c["key"], c["count"], c["pct"]) for c in body["categories"]] == [
+        ("responders", 10, 28.6),
+        ("partial_responders", 6, 17.1),
+        ("non_responders", 19, 54.3),
+    ]
+    assert body["responder_rate_pct"] == 45.7
+    assert body["apart"] == {"insufficient_data": 1, "in_progress": 2, "not_analysed": 1}  # + alice, never analysed
+    assert body["starting_doses"] == [{"mg": 0.75, "patients": 1}, {"mg": 1.5, "patients": 34}]
+    assert body["stable_doses"] == [{"mg": 3.0, "patients": 2}, {"mg": 4.5, "patients": 33}]
+    assert [(s["kind"], s["patients"], s["pct"]) for s in body["side_effect_rates"]] == [
+        ("jitteriness", 4, 11.4),
+        ("insomnia", 3, 8.6),
+    ]
+    by_condition = {c["condition"]: c for c in body["by_condition"]}
+    assert by_condition["migraine"]["counted"] == 4
+    assert by_condition["migraine"]["responder_rate_pct"] == 100.0
+    assert by_condition["chronic_pain"]["counted"] == 31
+
+
+def test_outcomes_are_audited_for_every_patient_read_and_other_clinics_see_their_own(cast, cohort):
+    patients, apart, others = cohort
+    cast.client("bob").call("GET", "/api/v1/clinic/outcomes")
+    read = set(
+        AuditEvent.objects.filter(action="outcomes.read", actor=cast.bob.user).values_list("patient_id", flat=True)
+    )
+    assert read == {p.pk for p, _ in patients} | {p.pk for p in apart} | {cast.alice.pk}
+    assert not read & {p.pk for p in others}
+
+    charlie = cast.client("charlie").call("GET", "/api/v1/clinic/outcomes").json_body
+    assert charlie["counted"] == 1
+    assert [c["count"] for c in charlie["categories"]] == [0, 0, 1]
+    assert charlie["responder_rate_pct"] == 0.0
+
+
+def test_an_empty_clinic_has_no_rates(cast):
+    body = cast.client("charlie").call("GET", "/api/v1/clinic/outcomes").json_body
+    assert body["counted"] == 0
+    assert body["responder_rate_pct"] is None
+    assert [c["pct"] for c in body["categories"]] == [None, None, None]
+
+
+@pytest.mark.parametrize(
+    ("verdict", "condition", "category"),
+    [
+        ("strong_responder", "fibromyalgia", "responders"),
+        ("responder", "migraine", "responders"),
+        ("responder", "chronic_migraine", "responders"),
+        ("responder", "chronic_pain", "partial_responders"),
+        ("responder", "fibromyalgia", "partial_responders"),
+        ("partial", "migraine", "partial_responders"),
+        ("non_responder", "other", "non_responders"),
+        ("discontinued", "migraine", "non_responders"),
+        ("insufficient_data", "migraine", None),
+        ("in_progress", "chronic_pain", None),
+    ],
+)
+def test_verdicts_map_to_the_case_series_categories(verdict, condition, category):
+    assert outcome_category(verdict, condition) == category

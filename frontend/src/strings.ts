@@ -460,6 +460,7 @@ export const c = {
   outcomesIntro: (n: number) =>
     `Patients who reached a decision point or stopped: ${n}. Categories as in the published LDN case series.`,
   outcomesCaption: "Outcome categories",
+  outcomesCategoriesTitle: "Outcomes as in the case series",
   colCategory: "Category",
   colCount: "Patients",
   colPct: "Share",

@@ -34,7 +34,7 @@ function Bars({ categories }: { categories: Outcomes["categories"] }) {
         scales: { x: { time: false, range: [-0.6, categories.length - 0.4] }, y: { range: [0, 100] } },
         axes: [
           { stroke: fg, grid: { show: false }, ticks: grid, splits: () => xs, values: (_u, splits) => splits.map((i) => categories[i]?.label ?? "") },
-          { stroke: fg, grid, ticks: grid, size: 44, values: (_u, splits) => splits.map((v) => `${v}%`) },
+          { stroke: fg, grid, ticks: grid, size: 56, values: (_u, splits) => splits.map((v) => `${v}%`) },
         ],
         series: [
           {},
@@ -98,7 +98,7 @@ export function Outcomes(_: { route: Route }) {
           <p>{c.outcomesIntro(load.data.counted)}</p>
           <div class="twocol">
             <section class="card stack" aria-labelledby="cat-title">
-              <h2 id="cat-title">{c.outcomesCaption}</h2>
+              <h2 id="cat-title">{c.outcomesCategoriesTitle}</h2>
               <CountTable
                 id="outcome-categories"
                 caption={c.outcomesCaption}

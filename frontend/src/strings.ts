@@ -153,7 +153,8 @@ export const t = {
   dayKinds: { none: "No headache", headache: "Headache", migraine: "Migraine", empty: "Not logged" } as Record<string, string>,
   dayMarks: { none: "–", headache: "H", migraine: "M", empty: "" } as Record<string, string>,
   dayNotSynced: "not synced yet",
-  openDay: (day: string, kind: string) => `${day}: ${kind}. Open to edit.`,
+  // Starts with what the button shows ("2 H"), so speech input can name it (WCAG 2.5.3).
+  openDay: (shown: string, day: string, kind: string) => `${shown}: ${day}, ${kind}. Open to edit.`,
   historyFromPhone: "Offline: showing what is saved on this phone.",
   monthSummary: (headache: number, migraine: number, logged: number) =>
     `${logged} days logged, ${headache} with headache, ${migraine} of them migraine.`,

@@ -307,6 +307,7 @@ export const c = {
   keyPain: (v: string) => `Reduction in mean daily pain against baseline: ${v}%`,
   verdictHistory: "Verdict history",
   verdictAsOf: "As of",
+  colRules: "Rules version",
   flagsTitle: "Flags",
   noFlags: "No flags.",
   suggestionsTitle: "Suggestions",

@@ -23,9 +23,15 @@ from diary.dates import local_today
 from diary.management.commands.seed_demo import PROFILES, history_build, patient_seed
 from diary.models import AuditEvent, Clinician, DosePlan, Flag, Patient
 from diary.services.insights import insights_sweep
+from tests.e2e.axe import axe_check
 from tests.factories import PASSWORD, TOTP_SECRET, ClinicianFactory, totp_code
 
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+WIDTHS = (1280, 320)  # axe: desktop first, usable from 320 px
+
+
+def axe(page: Page, label: str) -> None:
+    axe_check(page, f"Clinician: {label}", widths=WIDTHS)
 
 
 @pytest.fixture
@@ -95,6 +101,16 @@ def test_triage_puts_the_opioid_flag_and_the_non_responder_first_and_a_flag_is_a
     assert flagged[priya]
     expect(rows(desk).nth(priya)).to_contain_text("No adequate response")
     expect(rows(desk).nth(priya).get_by_role("img")).to_have_attribute("aria-label", re.compile("Headache days per 28"))
+    axe(desk, "triage")
+
+    # Search by name.
+    desk.get_by_label("Search by name or e-mail").fill("priya")
+    desk.get_by_role("button", name="Search", exact=True).click()
+    expect(desk.get_by_test_id("triage-count")).to_have_text("1 patient")
+    expect(rows(desk).first.get_by_role("link")).to_have_text("Priya Shah")
+    desk.get_by_label("Search by name or e-mail").fill("")
+    desk.get_by_role("button", name="Search", exact=True).click()
+    expect(desk.get_by_test_id("triage-count")).to_have_text("3 patients")
 
     # Filters: only the opioid flag kind.
     desk.get_by_label("Flag kind").select_option("opioid_interaction")
@@ -104,6 +120,7 @@ def test_triage_puts_the_opioid_flag_and_the_non_responder_first_and_a_flag_is_a
     desk.get_by_role("button", name="Acknowledge “Opioid logged while on LDN” for Daniel Murphy").click()
     dialog = desk.get_by_role("dialog")
     expect(dialog).to_be_visible()
+    axe(desk, "acknowledge dialog")
     dialog.get_by_label("Note (optional)").fill("Called him: tramadol stopped.")
     dialog.get_by_role("button", name="Acknowledge").click()
     expect(desk.get_by_role("status").filter(has_text="Acknowledged")).to_be_visible()
@@ -138,6 +155,14 @@ def test_patient_page_charts_tables_audit_and_the_plan_warning_before_saving(
     expect(desk.get_by_test_id("overuse")).to_contain_text("Triptan")
     report = desk.get_by_role("link", name=re.compile("Open the printable report"))
     expect(report).to_have_attribute("href", re.compile(rf"/api/v1/patients/{priya.public_id}/report\?start=.*&end="))
+    html = desk.request.get(live_server.url + str(report.get_attribute("href")))
+    assert html.status == 200
+    assert "text/html" in html.headers["content-type"]
+    pdf = desk.get_by_role("link", name=re.compile("Download the PDF")).get_attribute("href")
+    reply = desk.request.get(live_server.url + str(pdf))
+    assert reply.status == 200
+    assert reply.body().startswith(b"%PDF")
+    axe(desk, "patient overview")
 
     actions = set(AuditEvent.objects.filter(patient=priya).values_list("action", flat=True)[:1000])
     assert {"patient.read", "insights.read", "entries.list"} <= actions
@@ -147,6 +172,7 @@ def test_patient_page_charts_tables_audit_and_the_plan_warning_before_saving(
     # The raw diary, one month at a time.
     desk.get_by_role("link", name="Diary", exact=True).click()
     expect(desk.get_by_test_id("diary").locator("tbody tr").first).to_be_visible()
+    axe(desk, "diary")
     desk.get_by_role("link", name=re.compile("Previous month")).click()
     expect(desk.get_by_test_id("diary").locator("tbody tr").first).to_be_visible()
     desk.go_back()
@@ -165,6 +191,7 @@ def test_patient_page_charts_tables_audit_and_the_plan_warning_before_saving(
     warnings = desk.get_by_test_id("plan-warnings")
     expect(warnings).to_contain_text("Warnings (the plan can still be saved)")
     expect(warnings).to_contain_text("4.5")
+    axe(desk, "plan editor with warnings")
     plan = DosePlan.objects.get(patient=priya, stopped_on=None)
     assert list(plan.steps.values_list("mg", flat=True)) == steps_before  # a check saves nothing
 
@@ -178,6 +205,7 @@ def test_patient_page_charts_tables_audit_and_the_plan_warning_before_saving(
     desk.get_by_role("link", name="Outcomes", exact=True).click()
     expect(desk.get_by_test_id("outcome-categories").locator("tbody tr")).to_have_count(3)
     expect(desk.get_by_test_id("responder-rate")).to_contain_text("Responder rate")
+    axe(desk, "clinic outcomes")
 
 
 def test_an_invitation_is_redeemed_in_another_browser_and_only_this_clinic_sees_the_patient(
@@ -194,6 +222,8 @@ def test_an_invitation_is_redeemed_in_another_browser_and_only_this_clinic_sees_
     code = desk.get_by_test_id("invite-code").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9-]{6,}", code), code
     expect(desk.get_by_test_id("links-invited")).to_contain_text("A.B.")
+    expect(desk.get_by_test_id("invite-qr").get_by_role("img")).to_be_visible()
+    expect(desk.get_by_test_id("invite-url")).to_contain_text(code)
     # A second one, revoked.
     desk.get_by_label(re.compile("Note for your reference")).fill("C.D.")
     desk.get_by_role("button", name="Create an invitation").click()
@@ -201,6 +231,7 @@ def test_an_invitation_is_redeemed_in_another_browser_and_only_this_clinic_sees_
     desk.get_by_role("button", name="Revoke the invitation C.D.").click()
     expect(desk.get_by_test_id("links-revoked")).to_contain_text("C.D.")
     expect(desk.get_by_test_id("links-invited").locator("tbody tr")).to_have_count(1)
+    axe(desk, "invite")
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB", timezone_id="Europe/Berlin")
     try:

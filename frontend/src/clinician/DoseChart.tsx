@@ -6,7 +6,7 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { addDays } from "../dates";
 import { c } from "../strings";
-import { cssVar, fmt, fmtDate, fmtMg, type Num } from "./common";
+import { cssVar, fmt, fmtDate, fmtMg, type Num, ScrollTable } from "./common";
 
 export interface Line {
   label: string;
@@ -148,20 +148,11 @@ export function DoseChart(all: ChartProps) {
       {weeks.length ? (
         <details>
           <summary>{c.showNumbers}</summary>
-          <div class="tablewrap">
-            <table>
-              <caption>{c.chartTableCaption(title)}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{c.colWeek}</th>
-                  {lines.map((l) => (
-                    <th scope="col">{l.dots ? `${l.label} (${c.weekMean})` : l.label}</th>
-                  ))}
-                  <th scope="col">{c.colDoseHeld}</th>
-                  {props.baseline !== null ? <th scope="col">{c.colBaseline}</th> : null}
-                </tr>
-              </thead>
-              <tbody>
+          <ScrollTable
+            id={`chart-${id}-table`}
+            caption={c.chartTableCaption(title)}
+            head={[c.colWeek, ...lines.map((l) => (l.dots ? `${l.label} (${c.weekMean})` : l.label)), c.colDoseHeld, props.baseline !== null ? c.colBaseline : null]}
+          >
                 {weeks.map((w) => (
                   <tr>
                     <th scope="row">{fmtDate(w.start)}</th>
@@ -172,9 +163,7 @@ export function DoseChart(all: ChartProps) {
                     {props.baseline !== null ? <td>{fmt(props.baseline)}</td> : null}
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
+          </ScrollTable>
         </details>
       ) : null}
     </figure>

@@ -149,17 +149,7 @@ function VerdictSection({ data }: { data: Insights }) {
       {data.verdict_history.length ? (
         <details>
           <summary>{c.verdictHistory}</summary>
-          <div class="tablewrap">
-            <table>
-              <caption>{c.verdictHistory}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{c.verdictAsOf}</th>
-                  <th scope="col">{c.colVerdict}</th>
-                  <th scope="col">{c.rulesVersion("")}</th>
-                </tr>
-              </thead>
-              <tbody>
+          <ScrollTable id="verdict-history" caption={c.verdictHistory} head={[c.verdictAsOf, c.colVerdict, c.colRules]}>
                 {data.verdict_history.map((h) => (
                   <tr>
                     <th scope="row">{fmtDate(h.as_of)}</th>
@@ -167,9 +157,7 @@ function VerdictSection({ data }: { data: Insights }) {
                     <td>{h.rules_version}</td>
                   </tr>
                 ))}
-              </tbody>
-            </table>
-          </div>
+          </ScrollTable>
         </details>
       ) : null}
     </section>

@@ -15,6 +15,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 
 RUN useradd --system --create-home --home-dir /var/lib/ldn-diary ldn
+# Pango, HarfBuzz and a font for WeasyPrint (the PDF visit report)
+RUN apt-get update -qq \
+    && apt-get install -y -qq --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+       fonts-dejavu-core >/dev/null \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml requirements.lock ./
 COPY config ./config
 COPY diary ./diary

@@ -3,13 +3,15 @@
 Everything is scoped by ``diary.access.visible_patients`` (through ``selectors.patients_for``)
 and built from what the insights worker stored (``PatientInsight.data["summary"]``, layout in
 ``diary/analysis/engine.py``): nothing is analysed inside a request. Lists read a constant
-number of queries whatever the number of patients: one for the page (the parts of the stored
-summary it needs are cut out by PostgreSQL, so a ~30 kB insight document is never shipped
-whole), then one per table for the page's patients.
+number of queries whatever the number of patients: one for the page (light columns only:
+the order needs the flags and the verdict, not the stored summary), then one per table for
+the page's patients, the parts of the summary they show cut out by PostgreSQL
+(``summary_parts``).
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -17,7 +19,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.fields.json import KeyTransform
 
 from diary import selectors
 from diary.analysis import rules
@@ -41,12 +42,31 @@ SEVERITY_BY_RANK = {rank: severity for severity, rank in SEVERITY_RANK.items()}
 _STATUS_RANK = {FlagStatus.OPEN: 0, FlagStatus.ACKNOWLEDGED: 1}
 
 
-def _summary_part(*keys: str) -> KeyTransform:
-    """``insight.data -> 'summary' -> key -> …`` cut out in SQL (a LEFT JOIN: null without an insight)."""
-    expression: Any = KeyTransform("summary", "insight__data")
-    for key in keys:
-        expression = KeyTransform(key, expression)
-    return expression
+def summary_parts(patient_ids: Sequence[int], keys: Sequence[str]) -> dict[int, dict[str, Any]]:
+    """``{patient_id: {key: insight.data["summary"][key]}}`` for the stored insights, one query.
+
+    PostgreSQL cuts the parts out, so the ~30 kB document never leaves the database whole,
+    and decompresses each document once (``OFFSET 0`` keeps the summary a computed value
+    instead of re-reading the stored column for every key).
+    """
+    if not patient_ids:
+        return {}
+    from django.db import connection
+
+    from diary.models import PatientInsight
+
+    table = PatientInsight._meta.db_table
+    parts = ", ".join(["%s, s.summary -> %s"] * len(keys))
+    sql = (
+        f"SELECT i.patient_id, jsonb_build_object({parts}) FROM {table} i "  # noqa: S608 - our names
+        "CROSS JOIN LATERAL (SELECT i.data -> 'summary' AS summary OFFSET 0) s "
+        "WHERE i.patient_id = ANY(%s)"
+    )
+    params: list[Any] = [value for key in keys for value in (key, key)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, list(patient_ids)])
+        rows = cursor.fetchall()
+    return {pk: json.loads(value) if isinstance(value, str) else value for pk, value in rows}
 
 
 def _severity_rank(field: str = "severity") -> Case:
@@ -87,9 +107,6 @@ def triage_patients(
         ),
         insight_verdict=F("insight__verdict"),
         insight_as_of=F("insight__as_of"),
-        summary_weekly=_summary_part("weekly"),
-        summary_clock=_summary_part("clock"),
-        summary_adherence=_summary_part("adherence"),
     )
     if q.strip():
         term = q.strip()
@@ -207,17 +224,20 @@ def _compliance_28(weekly: dict[str, Any] | None) -> float | None:
 
 
 def triage_rows(page: Sequence[Patient]) -> list[dict[str, Any]]:
-    """The list columns for one page of ``triage_patients`` (2 + 1 queries for the page)."""
+    """The list columns for one page of ``triage_patients`` (3 queries for the page: flags,
+    plans with their steps, the summary parts)."""
     ids = [p.pk for p in page]
     flags = _unresolved_flags(ids)
     plans = latest_plans(ids)
+    parts = summary_parts(ids, ("weekly", "clock", "adherence"))
     rows = []
     for patient in page:
         today = local_calendar_date(patient.time_zone)
-        weekly = patient.summary_weekly  # type: ignore[attr-defined]
+        summary = parts.get(patient.pk, {})
+        weekly = summary.get("weekly")
         verdict = patient.insight_verdict  # type: ignore[attr-defined]
         patient_flags = flags.get(patient.pk, [])
-        adherence = patient.summary_adherence or {}  # type: ignore[attr-defined]
+        adherence = summary.get("adherence") or {}
         rows.append(
             {
                 "patient": patient,
@@ -228,7 +248,7 @@ def triage_rows(page: Sequence[Patient]) -> list[dict[str, Any]]:
                 ),
                 "insight_status": insight_status(patient, verdict is not None),
                 "insight_as_of": patient.insight_as_of,  # type: ignore[attr-defined]
-                "dose": dose_block(plans.get(patient.pk), today, patient.summary_clock),  # type: ignore[attr-defined]
+                "dose": dose_block(plans.get(patient.pk), today, summary.get("clock")),
                 "compliance_28_pct": _compliance_28(weekly),
                 "adherence_28_pct": adherence.get("adherence_pct"),
                 "last_entry_date": getattr(patient, "last_entry_date", None),
@@ -347,14 +367,11 @@ def clinic_outcomes(clinician: Clinician) -> tuple[dict[str, Any], list[Patient]
     patients = list(
         visible_patients(clinician)
         .only("pk", "public_id", "primary_condition")
-        .annotate(
-            verdict=F("insight__verdict"),
-            rule_condition=_summary_part("condition"),
-            clock=_summary_part("clock"),
-            segments=_summary_part("segments"),
-            by_step=_summary_part("side_effects_by_step"),
-        )
+        .annotate(verdict=F("insight__verdict"))
         .order_by("pk")
+    )
+    parts = summary_parts(
+        [p.pk for p in patients if p.verdict is not None], ("condition", "clock", "segments", "side_effects_by_step")
     )
     categories = dict.fromkeys((key for key, _ in OUTCOME_CATEGORIES), 0)
     apart = {"insufficient_data": 0, "in_progress": 0, "not_analysed": 0}
@@ -364,7 +381,8 @@ def clinic_outcomes(clinician: Clinician) -> tuple[dict[str, Any], list[Patient]
     by_condition: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(categories, 0))
     for p in patients:
         verdict = p.verdict
-        condition = p.rule_condition or p.primary_condition
+        summary = parts.get(p.pk, {})
+        condition = summary.get("condition") or p.primary_condition
         if verdict is None:
             apart["not_analysed"] += 1
             continue
@@ -375,12 +393,12 @@ def clinic_outcomes(clinician: Clinician) -> tuple[dict[str, Any], list[Patient]
             continue
         categories[category] += 1
         by_condition[condition][category] += 1
-        first, held = _doses(p.segments or [], p.clock or {})
+        first, held = _doses(summary.get("segments") or [], summary.get("clock") or {})
         if first is not None:
             starting[first] += 1
         if held is not None:
             stable[held] += 1
-        steps = (p.by_step or {}).values()
+        steps = (summary.get("side_effects_by_step") or {}).values()
         kinds = {kind for step in steps for kind, share in step["incidence"].items() if share}
         for kind in kinds:
             side_effects[kind] += 1
@@ -503,3 +521,28 @@ def visit_report(patient: Patient, start: date, end: date) -> dict[str, Any]:
         "caveats": list(rules.CAVEATS),
         "generated_on": today,
     }
+
+
+# --- the patient page ----------------------------------------------------------------------
+
+
+def daily_values(patient: Patient, series: dict[str, Any]) -> dict[str, Any] | None:
+    """The raw daily diary values over the stored chart series' days (one query), aligned with
+    ``summary.series`` (one value per day, null where the day is missing): the dots under the
+    7-day means of the patient page's charts."""
+    if not series.get("start") or not series.get("end"):
+        return None
+    from diary.models import DiaryEntry
+
+    start, end = date.fromisoformat(series["start"]), date.fromisoformat(series["end"])
+    n = (end - start).days + 1
+    pain: list[int | None] = [None] * n
+    sleep: list[int | None] = [None] * n
+    headache: list[int | None] = [None] * n
+    rows = DiaryEntry.objects.filter(patient=patient, date__range=(start, end)).values_list(
+        "date", "pain_score", "sleep_quality", "headache"
+    )
+    for day, pain_score, sleep_quality, level in rows:
+        i = (day - start).days
+        pain[i], sleep[i], headache[i] = pain_score, sleep_quality, level
+    return {"start": series["start"], "end": series["end"], "pain": pain, "sleep": sleep, "headache": headache}

@@ -109,6 +109,14 @@ class SuggestionOut(serializers.Serializer):
     evidence = serializers.JSONField()
 
 
+class DailyValuesOut(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    pain = serializers.ListField(child=serializers.IntegerField(allow_null=True))
+    sleep = serializers.ListField(child=serializers.IntegerField(allow_null=True))
+    headache = serializers.ListField(child=serializers.IntegerField(allow_null=True))
+
+
 class PatientInsightsOut(serializers.Serializer):
     """The clinician's full view of one patient's analysis."""
 
@@ -124,6 +132,7 @@ class PatientInsightsOut(serializers.Serializer):
     flags = FlagOut(many=True)
     suggestions = SuggestionOut(many=True)
     summary = serializers.JSONField(help_text="Segments, series, trends, regression, windows: see docs/insights.md.")
+    daily = DailyValuesOut(allow_null=True, help_text="Raw daily values over summary.series' days (null: missing).")
 
 
 class MySuggestionOut(serializers.Serializer):

@@ -126,7 +126,7 @@ class InvitationsView(ClinicianView):
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "status", str, description="invited (pending), active, revoked or expired; comma-separated"
+                "status", str, description="invited (or pending), active, revoked or expired; comma-separated"
             )
         ],
         responses=InvitationOut(many=True),
@@ -134,12 +134,12 @@ class InvitationsView(ClinicianView):
     )
     def get(self, request: Request) -> Response:
         links = selectors.invitations_for(self.clinician)
-        wanted = query_choices(request, "status", list(LinkStatus.values))
+        wanted = query_choices(request, "status", [*LinkStatus.values, "pending"])
         if wanted:
             now = timezone.now()
             pending = Q(status=LinkStatus.INVITED, expires_at__gt=now)
             lapsed = Q(status=LinkStatus.EXPIRED) | Q(status=LinkStatus.INVITED, expires_at__lte=now)
-            special: dict[str, Q] = {LinkStatus.INVITED: pending, LinkStatus.EXPIRED: lapsed}
+            special: dict[str, Q] = {LinkStatus.INVITED: pending, "pending": pending, LinkStatus.EXPIRED: lapsed}
             match = Q(pk__in=[])
             for value in wanted:
                 match |= special.get(value, Q(status=value))

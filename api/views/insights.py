@@ -20,6 +20,7 @@ from api.views.base import ClinicianPatientView, ClinicianView, PatientView, par
 from api.views.base import query_choices as _choice
 from diary import selectors
 from diary.choices import FlagKind, FlagStatus, Severity
+from diary.dashboard import daily_values
 from diary.models import Flag, Patient, PatientInsight
 from diary.services.errors import InvalidInput, NotFound
 from diary.services.flags import flag_acknowledge, flag_resolve
@@ -119,6 +120,7 @@ class PatientInsightsView(ClinicianPatientView):
                     for s in data.get("suggestions", [])
                 ],
                 "summary": data.get("summary", {}),
+                "daily": daily_values(patient, data.get("summary", {}).get("series") or {}),
             }
         )
 

@@ -186,6 +186,14 @@ export const t = {
     "the dashboard will show (patients, diaries, insights and flags).",
   apiDocs: "Open the API documentation",
   noRole: "This account is neither a patient nor a clinician. Ask your administrator.",
+
+  // quality pass (pwaqa): offline, with changes waiting
+  offlineWaiting: (n: number) =>
+    `Offline: ${n === 1 ? "1 change is" : `${n} changes are`} saved on this phone and will sync when the connection returns.`,
+  weekdays: ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
+  months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+  dayMonth: (day: number, month: string) => `${day} ${month}`,
+  dayLong: (weekday: string, dayMonth: string) => `${weekday} ${dayMonth}`,
 };
 
 // --- Clinician dashboard (issue 6) ---

@@ -1,6 +1,8 @@
 """Debian's Chromium and its flags, shared by the browser tests, bench/frontend and
 scripts/screenshots.py (Playwright's own browser download cannot work here)."""
 
+from typing import Any
+
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -13,7 +15,7 @@ ARGS = [
     "--disable-sync",
 ]
 # The phone of the browser tests.
-PHONE = {
+PHONE: dict[str, Any] = {
     "viewport": {"width": 390, "height": 844},
     "device_scale_factor": 2,
     "is_mobile": True,

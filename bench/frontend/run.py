@@ -22,10 +22,13 @@ Today is ready to use when the app is opened offline, in Debian's headless Chrom
    and opens "/". "Interactive" means: Today's Save button is in the page and enabled, and
    a tap on the first unselected pain button (a real touch at its centre, sent through CDP
    as soon as the page reports Save ready, so one or two protocol round trips later) has
-   been handled: the app re-rendered the button as pressed (aria-pressed="true"). The
-   time is performance.now() at that moment in the page, i.e. milliseconds from the
-   navigation's start (its timeOrigin), measured by a MutationObserver installed before
-   any of the app's code runs.
+   been handled: the app re-rendered the button as pressed (aria-pressed="true"). Times
+   are performance.now() in the page, i.e. milliseconds from the navigation's start (its
+   timeOrigin), taken by a MutationObserver and a click listener installed before any of
+   the app's code runs. The time to interactive is the moment Save is there and enabled
+   plus how long the app took from the tap's arrival to the pressed button, so the
+   harness's own round trips between the two (~0.2 s under the throttling) are left out;
+   the table prints the raw "tap handled" times beside it.
 
 Goals (issue 5): a ≤ 60 kB, b ≤ 150 kB, offline open to interactive Today ≤ 1000 ms,
 judged by the median (p95 is printed beside it): the machine is shared with other work,
@@ -117,8 +120,13 @@ class File:
 class Open:
     ready_ms: float
     tapped_ms: float
-    interactive_ms: float
+    handled_ms: float
     phases: dict[str, float | None]
+
+    @property
+    def interactive_ms(self) -> float:
+        """Save there and enabled, plus the time the app took to handle the tap."""
+        return self.ready_ms + (self.handled_ms - self.tapped_ms)
 
 
 def gzip9(path: Path) -> int:
@@ -199,7 +207,7 @@ def offline_opens(browser: Any, context: Any, url: str, runs: int) -> list[Open]
         if "Offline" not in banner:
             raise CannotRun(f"run {run + 1}: the app did not open offline (it says {banner!r})")
         results.append(Open(marks["ready"], marks["tapped"], marks["handled"], marks["phases"]))
-        log("frontend", f"offline open {run + 1}/{runs}: interactive after {marks['handled']:.0f} ms")
+        log("frontend", f"offline open {run + 1}/{runs}: interactive after {results[-1].interactive_ms:.0f} ms")
         cdp.detach()
         page.close()
     return results
@@ -260,8 +268,9 @@ def main() -> int:
     for label, values in (
         *phases,
         ("Save there and enabled", sorted(o.ready_ms for o in opens)),
-        ("tap arrived", sorted(o.tapped_ms for o in opens)),
-        ("tap handled (interactive)", times),
+        ("tap arrived (the harness's round trips after Save is ready)", sorted(o.tapped_ms for o in opens)),
+        ("tap handled", sorted(o.handled_ms for o in opens)),
+        ("interactive = Save ready + (tap handled - tap arrived)", times),
     ):
         print(
             f"| {label} | {statistics.median(values):.0f} ms | {percentile(values, 95):.0f} ms "
@@ -284,7 +293,7 @@ def main() -> int:
                 "js_today_gzip": js_today,
                 "js_page_gzip": js_page,
                 "total_gzip": total,
-                "offline_opens": [asdict(o) for o in opens],
+                "offline_opens": [asdict(o) | {"interactive_ms": o.interactive_ms} for o in opens],
                 "offline_median_ms": median,
                 "offline_p95_ms": p95,
                 "goals": {"js": js_ok, "total": total_ok, "offline": offline_ok},

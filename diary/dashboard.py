@@ -426,6 +426,7 @@ def clinic_outcomes(clinician: Clinician) -> tuple[dict[str, Any], list[Patient]
 # --- the visit report ------------------------------------------------------------------------
 
 REPORT_MAX_DAYS = 366
+REPORT_MAX_AGE_DAYS = 3653  # a period ends within the last ten years (the diary keeps no older days)
 
 
 def _reduction(baseline: float | None, now: float | None) -> float | None:

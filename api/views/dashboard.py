@@ -42,9 +42,12 @@ class TriageView(ClinicianView):
         summary="Triage list: every linked patient, open flags first (most severe), then by verdict",
     )
     def get(self, request: Request) -> Response:
+        q = request.query_params.get("q", "")
+        if "\x00" in q:
+            raise InvalidInput({"q": "The search text contains a NUL character."})
         patients = dashboard.triage_patients(
             self.clinician,
-            q=request.query_params.get("q", ""),
+            q=q,
             flag_kinds=query_choices(request, "flag_kind", list(FlagKind.values)) or (),
             verdicts=query_choices(request, "verdict", [*VerdictKind.values, "none"]) or (),
             conditions=query_choices(request, "condition", list(Condition.values)) or (),
@@ -124,13 +127,12 @@ class _ReportView(ClinicianPatientView):
         patient = self.get_patient()
         today = local_calendar_date(patient.time_zone)
         end = parse_day(request.query_params["end"], "end") if request.query_params.get("end") else today
-        start = (
-            parse_day(request.query_params["start"], "start")
-            if request.query_params.get("start")
-            else end - timedelta(days=27)
-        )
+        start = parse_day(request.query_params["start"], "start") if request.query_params.get("start") else None
         if end > today:
             raise InvalidInput({"end": f"The period cannot end after the patient's today ({today.isoformat()})."})
+        if end < today - timedelta(days=dashboard.REPORT_MAX_AGE_DAYS):
+            raise InvalidInput({"end": "The period must end within the last ten years."})
+        start = start or end - timedelta(days=27)
         if start > end:
             raise InvalidInput({"start": "'start' is after 'end'."})
         if (end - start).days + 1 > dashboard.REPORT_MAX_DAYS:

@@ -117,6 +117,7 @@ def test_pdf_is_one_page_and_names_the_patient(cast, rita, busy):
         ("?start=2025-11-01&end=2026-11-20", "end"),  # more than a year
         ("?end=2026-11-22", "end"),  # after the patient's today
         ("?start=yesterday", "start"),
+        ("?end=0001-01-02", "end"),  # long before any diary (and before date.min + 27 days)
     ],
 )
 def test_bad_periods_are_400s_naming_the_field(cast, rita, query, field):

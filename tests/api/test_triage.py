@@ -151,7 +151,12 @@ def test_search_and_filters_stay_inside_the_clinic(cast, clinic):
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("?flag_kind=bogus", "flag_kind"), ("?verdict=great", "verdict"), ("?condition=flu", "condition")],
+    [
+        ("?flag_kind=bogus", "flag_kind"),
+        ("?verdict=great", "verdict"),
+        ("?condition=flu", "condition"),
+        ("?q=a%00b", "q"),
+    ],
 )
 def test_unknown_filter_values_are_a_400_naming_the_field(cast, query, field):
     response = cast.client("bob").call("GET", f"/api/v1/triage{query}")

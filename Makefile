@@ -3,13 +3,14 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PY := .venv/bin/python
 
-.PHONY: help venv frontend run test check bench lock clean
+.PHONY: help venv frontend run test check bench screenshots lock clean
 
 help:
 	@echo "make run    - set up and start the app with demo data (SQLite, no servers needed)"
 	@echo "make test   - set up and run lint, types and all tests on real PostgreSQL + Redis"
 	@echo "make bench  - run the benchmarks under bench/ (results: docs/benchmarks.md)"
 	@echo "make lock   - refresh requirements.lock after changing pyproject.toml"
+	@echo "make screenshots - regenerate docs/screenshots/*.png (the demo patient in Chromium)"
 
 venv:
 	@scripts/venv.sh
@@ -24,9 +25,13 @@ test: venv frontend
 	@scripts/system-deps.sh chromium
 	@LDN_ENV=test scripts/with-services.sh scripts/check.sh
 
-bench: venv
-	@scripts/system-deps.sh
+bench: venv frontend
+	@scripts/system-deps.sh chromium
 	@LDN_ENV=test scripts/with-services.sh bench/run_all.sh
+
+screenshots: venv frontend
+	@scripts/system-deps.sh chromium
+	@LDN_ENV=test scripts/with-services.sh .venv/bin/python scripts/screenshots.py
 
 lock:
 	@rm -rf /tmp/ldn-lock && python3 -m venv /tmp/ldn-lock && /tmp/ldn-lock/bin/pip install -q -U pip \

@@ -7,7 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
 
-benches=(write_path insights reminders dashboard)
+benches=(write_path insights reminders dashboard frontend)
 failed=()
 for name in "${benches[@]}"; do
   echo "== bench/$name"

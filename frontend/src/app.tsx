@@ -4,7 +4,7 @@ import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { AUTH, call, csrfToken, OfflineError } from "./api";
 import { SignIn } from "./auth";
-import { clearAll, getMeta, setMeta } from "./db";
+import { clearAll, db, getMeta, setMeta } from "./db";
 import { t } from "./strings";
 import type { WhoAmI } from "./types";
 
@@ -16,7 +16,29 @@ export interface PageProps {
   onSignOut: () => void;
 }
 
+// The chunk of the role this phone last saw starts loading at once, beside the session
+// check, and IndexedDB opens meanwhile: Today is ready sooner, above all offline. (The
+// hint in localStorage is only "patient" or "clinician", no health data.)
+const ROLE_HINT = "ldn-role";
+function roleHint(role?: string | null): string | null {
+  try {
+    if (role === null) localStorage.removeItem(ROLE_HINT);
+    else if (role) localStorage.setItem(ROLE_HINT, role);
+    return localStorage.getItem(ROLE_HINT);
+  } catch {
+    return null; // storage blocked: no head start
+  }
+}
+if (roleHint() === "patient") void import("./patient/PatientApp");
+void db();
+
+async function offlineSession(): Promise<Session> {
+  const who = await getMeta<WhoAmI>("whoami");
+  return who ? { state: "in", who, offline: true } : { state: "signed-out" };
+}
+
 async function loadSession(): Promise<Session> {
+  if (!navigator.onLine) return offlineSession(); // no request that can only fail
   try {
     const session = await call("GET", `${AUTH}/auth/session`); // also sets the csrftoken cookie
     if (session.status !== 200) return { state: "signed-out" };
@@ -26,8 +48,7 @@ async function loadSession(): Promise<Session> {
     return { state: "in", who: who.body, offline: false };
   } catch (err) {
     if (!(err instanceof OfflineError)) throw err;
-    const who = await getMeta<WhoAmI>("whoami");
-    return who ? { state: "in", who, offline: true } : { state: "signed-out" };
+    return offlineSession();
   }
 }
 
@@ -35,6 +56,7 @@ async function rememberUser(who: WhoAmI): Promise<void> {
   const before = await getMeta<WhoAmI>("whoami");
   if (before && before.email !== who.email) await clearAll(); // another person on this phone
   await setMeta("whoami", who);
+  roleHint(who.role);
   await setMeta("csrf", csrfToken());
 }
 
@@ -68,6 +90,7 @@ export function App() {
       // offline: forget locally anyway
     }
     await clearAll();
+    roleHint(null);
     setSession({ state: "signed-out" });
   };
 

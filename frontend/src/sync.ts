@@ -91,14 +91,24 @@ async function requestBackgroundSync(): Promise<void> {
 }
 
 let running: Promise<void> | null = null;
+let again = false;
 
-/** Send the outbox in order; stop at the first network failure. */
+/** Send the outbox in order; stop at the first network failure. A call while a replay is
+ * under way (e.g. a conflict resolved meanwhile) makes it go round once more, since the
+ * running one read the outbox before. */
 export function replay(): Promise<void> {
-  if (!running) {
-    running = replayOnce().finally(() => {
-      running = null;
-    });
+  if (running) {
+    again = true;
+    return running;
   }
+  running = (async () => {
+    do {
+      again = false;
+      await replayOnce();
+    } while (again);
+  })().finally(() => {
+    running = null;
+  });
   return running;
 }
 
@@ -143,7 +153,16 @@ async function block(item: OutboxItem, reason: string): Promise<void> {
 async function sendEntry(item: Extract<OutboxItem, { kind: "entry" }>): Promise<void> {
   const headers: Record<string, string> = item.baseVersion !== null ? { "If-Match": `"${item.baseVersion}"` } : {};
   const reply = await call("PUT", `/api/v1/me/entries/${item.date}`, item.data, headers);
-  if (reply.status === 200 || reply.status === 201) {
+  if ((reply.status === 200 || reply.status === 201) && item.restore) {
+    // Mine is now a version on the server; theirs goes back on top of it.
+    const next = { ...item, data: item.restore, baseVersion: reply.body.version, restore: undefined, seq: item.seq + 1 };
+    let current = false;
+    await settle(item, async (tx) => {
+      current = true;
+      await tx.objectStore("outbox").put(next);
+    });
+    if (current) await sendEntry(next);
+  } else if (reply.status === 200 || reply.status === 201) {
     const saved = reply.body;
     await settle(item, async (tx) => {
       const entry: LocalEntry = { date: item.date, data: serverToData(saved), serverVersion: saved.version, synced: true };
@@ -180,7 +199,9 @@ async function sendDose(item: Extract<OutboxItem, { kind: "dose" }>): Promise<vo
   }
 }
 
-/** Resolve a 412: keep my version (sent again against theirs) or theirs (mine dropped). */
+/** Resolve a 412: keep my version (sent again against theirs) or theirs. Either way the
+ * other version ends up in the day's revisions on the server: for "theirs", mine is sent
+ * first and theirs again on top of it (nothing the patient typed is lost). */
 export async function resolveConflict(date: string, keep: "mine" | "theirs"): Promise<void> {
   const d = await db();
   const conflict = await d.get("conflicts", date);
@@ -199,13 +220,21 @@ export async function resolveConflict(date: string, keep: "mine" | "theirs"): Pr
     });
     await tx.objectStore("entries").put({ date, data: conflict.mine, serverVersion: theirs.version, synced: false });
   } else {
-    await tx.objectStore("outbox").delete(`entry:${date}`);
-    await tx.objectStore("entries").put({ date, data: serverToData(theirs), serverVersion: theirs.version, synced: true });
+    await tx.objectStore("outbox").put({
+      key: `entry:${date}`,
+      kind: "entry",
+      date,
+      data: conflict.mine,
+      baseVersion: theirs.version,
+      restore: serverToData(theirs),
+      seq: item?.seq ?? Date.now(),
+    });
+    await tx.objectStore("entries").put({ date, data: serverToData(theirs), serverVersion: theirs.version, synced: false });
   }
   await tx.objectStore("conflicts").delete(date);
   await tx.done;
   notify();
-  if (keep === "mine") await replay();
+  await replay();
 }
 
 /** Learn what changed on the server (other devices) since the last pull. */

@@ -51,7 +51,18 @@ export interface LocalDose extends DoseData {
 }
 
 export type OutboxItem =
-  | { key: string; kind: "entry"; date: string; data: EntryData; baseVersion: number | null; seq: number; blocked?: string }
+  | {
+      key: string;
+      kind: "entry";
+      date: string;
+      data: EntryData;
+      baseVersion: number | null;
+      seq: number;
+      blocked?: string;
+      // "Keep theirs" after a conflict: `data` (mine) is sent first so the server keeps it
+      // in the day's revisions, then this version (theirs) is sent again on top of it.
+      restore?: EntryData;
+    }
   | { key: string; kind: "dose"; date: string; data: DoseData; seq: number; blocked?: string };
 
 export interface Conflict {

@@ -13,19 +13,8 @@ from playwright.sync_api import Page, expect
 
 from diary.dates import local_today
 from diary.models import Patient
+from tests.e2e.chromium import ARGS, CHROMIUM, PHONE
 from tests.factories import PASSWORD, ClinicianFactory, PatientFactory, link, plan_for
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture(scope="session")
@@ -38,11 +27,7 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
     return {
         **browser_context_args,
-        "viewport": {"width": 390, "height": 844},
-        "device_scale_factor": 2,
-        "is_mobile": True,
-        "has_touch": True,
-        "locale": "en-GB",
+        **PHONE,
         "timezone_id": "Europe/Berlin",
     }
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,10 +14,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from diary.models import DiaryEntry, Patient
-from diary.services.dosing import dose_log_record
 from diary.services.entries import entry_record
-from diary.services.insights import insights_sweep
 from tests.e2e.conftest import diary_day, sign_in
+from tests.e2e.data import insight_with_data
 
 pytestmark = pytest.mark.e2e
 
@@ -38,7 +36,7 @@ def test_history_colours_and_labels_a_headache_day_and_opens_it_for_editing(
     open_tab(page, "History")
     cell = page.locator(f'button.calday[data-date="{day.isoformat()}"]')
     expect(cell).to_have_attribute("data-kind", "headache")
-    spoken = f"{day.strftime('%A')} {day.day} {day.strftime('%B')}: Headache. Open to edit."
+    spoken = f"{day.day} H: {day.strftime('%A')} {day.day} {day.strftime('%B')}, Headache. Open to edit."
     expect(cell).to_have_attribute("aria-label", spoken)
     expect(cell.locator(".mark")).to_have_text("H")  # not colour alone
     background = cell.evaluate("el => getComputedStyle(el).backgroundColor")
@@ -89,35 +87,7 @@ def test_my_plan_says_todays_dose_and_the_next_step(page: Page, live_server: Any
 
 
 def test_trends_show_a_suggestion_and_charts_with_their_tables(page: Page, live_server: Any, patient: Patient) -> None:
-    today = diary_day(patient)
-    for back in range(20, -1, -1):
-        day = today - timedelta(days=back)
-        side_effects = (
-            [{"kind": "vivid_dreams", "severity": 1, "limited_activities": False, "other_text": ""}] if back < 4 else []
-        )
-        entry_record(
-            patient=patient,
-            day=day,
-            data={
-                "pain_score": 3 + back % 3,
-                "headache": 1 if back % 4 == 0 else 0,
-                "sleep_quality": 6,
-                "side_effects": side_effects,
-            },
-            actor=patient.user,
-        )
-        if back < 8:
-            dose_log_record(
-                patient=patient,
-                data={
-                    "client_id": uuid.uuid4(),
-                    "date": day,
-                    "taken": True,
-                    "mg": Decimal("1.5"),
-                    "time_of_day": "bedtime",
-                },
-            )
-    assert insights_sweep().stored == 1
+    insight_with_data(patient)
     sign_in(page, live_server.url, "pat@example.org")
 
     open_tab(page, "My trends")

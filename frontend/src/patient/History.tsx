@@ -137,8 +137,9 @@ export function History({ max, onOpen }: { max: string; onOpen: (date: string) =
               if (!day) return <span role="cell" class="calday empty" />;
               const info = days[day];
               const kind = info ? info.kind : "empty";
+              const shown = `${Number(day.slice(8))} ${t.dayMarks[kind]}`.trim();
               const label =
-                t.openDay(formatDay(day), t.dayKinds[kind]) + (info && !info.synced ? ` (${t.dayNotSynced})` : "");
+                t.openDay(shown, formatDay(day), t.dayKinds[kind]) + (info && !info.synced ? ` (${t.dayNotSynced})` : "");
               return (
                 <span role="cell">
                   <button
@@ -150,7 +151,7 @@ export function History({ max, onOpen }: { max: string; onOpen: (date: string) =
                     disabled={day > max}
                     onClick={() => onOpen(day)}
                   >
-                    <span class="num">{Number(day.slice(8))}</span>
+                    <span class="num">{Number(day.slice(8))}</span>{" "}
                     <span class="mark" aria-hidden="true">
                       {t.dayMarks[kind]}
                       {info && !info.synced ? "*" : ""}

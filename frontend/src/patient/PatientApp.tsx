@@ -4,7 +4,7 @@ import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { PageProps } from "../app";
 import { call, OfflineError } from "../api";
-import { addDays, calendarDate, diaryToday, formatDay } from "../dates";
+import { addDays, browserTimeZone, calendarDate, diaryToday, formatDay, phoneIsIn, rememberZone } from "../dates";
 import { db, getMeta, setMeta } from "../db";
 import { pendingInvite } from "../invite";
 import { t } from "../strings";
@@ -29,10 +29,22 @@ interface Day {
   max: string; // latest date allowed (the local calendar date)
 }
 
-async function localDay(): Promise<Day> {
+/** The day from the phone's copy of the profile; from the phone's clock when it may
+ * stand in for the patient's zone (dates.ts: phoneIsIn), checked with Intl just after. */
+async function localDay(onCorrected: (exact: Day, quick: Day) => void): Promise<Day> {
   const profile = await getMeta<Profile>("profile");
-  const tz = profile?.time_zone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  return { date: diaryToday(tz, profile?.day_boundary ?? "04:00"), max: calendarDate(tz) };
+  const tz = profile?.time_zone ?? browserTimeZone();
+  const boundary = profile?.day_boundary ?? "04:00";
+  const at = new Date();
+  const quick = phoneIsIn(tz, at);
+  const day = { date: diaryToday(tz, boundary, at, quick), max: calendarDate(tz, at, quick) };
+  window.setTimeout(() => {
+    rememberZone(tz, at);
+    if (!quick) return;
+    const exact = { date: diaryToday(tz, boundary, at), max: calendarDate(tz, at) };
+    if (exact.date !== day.date || exact.max !== day.max) onCorrected(exact, day);
+  }, 500);
+  return day;
 }
 
 export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
@@ -94,7 +106,8 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
       window.history.replaceState(null, "", url.pathname + url.search + url.hash);
     }
     if (pendingInvite() !== null) openTab("me"); // opened from a clinic's invitation link
-    void localDay().then((d) => setDay((current) => current ?? d));
+    const corrected = (exact: Day, quick: Day) => setDay((current) => (current === quick ? exact : current));
+    void localDay(corrected).then((d) => setDay((current) => current ?? d));
     void refreshLocal();
     const unsubscribe = onSyncChange(() => void refreshLocal());
     if (!startedOffline) void goOnline();
@@ -184,7 +197,7 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
       </header>
       <p class="muted small">{who.display_name || who.email}</p>
       <p class={online ? "banner ok" : "banner warn"} role="status" data-testid="connection">
-        {!online ? t.offline : state === "syncing" || !pulled ? t.syncing : pending > 0 ? t.waitingToSync(pending) : t.allSynced}
+        {!online ? (pending > 0 ? t.offlineWaiting(pending) : t.offline) : state === "syncing" || !pulled ? t.syncing : pending > 0 ? t.waitingToSync(pending) : t.allSynced}
       </p>
       {state === "auth" ? <p class="banner warn">{t.signInAgainToSync}</p> : null}
       {blocked.map((reason) => (

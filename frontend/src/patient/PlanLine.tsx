@@ -1,6 +1,6 @@
 // My plan in plain words: "Today: 3.0 mg at bedtime; 4.5 mg from Monday" (the payload of
 // GET /api/v1/me/plan, kept on the phone by the sync's pull).
-import { addDays } from "../dates";
+import { addDays, formatDay, formatDayMonth, weekdayName } from "../dates";
 import { t } from "../strings";
 import type { Plan } from "../types";
 
@@ -10,17 +10,14 @@ export function mgText(mg: number | string): string {
 }
 
 function dayName(iso: string, today: string): string {
-  const d = new Date(`${iso}T12:00:00Z`);
-  const soon = iso <= addDays(today, 6);
-  return new Intl.DateTimeFormat(undefined, soon ? { weekday: "long", timeZone: "UTC" } : { weekday: "long", day: "numeric", month: "long", timeZone: "UTC" }).format(d);
+  return iso <= addDays(today, 6) ? weekdayName(iso) : formatDay(iso);
 }
 
 export function planText(plan: Plan | null, today: string): string {
   const p = plan?.plan;
   if (!p) return t.planNone;
   if (p.stopped_on && p.stopped_on <= today) {
-    const d = new Date(`${p.stopped_on}T12:00:00Z`);
-    return t.planStopped(new Intl.DateTimeFormat(undefined, { day: "numeric", month: "long", timeZone: "UTC" }).format(d));
+    return t.planStopped(formatDayMonth(p.stopped_on));
   }
   const planned = plan.today && plan.today.date === today ? plan.today : null;
   const steps = [...p.steps].sort((a, b) => (a.start_date < b.start_date ? -1 : 1));

@@ -93,9 +93,10 @@ export function TodayForm({ date, plan }: { date: string; plan: Plan | null }) {
 
   const load = async () => {
     const d = await db();
-    const entry = await d.get("entries", date);
+    const tx = d.transaction(["entries", "doses"]); // one round trip for both
+    const [entry, savedDose] = await Promise.all([tx.objectStore("entries").get(date), tx.objectStore("doses").get(date)]);
     setStatus(entry ? (entry.synced ? "synced" : "phone") : "none");
-    setDose((await d.get("doses", date)) ?? null);
+    setDose(savedDose ?? null);
     if (entry && !dirty.current) {
       setForm({ ...emptyForm(), ...entry.data });
       setClientId(entry.data.client_id || newId());

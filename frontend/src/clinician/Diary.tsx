@@ -1,0 +1,89 @@
+// The raw diary, read only: one month per page.
+import { addDays } from "../dates";
+import { c, t } from "../strings";
+import { fmt, getJson, label, LoadFailed, ScrollTable, useLoad } from "./common";
+import type { SectionProps } from "./PatientPage";
+import { patientHref } from "./routes";
+
+interface DiaryEntry {
+  date: string;
+  pain_score: number;
+  headache: number;
+  migraine: boolean | null;
+  sleep_quality: number | null;
+  headache_hours: string | null;
+  note: string;
+  late: boolean;
+  side_effects: { kind: string; severity: number; limited_activities: boolean; other_text: string }[];
+  acute_medications: { med_class: string; name: string; contains_opioid: boolean | null }[];
+}
+
+function monthOf(iso: string): string {
+  return iso.slice(0, 7);
+}
+
+function shiftMonth(month: string, by: number): string {
+  const [y, m] = month.split("-").map(Number);
+  const d = new Date(Date.UTC(y, m - 1 + by, 1));
+  return d.toISOString().slice(0, 7);
+}
+
+function monthName(month: string): string {
+  return new Intl.DateTimeFormat(undefined, { month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(`${month}-15T12:00:00Z`));
+}
+
+export function Diary({ detail, month }: SectionProps) {
+  const id = detail.patient.id;
+  const current = month && /^\d{4}-\d{2}$/.test(month) ? month : monthOf(detail.patient.last_entry_date ?? new Date().toISOString());
+  const from = `${current}-01`;
+  const to = addDays(`${shiftMonth(current, 1)}-01`, -1);
+  const [load, reload] = useLoad(() => getJson<{ results: DiaryEntry[] }>(`/patients/${id}/entries?from=${from}&to=${to}&page_size=100`), [id, from]);
+  const caption = c.diaryCaption(monthName(current));
+  return (
+    <section class="card stack" aria-labelledby="diary-title">
+      <h2 id="diary-title">{c.diaryTitle}</h2>
+      <div class="monthbar">
+        <a class="button plain" href={patientHref(id, "diary", shiftMonth(current, -1))}>
+          ‹ {c.previousMonth}
+        </a>
+        <strong>{monthName(current)}</strong>
+        <a class="button plain" href={patientHref(id, "diary", shiftMonth(current, 1))}>
+          {c.nextMonth} ›
+        </a>
+      </div>
+      {load.state === "loading" ? <p aria-busy="true">{t.loading}</p> : null}
+      {load.state === "error" ? <LoadFailed status={load.status} retry={reload} /> : null}
+      {load.state === "ok" && !load.data.results.length ? <p>{c.noEntries}</p> : null}
+      {load.state === "ok" && load.data.results.length ? (
+        <ScrollTable id="diary" caption={caption} head={[c.colDate, c.colPain, c.colHeadache, c.colMigraine, c.colSleep, c.colSideEffects, c.colMeds, c.colNote]}>
+              {load.data.results.map((e) => (
+                <tr>
+                  <th scope="row">
+                    {e.date}
+                    {e.late ? <span class="muted small block">{c.lateEntry}</span> : null}
+                  </th>
+                  <td class="num">{e.pain_score}</td>
+                  <td>
+                    {c.headacheLevels[e.headache] ?? e.headache}
+                    {e.headache_hours ? ` (${fmt(Number(e.headache_hours))} h)` : ""}
+                  </td>
+                  <td>{e.migraine === null ? c.none : e.migraine ? t.yes : t.no}</td>
+                  <td class="num">{e.sleep_quality ?? c.none}</td>
+                  <td>
+                    {e.side_effects
+                      .map((s) => `${s.kind === "other" && s.other_text ? s.other_text : label(t.sideEffectNames, s.kind)} (${t.severities[s.severity] ?? s.severity}${s.limited_activities ? `, ${t.limitedActivities.toLowerCase()}` : ""})`)
+                      .join("; ") || c.none}
+                  </td>
+                  <td>
+                    {e.acute_medications
+                      .map((m) => `${m.name || label(t.medicineClasses, m.med_class)}${m.contains_opioid ? ` (${c.opioidMark})` : ""}`)
+                      .join("; ") || c.none}
+                  </td>
+                  <td>{e.note || c.none}</td>
+                </tr>
+              ))}
+            </ScrollTable>
+      ) : null}
+    </section>
+  );
+}

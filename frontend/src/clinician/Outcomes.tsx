@@ -1,0 +1,149 @@
+// Clinic outcomes, as a published LDN case series reports them: categories (table and bar
+// chart with its table), the responder rate, verdicts listed apart, doses, side effects.
+import { useEffect, useRef } from "preact/hooks";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import { c, t } from "../strings";
+import { cssVar, fmt, fmtMg, getJson, label, LoadFailed, type Num, useLoad, usePageTitle } from "./common";
+import type { Route } from "./routes";
+
+interface Outcomes {
+  counted: number;
+  categories: { key: string; label: string; count: number; pct: Num }[];
+  apart: { insufficient_data: number; in_progress: number };
+  responder_rate_pct: Num;
+  starting_doses: { mg: string | number; patients: number }[];
+  stable_doses: { mg: string | number; patients: number }[];
+  side_effect_rates: { kind: string; patients: number; pct: Num }[];
+}
+
+function Bars({ categories }: { categories: Outcomes["categories"] }) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const xs = categories.map((_, i) => i);
+    const fg = cssVar("--fg");
+    const grid = { stroke: cssVar("--line"), width: 0.5 };
+    const plot = new uPlot(
+      {
+        width: Math.max(200, Math.min(640, el.clientWidth)),
+        height: 220,
+        legend: { show: false },
+        cursor: { show: false },
+        scales: { x: { time: false, range: [-0.6, categories.length - 0.4] }, y: { range: [0, 100] } },
+        axes: [
+          { stroke: fg, grid: { show: false }, ticks: grid, splits: () => xs, values: (_u, splits) => splits.map((i) => categories[i]?.label ?? "") },
+          { stroke: fg, grid, ticks: grid, size: 56, values: (_u, splits) => splits.map((v) => `${v}%`) },
+        ],
+        series: [
+          {},
+          {
+            label: c.colPct,
+            fill: cssVar("--accent"),
+            stroke: cssVar("--accent"),
+            paths: uPlot.paths.bars!({ size: [0.6, 120] }),
+            points: { show: false },
+          },
+        ],
+      },
+      [xs, categories.map((x) => x.pct ?? 0)],
+      el,
+    );
+    return () => plot.destroy();
+  }, [categories]);
+  const text = categories.map((x) => `${x.label}: ${fmt(x.pct)}%`).join("; ");
+  return <div ref={box} class="plot" role="img" aria-label={`${c.outcomesChart}. ${text}`} />;
+}
+
+function CountTable({ id, caption, first, rows }: { id: string; caption: string; first: string; rows: [string, number, Num?][] }) {
+  const withPct = rows.some((r) => r[2] !== undefined);
+  return (
+    <div class="tablewrap">
+      <table data-testid={id}>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{first}</th>
+            <th scope="col">{c.colCount}</th>
+            {withPct ? <th scope="col">{c.colPct}</th> : null}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([name, count, pct]) => (
+            <tr>
+              <th scope="row">{name}</th>
+              <td class="num">{count}</td>
+              {withPct ? <td class="num">{pct === undefined || pct === null ? c.none : c.pct(fmt(pct))}</td> : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function Outcomes(_: { route: Route }) {
+  const heading = usePageTitle(c.outcomesTitle);
+  const [load, reload] = useLoad(() => getJson<Outcomes>("/clinic/outcomes"), []);
+  return (
+    <section class="stack">
+      <h1 ref={heading} tabIndex={-1}>
+        {c.outcomesTitle}
+      </h1>
+      {load.state === "loading" ? <p aria-busy="true">{t.loading}</p> : null}
+      {load.state === "error" ? <LoadFailed status={load.status} retry={reload} /> : null}
+      {load.state === "ok" ? (
+        <>
+          <p>{c.outcomesIntro(load.data.counted)}</p>
+          <div class="twocol">
+            <section class="card stack" aria-labelledby="cat-title">
+              <h2 id="cat-title">{c.outcomesCategoriesTitle}</h2>
+              <CountTable
+                id="outcome-categories"
+                caption={c.outcomesCaption}
+                first={c.colCategory}
+                rows={load.data.categories.map((x) => [x.label, x.count, x.pct])}
+              />
+              <p data-testid="responder-rate">
+                <strong>{c.responderRate(fmt(load.data.responder_rate_pct))}</strong>
+              </p>
+              <h3>{c.apartTitle}</h3>
+              <ul data-testid="outcomes-apart">
+                <li>
+                  {c.apartInsufficient}: {load.data.apart.insufficient_data}
+                </li>
+                <li>
+                  {c.apartInProgress}: {load.data.apart.in_progress}
+                </li>
+              </ul>
+            </section>
+            <figure class="card chart" aria-labelledby="bars-title">
+              <figcaption>
+                <h2 id="bars-title">{c.outcomesChart}</h2>
+              </figcaption>
+              {load.data.counted ? <Bars categories={load.data.categories} /> : <p>{c.noOutcomes}</p>}
+              <p class="muted small">{c.outcomesChartTable}</p>
+            </figure>
+          </div>
+          <div class="threecol">
+            <section class="card">
+              <CountTable id="starting-doses" caption={c.startingDoses} first={c.colMgDose} rows={load.data.starting_doses.map((x) => [fmtMg(x.mg), x.patients])} />
+            </section>
+            <section class="card">
+              <CountTable id="stable-doses" caption={c.stableDoses} first={c.colMgDose} rows={load.data.stable_doses.map((x) => [fmtMg(x.mg), x.patients])} />
+            </section>
+            <section class="card">
+              <CountTable
+                id="side-effect-rates"
+                caption={c.sideEffectRates}
+                first={c.colSideEffect}
+                rows={load.data.side_effect_rates.map((x) => [label(t.sideEffectNames, x.kind), x.patients, x.pct])}
+              />
+            </section>
+          </div>
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,313 @@
+// What every clinician page shares: API types, loading, number formats, the flag dialog.
+import type { ComponentChildren, JSX, RefObject } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { call, errorText, OfflineError, type Reply } from "../api";
+import { c } from "../strings";
+
+export type Num = number | null;
+export const API = "/api/v1";
+
+export interface PatientSummary {
+  id: string;
+  display_name: string;
+  email: string;
+  primary_condition: string;
+  time_zone: string;
+  preferred_dose_time: string | null;
+  linked_since: string | null;
+  last_entry_date: string | null;
+}
+
+export interface FlagLite {
+  id: string;
+  kind: string;
+  severity: string;
+  status: string;
+  title?: string;
+  kind_label?: string;
+  detail?: string;
+  opened_at: string;
+}
+
+export interface Flag extends FlagLite {
+  evidence: Record<string, unknown>;
+  rules_version: string;
+  last_occurred_on: string | null;
+  acknowledged_at: string | null;
+  acknowledged_by: string | null;
+  acknowledge_note: string;
+  resolved_at: string | null;
+  resolved_by: string | null;
+  resolve_note: string;
+  resolved_automatically: boolean;
+}
+
+export interface Step {
+  start_date: string;
+  mg: string | number;
+  time_of_day: string | null;
+}
+
+export interface Plan {
+  id: string;
+  target_mg: string;
+  decision_weeks: number;
+  steps: Step[];
+  stopped_on: string | null;
+  stop_reason: string | null;
+  stop_note: string;
+  warnings: Warning[];
+}
+
+export interface Warning {
+  code: string;
+  field: string;
+  message: string;
+}
+
+export interface Baseline {
+  monthly_headache_days: string;
+  monthly_migraine_days: string | null;
+  mean_pain: string | null;
+  note: string;
+}
+
+export interface PatientDetail {
+  patient: PatientSummary;
+  care_link_id: string;
+  plan: { plan: Plan | null; today: { date: string; mg: string; time_of_day: string } | null };
+  reported_baseline: Baseline | null;
+}
+
+export class LoadError extends Error {
+  constructor(public status: number) {
+    super(`HTTP ${status}`);
+  }
+}
+
+/** GET a JSON resource; anything but 200 is a LoadError with the status. */
+export async function getJson<T>(path: string): Promise<T> {
+  const reply = await call<T>("GET", API + path);
+  if (reply.status !== 200) throw new LoadError(reply.status);
+  return reply.body;
+}
+
+export async function send<T = any>(method: string, path: string, body?: unknown): Promise<Reply<T>> {
+  try {
+    return await call<T>(method, API + path, body);
+  } catch (err) {
+    if (err instanceof OfflineError) return { status: 0, body: { detail: c.loadFailed } as any };
+    throw err;
+  }
+}
+
+export function problemText(reply: Reply): string {
+  return errorText(reply, c.loadFailed);
+}
+
+export type Loaded<T> = { state: "loading" } | { state: "error"; status: number } | { state: "ok"; data: T };
+
+/** Load `fn` whenever `deps` change; `reload()` runs it again. */
+export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]): [Loaded<T>, () => void] {
+  const [state, setState] = useState<Loaded<T>>({ state: "loading" });
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    fn().then(
+      (data) => live && setState({ state: "ok", data }),
+      (err) => live && setState({ state: "error", status: err instanceof LoadError ? err.status : 0 }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [...deps, tick]);
+  return [state, () => setTick((n) => n + 1)];
+}
+
+export function LoadFailed({ status, retry }: { status: number; retry?: () => void }) {
+  return (
+    <div class="error stack" role="alert">
+      <p>{status === 404 ? c.notFound : c.loadFailed}</p>
+      {retry && status !== 404 ? (
+        <button type="button" onClick={retry}>
+          {c.retry}
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+/** Sets the document title and moves focus to the page heading (a route change for screen readers). */
+export function usePageTitle(title: string): RefObject<HTMLHeadingElement> {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = c.pageTitle(title);
+    ref.current?.focus();
+  }, [title]);
+  return ref;
+}
+
+export function fmt(v: Num | string | undefined, digits = 1): string {
+  if (v === null || v === undefined || v === "") return c.none;
+  const n = typeof v === "string" ? Number(v) : v;
+  return Number.isFinite(n) ? n.toFixed(digits) : c.none;
+}
+
+export function fmtPct(share: Num | undefined): string {
+  return share === null || share === undefined ? c.none : c.pct((share * 100).toFixed(0));
+}
+
+export function fmtMg(v: Num | string | undefined): string {
+  if (v === null || v === undefined) return c.none;
+  return Number(v).toFixed(1);
+}
+
+export function fmtDate(iso: string | null | undefined): string {
+  if (!iso) return c.none;
+  const d = new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso);
+  return new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric", timeZone: iso.length === 10 ? "UTC" : undefined }).format(d);
+}
+
+export function label(map: Record<string, string>, key: string | null | undefined): string {
+  if (!key) return c.none;
+  return map[key] ?? key.replace(/_/g, " ");
+}
+
+export function flagTitle(f: FlagLite): string {
+  return f.title || f.kind_label || label(c.flagKinds, f.kind);
+}
+
+export function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
+}
+
+export function SeverityBadge({ severity }: { severity: string }) {
+  return <span class={`sev sev-${severity}`}>{label(c.severityLabel, severity)}</span>;
+}
+
+export interface FlagAction {
+  flag: FlagLite;
+  who: string;
+  action: "acknowledge" | "resolve";
+}
+
+/** The acknowledge / resolve dialog (a modal <dialog>: focus stays inside, Escape closes). */
+export function FlagDialog({ pending, onClose }: { pending: FlagAction | null; onClose: (changed: string | null) => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const [note, setNote] = useState("");
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (pending && !dialog.open) {
+      setNote("");
+      setError("");
+      dialog.showModal();
+    } else if (!pending && dialog.open) dialog.close();
+  }, [pending]);
+  if (!pending) return <dialog ref={ref} class="dialog" />;
+  const title = flagTitle(pending.flag);
+  const heading = pending.action === "acknowledge" ? c.acknowledgeFlag(title, pending.who) : c.resolveFlag(title, pending.who);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    const reply = await send("POST", `/flags/${pending.flag.id}/${pending.action}`, { note });
+    setBusy(false);
+    if (reply.status === 200) onClose(c.flagDone(title, label(c.flagStatus, reply.body.status)));
+    else setError(problemText(reply));
+  };
+  return (
+    <dialog ref={ref} class="dialog" aria-labelledby="flag-dialog-title" onClose={() => onClose(null)}>
+      <form class="stack" onSubmit={submit}>
+        <h2 id="flag-dialog-title">{heading}</h2>
+        <label class="field">
+          <span>{c.flagNote}</span>
+          <textarea rows={3} maxLength={1000} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+        </label>
+        <ErrorLine text={error} />
+        <div class="buttons">
+          <button type="submit" class="primary" disabled={busy}>
+            {pending.action === "acknowledge" ? c.acknowledge : c.resolve}
+          </button>
+          <button type="button" onClick={() => onClose(null)}>
+            {c.cancel}
+          </button>
+        </div>
+      </form>
+    </dialog>
+  );
+}
+
+/** Buttons to acknowledge (when open) and resolve a flag. */
+export function FlagButtons({ flag, who, act }: { flag: FlagLite; who: string; act: (a: FlagAction) => void }) {
+  if (flag.status === "resolved") return null;
+  const title = flagTitle(flag);
+  return (
+    <span class="flagbuttons">
+      {flag.status === "open" ? (
+        <button type="button" class="small-btn" aria-label={c.acknowledgeFlag(title, who)} onClick={() => act({ flag, who, action: "acknowledge" })}>
+          {c.acknowledge}
+        </button>
+      ) : null}
+      <button type="button" class="small-btn" aria-label={c.resolveFlag(title, who)} onClick={() => act({ flag, who, action: "resolve" })}>
+        {c.resolve}
+      </button>
+    </span>
+  );
+}
+
+/** The dialog and its state for a page with flag buttons: `act` opens it; after a change
+ *  `done` says what happened and `onChange` reloads the page's data. */
+export function useFlagDialog(onChange: () => void): { act: (a: FlagAction) => void; done: string; dialog: JSX.Element } {
+  const [pending, setPending] = useState<FlagAction | null>(null);
+  const [done, setDone] = useState("");
+  const dialog = (
+    <FlagDialog
+      pending={pending}
+      onClose={(message) => {
+        setPending(null);
+        if (message) {
+          setDone(message);
+          onChange();
+        }
+      }}
+    />
+  );
+  return { act: setPending, done, dialog };
+}
+
+/** A data table in a scrollable, focusable region named by its caption; `head` are the column titles. */
+export function ScrollTable(props: { id: string; caption: string; head: (string | null)[]; cls?: string; children: ComponentChildren }) {
+  const captionId = `${props.id}-caption`;
+  return (
+    <div class="tablewrap" role="region" aria-labelledby={captionId} tabIndex={0}>
+      <table data-testid={props.id} class={props.cls}>
+        <caption id={captionId}>{props.caption}</caption>
+        <thead>
+          <tr>
+            {props.head.map((h) => (h === null ? null : <th scope="col">{h}</th>))}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+export function ErrorLine({ text, testId }: { text: string; testId?: string }) {
+  return text ? (
+    <p class="error" role="alert" data-testid={testId}>
+      {text}
+    </p>
+  ) : null;
+}
+
+/** A polite live region for "done" messages. */
+export function Status({ text }: { text: string }) {
+  return (
+    <p class="status" role="status" aria-live="polite">
+      {text}
+    </p>
+  );
+}

@@ -1,0 +1,24 @@
+// Hash routes of the clinician dashboard (so a patient page has a URL and Back works).
+
+export type Route =
+  | { page: "triage" }
+  | { page: "patient"; id: string; section: "overview" | "plan" | "diary"; month?: string }
+  | { page: "invite" }
+  | { page: "outcomes" };
+
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === "patients" && parts[1]) {
+    const section = parts[2] === "plan" || parts[2] === "diary" ? parts[2] : "overview";
+    return { page: "patient", id: parts[1], section, month: section === "diary" ? parts[3] : undefined };
+  }
+  if (parts[0] === "invite") return { page: "invite" };
+  if (parts[0] === "outcomes") return { page: "outcomes" };
+  return { page: "triage" };
+}
+
+export function patientHref(id: string, section: "overview" | "plan" | "diary" = "overview", month?: string): string {
+  const base = `#/patients/${encodeURIComponent(id)}`;
+  if (section === "overview") return base;
+  return month ? `${base}/${section}/${month}` : `${base}/${section}`;
+}

@@ -1,0 +1,93 @@
+"""Screenshots of the patient app for README.md: Today, History and My trends of the demo
+patient `responder@demo.ldn-diary.test` (months of diary and a real insight), on a
+390×844 phone screen at device scale factor 1 (small files), in Debian's Chromium.
+
+    make screenshots
+    # = LDN_ENV=test scripts/with-services.sh .venv/bin/python scripts/screenshots.py
+
+It starts the same live app as bench/frontend (a fresh database with the demo clinic,
+gunicorn on loopback; bench/frontend/server.py), writes docs/screenshots/{today,history,
+trends}.png and recompresses each PNG losslessly (zlib level 9, no ancillary chunks).
+Not part of `make test`: it writes files. The demo's days end today, so the pictures
+change with the date they are taken on.
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+import zlib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.frontend.server import DEMO_PASSWORD, CannotRun, LiveApp, log  # noqa: E402
+from tests.e2e.chromium import ARGS, CHROMIUM, PHONE  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+PATIENT = "responder@demo.ldn-diary.test"
+TIME_ZONE = "Europe/Berlin"  # the demo responder's
+
+
+def recompress(path: Path) -> None:
+    """Keep IHDR, PLTE, IDAT (as one chunk, zlib level 9) and IEND; drop the rest."""
+    data = path.read_bytes()
+    signature, pos = data[:8], 8
+    chunks: list[tuple[bytes, bytes]] = []
+    idat = b""
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind, body = data[pos + 4 : pos + 8], data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+        if kind == b"IDAT":
+            idat += body
+        elif kind in {b"IHDR", b"PLTE"}:
+            chunks.append((kind, body))
+    chunks.append((b"IDAT", zlib.compress(zlib.decompress(idat), 9)))
+    chunks.append((b"IEND", b""))
+    out = signature + b"".join(
+        struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body)) for kind, body in chunks
+    )
+    if len(out) < len(data):
+        path.write_bytes(out)
+
+
+def main() -> int:
+    from playwright.sync_api import expect, sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    try:
+        with LiveApp("ldn_screenshots", "screenshots") as app, sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+            context = browser.new_context(**{**PHONE, "device_scale_factor": 1}, timezone_id=TIME_ZONE)
+            page = context.new_page()
+            page.goto(app.url + "/")
+            page.get_by_label("E-mail").fill(PATIENT)
+            page.get_by_label("Password").fill(DEMO_PASSWORD)
+            page.get_by_role("button", name="Sign in", exact=True).click()
+            expect(page.get_by_test_id("connection")).to_have_text("Everything is synced", timeout=30_000)
+            expect(page.get_by_test_id("offline-ready")).to_be_visible(timeout=30_000)
+            page.screenshot(path=OUT / "today.png")
+
+            tabs = page.get_by_role("navigation", name="Sections")
+            tabs.get_by_role("button", name="History", exact=True).click()
+            expect(page.locator("button.calday[data-kind='none']").first).to_be_visible()
+            page.screenshot(path=OUT / "history.png")
+
+            tabs.get_by_role("button", name="My trends", exact=True).click()
+            expect(page.get_by_test_id("chart-pain").locator("canvas")).to_have_count(1, timeout=30_000)
+            page.screenshot(path=OUT / "trends.png")
+            browser.close()
+    except CannotRun as error:
+        log("screenshots", f"cannot run: {error}")
+        return 2
+    for name in ("today", "history", "trends"):
+        path = OUT / f"{name}.png"
+        recompress(path)
+        log("screenshots", f"{path.relative_to(ROOT)}: {path.stat().st_size:,} bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,279 @@
+"""The clinician dashboard in Chromium on a desktop screen: sign-in with TOTP, the triage
+list, a patient page, the plan editor's warnings, invitations redeemed by a new patient,
+and a clinician of another clinic who sees none of it."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from allauth.mfa import app_settings as mfa_settings
+from django.contrib.auth.hashers import make_password
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
+
+from diary.dates import local_today
+from diary.management.commands.seed_demo import PROFILES, history_build, patient_seed
+from diary.models import AuditEvent, Clinician, DosePlan, Flag, Patient
+from diary.services.insights import insights_sweep
+from tests.e2e.axe import axe_check
+from tests.factories import PASSWORD, TOTP_SECRET, ClinicianFactory, totp_code
+
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+WIDTHS = (1280, 320)  # axe: desktop first, usable from 320 px
+
+
+def axe(page: Page, label: str) -> None:
+    axe_check(page, f"Clinician: {label}", widths=WIDTHS)
+
+
+@pytest.fixture
+def desk(browser: Browser) -> Iterator[Page]:
+    """A desktop-sized page of its own (the shared fixtures are phone-sized)."""
+    context: BrowserContext = browser.new_context(viewport=DESKTOP, locale="en-GB", timezone_id="Europe/London")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+# Three of the demo's patients (the whole demo takes over a minute to write here).
+COHORT = ("nonresponder", "opioid", "responder")
+
+
+@pytest.fixture
+def demo(transactional_db: Any) -> Clinician:
+    """A clinic with demo patients written through the real services (seed_demo's
+    generator), analysed by the real insights engine."""
+    clinician = ClinicianFactory.create(user__email="doc@example.org", user__display_name="Dr Okafor")
+    password_hash = make_password(PASSWORD)
+    now = timezone.now()
+    for profile in PROFILES:
+        if profile.key in COHORT:
+            patient_seed(history_build(profile, now, random.Random(f"42:{profile.key}")), clinician, password_hash)
+    assert insights_sweep().stored == len(COHORT)
+    return clinician
+
+
+def clinician_sign_in(page: Page, base_url: str, email: str, password: str, secret: str) -> None:
+    page.goto(base_url + "/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    code = page.get_by_label("Authenticator code")
+    expect(code).to_be_visible()
+    # A code is valid for its 30-second period only: never type one in its last seconds.
+    left = mfa_settings.TOTP_PERIOD - time.time() % mfa_settings.TOTP_PERIOD
+    if left < 4:
+        time.sleep(left + 0.1)
+    code.fill(totp_code(secret))
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("heading", name="Triage", level=1)).to_be_visible()
+
+
+def rows(page: Page) -> Any:
+    return page.get_by_test_id("triage-row")
+
+
+def test_triage_puts_the_opioid_flag_and_the_non_responder_first_and_a_flag_is_acknowledged(
+    desk: Page, live_server: Any, demo: Clinician
+) -> None:
+    clinician_sign_in(desk, live_server.url, "doc@example.org", PASSWORD, TOTP_SECRET)
+    expect(desk.get_by_test_id("triage-count")).to_have_text(f"{Patient.objects.count()} patients")
+    first = rows(desk).first
+    expect(first.get_by_role("link")).to_have_text("Daniel Murphy")
+    expect(first.get_by_test_id("triage-flag").first).to_have_attribute("data-kind", "opioid_interaction")
+    expect(first.get_by_test_id("triage-flag").first).to_contain_text("Critical")
+
+    # Every patient with an open flag comes before every patient without one, and the
+    # non-responder is among the flagged.
+    names = rows(desk).get_by_role("link").all_inner_texts()
+    flagged = [r.get_by_test_id("triage-flag").count() > 0 for r in rows(desk).all()]
+    assert flagged == sorted(flagged, reverse=True), list(zip(names, flagged, strict=True))
+    priya = names.index("Priya Shah")
+    assert flagged[priya]
+    expect(rows(desk).nth(priya)).to_contain_text("No adequate response")
+    expect(rows(desk).nth(priya).get_by_role("img")).to_have_attribute("aria-label", re.compile("Headache days per 28"))
+    axe(desk, "triage")
+
+    # Search by name.
+    desk.get_by_label("Search by name or e-mail").fill("priya")
+    desk.get_by_role("button", name="Search", exact=True).click()
+    expect(desk.get_by_test_id("triage-count")).to_have_text("1 patient")
+    expect(rows(desk).first.get_by_role("link")).to_have_text("Priya Shah")
+    desk.get_by_label("Search by name or e-mail").fill("")
+    desk.get_by_role("button", name="Search", exact=True).click()
+    expect(desk.get_by_test_id("triage-count")).to_have_text("3 patients")
+
+    # Filters: only the opioid flag kind.
+    desk.get_by_label("Flag kind").select_option("opioid_interaction")
+    expect(desk.get_by_test_id("triage-count")).to_have_text("1 patient")
+    expect(rows(desk).first.get_by_role("link")).to_have_text("Daniel Murphy")
+
+    desk.get_by_role("button", name="Acknowledge “Opioid logged while on LDN” for Daniel Murphy").click()
+    dialog = desk.get_by_role("dialog")
+    expect(dialog).to_be_visible()
+    axe(desk, "acknowledge dialog")
+    dialog.get_by_label("Note (optional)").fill("Called him: tramadol stopped.")
+    dialog.get_by_role("button", name="Acknowledge").click()
+    expect(desk.get_by_role("status").filter(has_text="Acknowledged")).to_be_visible()
+    flag = Flag.objects.get(patient__user__display_name="Daniel Murphy", kind="opioid_interaction")
+    assert (flag.status, flag.acknowledge_note) == ("acknowledged", "Called him: tramadol stopped.")
+    assert flag.acknowledged_by == demo
+    expect(rows(desk).first.get_by_test_id("triage-flag").first).to_contain_text("(Acknowledged)")
+
+
+def test_patient_page_charts_tables_audit_and_the_plan_warning_before_saving(
+    desk: Page, live_server: Any, demo: Clinician
+) -> None:
+    priya = Patient.objects.get(user__display_name="Priya Shah")
+    clinician_sign_in(desk, live_server.url, "doc@example.org", PASSWORD, TOTP_SECRET)
+    before = AuditEvent.objects.filter(patient=priya).count()
+    desk.get_by_role("link", name="Priya Shah").click()
+    expect(desk).to_have_url(re.compile(f"#/patients/{priya.public_id}$"))
+    expect(desk.get_by_role("heading", name="Priya Shah", level=1)).to_be_visible()
+    expect(desk.get_by_test_id("verdict-label")).to_have_text("No adequate response")
+    expect(desk.get_by_test_id("caveats")).to_contain_text("Placebo response")
+    expect(desk.get_by_test_id("verdict")).to_contain_text("Rules version 1")
+    for chart in ("pain", "headache", "sleep"):
+        figure = desk.get_by_test_id(f"chart-{chart}")
+        expect(figure.locator("canvas")).to_have_count(1)
+        figure.get_by_text("Show the numbers (table)").click()
+        expect(figure.get_by_role("table").locator("tbody tr").first).to_be_visible()
+    expect(desk.get_by_test_id("segments").locator("tbody tr")).to_have_count(
+        2 * 3  # 1.5, 3 and 4.5 mg, each settling + steady
+    )
+    expect(desk.get_by_test_id("se-by-step")).to_be_visible()
+    expect(desk.get_by_test_id("se-by-time")).to_contain_text("Bedtime")
+    expect(desk.get_by_test_id("overuse")).to_contain_text("Triptan")
+    report = desk.get_by_role("link", name=re.compile("Open the printable report"))
+    expect(report).to_have_attribute("href", re.compile(rf"/api/v1/patients/{priya.public_id}/report\?start=.*&end="))
+    html = desk.request.get(live_server.url + str(report.get_attribute("href")))
+    assert html.status == 200
+    assert "text/html" in html.headers["content-type"]
+    pdf = desk.get_by_role("link", name=re.compile("Download the PDF")).get_attribute("href")
+    reply = desk.request.get(live_server.url + str(pdf))
+    assert reply.status == 200
+    assert reply.body().startswith(b"%PDF")
+    axe(desk, "patient overview")
+
+    actions = set(AuditEvent.objects.filter(patient=priya).values_list("action", flat=True)[:1000])
+    assert {"patient.read", "insights.read", "entries.list"} <= actions
+    assert AuditEvent.objects.filter(patient=priya).count() >= before + 3
+    assert AuditEvent.objects.filter(patient=priya, action="insights.read", actor=demo.user).exists()
+
+    # The raw diary, one month at a time.
+    desk.get_by_role("link", name="Diary", exact=True).click()
+    expect(desk.get_by_test_id("diary").locator("tbody tr").first).to_be_visible()
+    axe(desk, "diary")
+    desk.get_by_role("link", name=re.compile("Previous month")).click()
+    expect(desk.get_by_test_id("diary").locator("tbody tr").first).to_be_visible()
+    desk.go_back()
+    desk.go_back()
+    expect(desk.get_by_test_id("verdict-label")).to_have_text("No adequate response")
+
+    # The plan: a new step above 4.5 mg is warned about before anything is saved.
+    desk.get_by_role("link", name="Plan and baseline").click()
+    steps_before = list(DosePlan.objects.get(patient=priya, stopped_on=None).steps.values_list("mg", flat=True))
+    desk.get_by_role("button", name="Add a step").click()
+    new_step = desk.get_by_test_id("plan-step").last
+    future = local_today(priya.time_zone, priya.day_boundary) + timedelta(days=7)
+    new_step.get_by_label("Starts on").fill(future.isoformat())
+    new_step.get_by_label("Dose (mg)").fill("6")
+    desk.get_by_role("button", name="Check", exact=True).click()
+    warnings = desk.get_by_test_id("plan-warnings")
+    expect(warnings).to_contain_text("Warnings (the plan can still be saved)")
+    expect(warnings).to_contain_text("4.5")
+    axe(desk, "plan editor with warnings")
+    plan = DosePlan.objects.get(patient=priya, stopped_on=None)
+    assert list(plan.steps.values_list("mg", flat=True)) == steps_before  # a check saves nothing
+
+    desk.get_by_role("button", name="Save the plan").click()
+    expect(desk.get_by_test_id("plan-warnings")).to_contain_text("Plan saved, with these warnings")
+    expect(desk.get_by_test_id("current-steps")).to_contain_text("6.0 mg")
+    plan = DosePlan.objects.get(patient=priya, stopped_on=None)
+    assert Decimal("6") in set(plan.steps.values_list("mg", flat=True))
+
+    # The outcomes page.
+    desk.get_by_role("link", name="Outcomes", exact=True).click()
+    expect(desk.get_by_test_id("outcome-categories").locator("tbody tr")).to_have_count(3)
+    expect(desk.get_by_test_id("responder-rate")).to_contain_text("Responder rate")
+    axe(desk, "clinic outcomes")
+
+
+def test_an_invitation_is_redeemed_in_another_browser_and_only_this_clinic_sees_the_patient(
+    desk: Page, live_server: Any, browser: Browser
+) -> None:
+    clinician = ClinicianFactory.create(user__email="doc@example.org", user__display_name="Dr Who")
+    clinician_sign_in(desk, live_server.url, "doc@example.org", PASSWORD, TOTP_SECRET)
+    expect(desk.get_by_test_id("triage-count")).to_have_text("0 patients")
+
+    desk.get_by_role("link", name="Invite", exact=True).click()
+    expect(desk.get_by_role("heading", name="Invite a patient", level=1)).to_be_visible()
+    desk.get_by_label(re.compile("Note for your reference")).fill("A.B.")
+    desk.get_by_role("button", name="Create an invitation").click()
+    code = desk.get_by_test_id("invite-code").inner_text().strip()
+    assert re.fullmatch(r"[A-Z0-9-]{6,}", code), code
+    expect(desk.get_by_test_id("links-invited")).to_contain_text("A.B.")
+    expect(desk.get_by_test_id("invite-qr").get_by_role("img")).to_be_visible()
+    expect(desk.get_by_test_id("invite-url")).to_contain_text(code)
+    # A second one, revoked.
+    desk.get_by_label(re.compile("Note for your reference")).fill("C.D.")
+    desk.get_by_role("button", name="Create an invitation").click()
+    expect(desk.get_by_test_id("links-invited").locator("tbody tr")).to_have_count(2)
+    desk.get_by_role("button", name="Revoke the invitation C.D.").click()
+    expect(desk.get_by_test_id("links-revoked")).to_contain_text("C.D.")
+    expect(desk.get_by_test_id("links-invited").locator("tbody tr")).to_have_count(1)
+    axe(desk, "invite")
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-GB", timezone_id="Europe/Berlin")
+    try:
+        p = phone.new_page()
+        p.goto(live_server.url + "/")
+        p.get_by_role("button", name="New here? Create an account").click()
+        p.get_by_label("E-mail").fill("new.patient@example.org")
+        p.get_by_label("Password").fill("a long enough passphrase")
+        p.get_by_label("Your name (optional)").fill("Nina New")
+        p.get_by_label("Invitation code").fill(code)
+        p.get_by_label("I agree to share my diary").check()
+        p.get_by_role("button", name="Create an account").click()
+        expect(p.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+        found = re.search(r"^\s*([A-Z0-9]{3,5}(?:-[A-Z0-9]{3,5})?)\s*$", str(mail.outbox[-1].body), re.MULTILINE)
+        assert found, mail.outbox[-1].body
+        p.get_by_label("Code from the e-mail").fill(found.group(1))
+        p.get_by_role("button", name="Confirm").click()
+        expect(p.get_by_role("heading", name="Today")).to_be_visible()
+    finally:
+        phone.close()
+
+    desk.get_by_role("link", name="Triage", exact=True).click()
+    expect(rows(desk)).to_have_count(1)
+    expect(rows(desk).first.get_by_role("link")).to_have_text("Nina New")
+    desk.get_by_role("link", name="Invite", exact=True).click()
+    expect(desk.get_by_test_id("links-active")).to_contain_text("A.B.")
+
+    # A clinician of another clinic: not in the list, not in search, 404 from the API.
+    patient = Patient.objects.get(user__email="new.patient@example.org")
+    ClinicianFactory.create(user__email="other@example.org")
+    other_context = browser.new_context(viewport=DESKTOP, locale="en-GB")
+    try:
+        other = other_context.new_page()
+        clinician_sign_in(other, live_server.url, "other@example.org", PASSWORD, TOTP_SECRET)
+        expect(other.get_by_test_id("triage-count")).to_have_text("0 patients")
+        other.get_by_label("Search by name or e-mail").fill("Nina")
+        other.get_by_role("button", name="Search", exact=True).click()
+        expect(other.get_by_test_id("triage-count")).to_have_text("0 patients")
+        for path in ("", "/insights", "/entries", "/plan"):
+            assert other.request.get(f"{live_server.url}/api/v1/patients/{patient.public_id}{path}").status == 404
+        other.goto(f"{live_server.url}/#/patients/{patient.public_id}")
+        expect(other.get_by_role("alert")).to_have_text("There is no patient with this id in your clinic.")
+    finally:
+        other_context.close()
+    assert clinician.clinic.care_links.filter(patient=patient, status="active").exists()

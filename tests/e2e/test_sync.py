@@ -1,0 +1,168 @@
+"""Offline-first sync in a real browser: three back-dated days logged offline survive a
+reload from the service worker and reach the server exactly once each; the same day
+edited on two phones gets the conflict screen, and whichever version the patient keeps,
+the other one is in the day's revision history."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from diary.models import DiaryEntry, EntryRevision, Patient
+from diary.services.entries import entry_record
+from tests.e2e.conftest import diary_day, sign_in
+from tests.e2e.test_history_trends import open_tab
+
+pytestmark = pytest.mark.e2e
+
+
+def log_day(page: Page, day: date, pain: int, headache: str) -> None:
+    page.get_by_label("Day").fill(day.isoformat())
+    expect(page.get_by_label("Day")).to_have_value(day.isoformat())
+    page.get_by_role("group", name="Pain today").get_by_role("button", name=str(pain), exact=True).click()
+    page.get_by_role("group", name="Headache").get_by_role("button", name=headache, exact=True).click()
+    page.get_by_role("button", name="Save", exact=True).click()
+
+
+def server_version(page: Page, patient: Patient, day: date, version: int) -> DiaryEntry:
+    """The stored day once it reaches `version` (the page's status may say "Synced" from before)."""
+    deadline = time.monotonic() + 10
+    entry = DiaryEntry.objects.get(patient=patient, date=day)
+    while entry.version < version and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+        entry = DiaryEntry.objects.get(patient=patient, date=day)
+    assert entry.version == version
+    return entry
+
+
+def calendar_cells(page: Page, days: list[date]) -> dict[date, tuple[str | None, str]]:
+    """Each day's (aria-label, mark) in the History calendar, paging back month by month."""
+    open_tab(page, "History")
+    found: dict[date, tuple[str | None, str]] = {}
+    for month in sorted({d.replace(day=1) for d in days}, reverse=True):
+        while page.locator("#month-title").inner_text() != month.strftime("%B %Y"):
+            page.get_by_role("button", name="Previous month").click()
+        for d in days:
+            if d.replace(day=1) == month:
+                cell = page.locator(f'button.calday[data-date="{d.isoformat()}"]')
+                found[d] = (cell.get_attribute("aria-label"), cell.locator(".mark").inner_text())
+    return found
+
+
+def test_three_days_logged_offline_survive_a_reload_and_sync_once_each(
+    page: Page, context: BrowserContext, live_server: Any, patient: Patient
+) -> None:
+    sign_in(page, live_server.url, "pat@example.org")
+    expect(page.get_by_test_id("offline-ready")).to_be_visible()  # the service worker controls the page
+    today = diary_day(patient)
+    days = {
+        today - timedelta(days=3): (2, "None"),
+        today - timedelta(days=2): (5, "Mild"),
+        today - timedelta(days=1): (7, "Severe"),
+    }
+
+    context.set_offline(True)
+    for day, (pain, headache) in days.items():
+        log_day(page, day, pain, headache)
+        expect(page.get_by_test_id("day-status")).to_have_text("Saved on this phone. It will sync when you are online.")
+    assert not DiaryEntry.objects.filter(patient=patient).exists()
+
+    page.reload()  # offline: the app comes from the service worker, the days from IndexedDB
+    connection = page.get_by_test_id("connection")
+    expect(connection).to_have_text(
+        "Offline: 3 changes are saved on this phone and will sync when the connection returns."
+    )
+    cells = calendar_cells(page, list(days))
+    for day, (label, mark) in cells.items():
+        assert label is not None
+        assert label.endswith("(not synced yet)"), (day, label)
+        assert mark.endswith("*"), (day, mark)
+    expect(page.get_by_text("Offline: showing what is saved on this phone.")).to_be_visible()
+
+    context.set_offline(False)
+    expect(connection).to_have_text("Everything is synced")
+    stored = DiaryEntry.objects.filter(patient=patient).order_by("date")
+    assert [(e.date, e.pain_score, e.headache, e.version) for e in stored] == [
+        (day, pain, ["None", "Mild", "Moderate", "Severe"].index(headache), 1)
+        for day, (pain, headache) in sorted(days.items())
+    ]
+    assert not EntryRevision.objects.filter(entry__patient=patient).exists()  # each sent once, never replaced
+    cells = calendar_cells(page, list(days))
+    assert all(not label.endswith("(not synced yet)") for label, _ in cells.values() if label)
+
+
+@pytest.fixture
+def phones(browser: Browser, browser_context_args: dict[str, Any]) -> Iterator[Callable[[str], Page]]:
+    """Signed-in phones of the patient: each a browser context of its own."""
+    contexts: list[BrowserContext] = []
+
+    def open_phone(url: str) -> Page:
+        contexts.append(browser.new_context(**browser_context_args))
+        page = contexts[-1].new_page()
+        sign_in(page, url, "pat@example.org")
+        return page
+
+    yield open_phone
+    for context in contexts:
+        context.close()
+
+
+def revisions(page: Page, day: date) -> list[dict[str, Any]]:
+    """GET me/entries/{day}/revisions, as the app would ask it (same session)."""
+    reply: dict[str, Any] = page.evaluate(
+        "async (url) => { const r = await fetch(url); return { status: r.status, body: await r.json() }; }",
+        f"/api/v1/me/entries/{day.isoformat()}/revisions",
+    )
+    assert reply["status"] == 200, reply
+    body: list[dict[str, Any]] = reply["body"]
+    return body
+
+
+@pytest.mark.parametrize("keep", ["mine", "theirs"])
+def test_the_same_day_edited_on_two_phones_keeps_the_other_version_in_the_history(
+    phones: Callable[[str], Page], live_server: Any, patient: Patient, keep: str
+) -> None:
+    day = diary_day(patient)
+    entry_record(patient=patient, day=day, data={"pain_score": 3, "headache": 0}, actor=patient.user)
+    first, second = phones(live_server.url), phones(live_server.url)
+    for page in (first, second):
+        pain = page.get_by_role("group", name="Pain today")
+        expect(pain.get_by_role("button", name="3", exact=True)).to_have_attribute("aria-pressed", "true")
+
+    # The first phone saves pain 5 and a moderate headache; the second, which still has
+    # version 1, saves pain 7 and no headache.
+    log_day(first, day, 5, "Moderate")
+    server_version(first, patient, day, 2)
+    log_day(second, day, 7, "None")
+
+    mine, theirs = second.get_by_test_id("conflict-mine"), second.get_by_test_id("conflict-theirs")
+    expect(mine).to_contain_text("Pain 7")
+    expect(theirs).to_contain_text("Pain 5")
+    expect(theirs).to_contain_text("Headache: moderate")
+    assert DiaryEntry.objects.get(patient=patient, date=day).version == 2  # nothing overwritten yet
+
+    (mine if keep == "mine" else theirs).get_by_role(
+        "button", name="Keep mine" if keep == "mine" else "Keep the other version"
+    ).click()
+    expect(mine).to_have_count(0)
+    expect(second.get_by_test_id("connection")).to_have_text("Everything is synced")
+    expect(second.get_by_test_id("day-status")).to_have_text("Synced")
+    # Mine: version 3 (mine) on top of 2 (theirs). Theirs: 3 is mine, then 4 theirs again.
+    kept, other = ((7, 0), (5, 2)) if keep == "mine" else ((5, 2), (7, 0))
+    entry = server_version(second, patient, day, 3 if keep == "mine" else 4)
+    assert (entry.pain_score, entry.headache) == kept
+    pressed = second.get_by_role("group", name="Pain today").locator('button[aria-pressed="true"]')
+    expect(pressed).to_have_text(str(kept[0]))
+
+    history = [(r["snapshot"]["pain_score"], r["snapshot"]["headache"]) for r in revisions(second, day)]
+    assert other in history
+    assert (3, 0) in history  # the first version too
+    assert history == [
+        (r.snapshot["pain_score"], r.snapshot["headache"])
+        for r in EntryRevision.objects.filter(entry=entry).order_by("-version")
+    ]

@@ -9,7 +9,8 @@
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { PageProps } from "../app";
-import { c, t } from "../strings";
+import { t } from "../strings";
+import { c } from "../strings-clinician";
 import { parseRoute, type Route } from "./routes";
 import { Triage } from "./Triage";
 

@@ -1,6 +1,7 @@
 // The raw diary, read only: one month per page.
 import { addDays } from "../dates";
-import { c, t } from "../strings";
+import { t } from "../strings";
+import { c } from "../strings-clinician";
 import { fmt, getJson, label, LoadFailed, ScrollTable, useLoad } from "./common";
 import type { SectionProps } from "./PatientPage";
 import { patientHref } from "./routes";

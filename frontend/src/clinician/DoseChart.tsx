@@ -5,7 +5,7 @@ import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { addDays } from "../dates";
-import { c } from "../strings";
+import { c } from "../strings-clinician";
 import { cssVar, fmt, fmtDate, fmtMg, type Num, ScrollTable } from "./common";
 
 export interface Line {

@@ -1,7 +1,8 @@
 // Invite a patient: a new code (big), the server's QR code and link; the clinic's pending,
 // active and revoked links; revoke a pending invitation.
 import { useState } from "preact/hooks";
-import { c, t } from "../strings";
+import { t } from "../strings";
+import { c } from "../strings-clinician";
 import { ErrorLine, fmtDate, getJson, label, LoadFailed, problemText, send, Status, useLoad, usePageTitle } from "./common";
 import { patientHref, type Route } from "./routes";
 

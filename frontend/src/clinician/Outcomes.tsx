@@ -3,7 +3,8 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { c, t } from "../strings";
+import { t } from "../strings";
+import { c } from "../strings-clinician";
 import { cssVar, fmt, fmtMg, getJson, label, LoadFailed, type Num, useLoad, usePageTitle } from "./common";
 import type { Route } from "./routes";
 

@@ -4,7 +4,8 @@
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { addDays } from "../dates";
-import { c, t } from "../strings";
+import { t } from "../strings";
+import { c } from "../strings-clinician";
 import {
   type Flag,
   FlagButtons,

@@ -2,7 +2,7 @@
 // with a reason, and the reported baseline.
 import { useEffect, useState } from "preact/hooks";
 import { addDays } from "../dates";
-import { c } from "../strings";
+import { c } from "../strings-clinician";
 import { ErrorLine, fmtDate, fmtMg, getJson, label, problemText, send, Status, type Step, type Warning } from "./common";
 import type { SectionProps } from "./PatientPage";
 

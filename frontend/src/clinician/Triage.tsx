@@ -1,7 +1,8 @@
 // The triage list (the clinician's home): every linked patient, open flags first; search,
 // filters, and acknowledge / resolve a flag from the row.
 import { useState } from "preact/hooks";
-import { c, t } from "../strings";
+import { t } from "../strings";
+import { c } from "../strings-clinician";
 import {
   FlagButtons,
   type FlagAction,

@@ -2,7 +2,7 @@
 import type { ComponentChildren, JSX, RefObject } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { call, errorText, OfflineError, type Reply } from "../api";
-import { c } from "../strings";
+import { c } from "../strings-clinician";
 
 export type Num = number | null;
 export const API = "/api/v1";

@@ -91,6 +91,8 @@ export function App() {
     }
     await clearAll();
     roleHint(null);
+    // The next person to sign in on this device starts at home, not on the last patient page.
+    if (window.location.hash) window.history.replaceState(null, "", window.location.pathname + window.location.search);
     setSession({ state: "signed-out" });
   };
 

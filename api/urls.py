@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from api.views import clinician, doses, entries, insights, me, reminders
+from api.views import account, clinician, doses, entries, insights, me, reminders
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -31,6 +31,8 @@ urlpatterns = [
         reminders.PushSubscriptionView.as_view(),
         name="me-push-subscription",
     ),
+    path("me/export", account.MyExportView.as_view(), name="me-export"),
+    path("me/account/delete", account.MyAccountDeleteView.as_view(), name="me-account-delete"),
     path("me/vapid-public-key", reminders.VapidKeyView.as_view(), name="me-vapid-public-key"),
     path("reminders/unsubscribe/<str:token>", reminders.UnsubscribeView.as_view(), name="reminders-unsubscribe"),
     # the clinician

@@ -127,6 +127,10 @@ class PushService:
         )
         return {"endpoint": self.origin + path, "keys": {"p256dh": b64url(public), "auth": b64url(auth)}}
 
+    def add_subscriber(self, endpoint: str, private_key: ec.EllipticCurvePrivateKey, auth: bytes) -> None:
+        """Decrypt what arrives at `endpoint` with keys made elsewhere (a browser's WebCrypto)."""
+        self._keys[endpoint.removeprefix(self.origin)] = (private_key, auth)
+
     def script(self, sub: dict[str, Any], answers: list[int | tuple[int, float]]) -> None:
         """The next answers for this endpoint: a status, or (status, seconds to wait first)."""
         self._scripts[sub["endpoint"].removeprefix(self.origin)].extend(answers)

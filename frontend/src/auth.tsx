@@ -3,16 +3,25 @@
 import { useState } from "preact/hooks";
 import { AUTH, call, errorText, OfflineError, pendingFlows, type Reply } from "./api";
 import { browserTimeZone } from "./dates";
+import { clearInvite, pendingInvite } from "./invite";
 import { t } from "./strings";
 
 type Mode = "signin" | "signup" | "verify" | "mfa";
 
+export const DELETED_FLAG = "ldn-account-deleted"; // set by the Me tab after deleting the account
+
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
-  const [mode, setMode] = useState<Mode>("signin");
+  const [invite] = useState(pendingInvite); // opened from a clinic's invitation link: sign up with it
+  const [deleted] = useState(() => {
+    const flag = sessionStorage.getItem(DELETED_FLAG) !== null;
+    sessionStorage.removeItem(DELETED_FLAG);
+    return flag;
+  });
+  const [mode, setMode] = useState<Mode>(invite ? "signup" : "signin");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [displayName, setDisplayName] = useState("");
-  const [code, setCode] = useState("");
+  const [code, setCode] = useState(invite ?? "");
   const [consent, setConsent] = useState(false);
   const [otp, setOtp] = useState("");
   const [error, setError] = useState("");
@@ -59,7 +68,11 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
         body.invitation_code = code.trim();
         body.consent = consent;
       }
-      void run(() => call("POST", `${AUTH}/auth/signup`, body));
+      void run(async () => {
+        const reply = await call("POST", `${AUTH}/auth/signup`, body);
+        if (code.trim() && reply.status !== 400) clearInvite(); // the code is used up with the account
+        return reply;
+      });
     } else if (mode === "verify") void run(() => call("POST", `${AUTH}/auth/email/verify`, { key: otp.trim() }));
     else void run(() => call("POST", `${AUTH}/auth/2fa/authenticate`, { code: otp.trim() }));
   };
@@ -70,6 +83,11 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   return (
     <form class="card stack" onSubmit={submit} noValidate>
       <h1>{title}</h1>
+      {deleted ? (
+        <p class="banner ok" role="status">
+          {t.accountDeleted}
+        </p>
+      ) : null}
       {mode === "signin" || mode === "signup" ? (
         <>
           <label class="field">

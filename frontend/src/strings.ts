@@ -187,6 +187,91 @@ export const t = {
   apiDocs: "Open the API documentation",
   noRole: "This account is neither a patient nor a clinician. Ask your administrator.",
 
+  // Me page and reminders (issue 5 item 7)
+  me: "Me",
+  reminders: "Reminders",
+  remindersIntro: "A reminder on this phone or by e-mail at the time you choose.",
+  reminderKinds: { dose: "Dose reminder", diary: "Diary reminder" } as Record<string, string>,
+  reminderOn: "Remind me",
+  reminderTime: "Time",
+  reminderDays: "Days",
+  dayNamesShort: { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" } as Record<string, string>,
+  reminderChannels: "How",
+  channelPush: "Notification on this phone",
+  channelEmail: "E-mail",
+  reminderText: "Text on the lock screen",
+  reminderTextHint: "Keep health details out: others may see your lock screen.",
+  reminderShowDose: "Name the new dose (mg) on the first day of a step",
+  saveReminder: (kind: string) => `Save ${kind.toLowerCase()}`,
+  reminderSaving: "Saving…",
+  reminderSaved: "Saved.",
+  reminderNext: (when: string) => `Next reminder: ${when}.`,
+  reminderOff: "Off: no reminders.",
+  reminderSnoozed: (when: string) => `Snoozed until ${when}.`,
+  remindersOffline: "Reminder settings need a connection. Try again when you are online.",
+  remindersLoadFailed: "Your reminders could not be loaded. Please try again.",
+  reminderFix: "Please check the highlighted fields.",
+  pushUnsupported:
+    "This browser cannot show notifications from the app. You can get the reminder by e-mail instead.",
+  pushDenied:
+    "Notifications are turned off for this app, so the phone cannot remind you. You can allow them in your " +
+    "browser's site settings, or get the reminder by e-mail instead.",
+  pushDismissed:
+    "The phone was not allowed to show notifications. Save again to be asked once more, or get the reminder by " +
+    "e-mail instead.",
+  pushFailed: "This phone could not be set up for notifications. You can get the reminder by e-mail instead.",
+  useEmailInstead: "Use e-mail instead",
+  notificationOpen: "Open your diary to log today.",
+  notificationSnooze: "Remind me in 30 minutes",
+  signOutSection: "Account",
+  // Me tab: who can see my diary, my data (pwaacct)
+  cancel: "Cancel",
+  careTitle: "Who can see my diary",
+  careNone: "No clinic can see your diary.",
+  careNeedsConnection: "This needs a connection. Try again when you are online.",
+  careClinician: (name: string) => `Invited by ${name}`,
+  careSince: (day: string) => `Sharing since ${day}`,
+  careWith: (clinic: string) => `with ${clinic}`,
+  careStop: "Stop sharing",
+  careStopTitle: (clinic: string) => `Stop sharing with ${clinic}?`,
+  careStopExplain: (clinic: string) =>
+    `${clinic}'s care team will no longer see your diary, doses or plan, from this moment on. ` +
+    "To share again you need a new invitation code from the clinic.",
+  careStopConfirm: "Stop sharing",
+  careStopped: (clinic: string) => `${clinic} can no longer see your diary.`,
+  careEarlier: (n: number) => (n === 1 ? "1 earlier clinic" : `${n} earlier clinics`),
+  careRevokedOn: (day: string, byClinic: boolean) =>
+    byClinic ? `the clinic stopped on ${day}` : `you stopped sharing on ${day}`,
+  careStatus: { expired: "invitation expired", invited: "invitation not yet accepted", active: "sharing" } as Record<
+    string,
+    string
+  >,
+  careAdd: "Add a clinic",
+  careCode: "Invitation code from your clinic",
+  careCheck: "Check the code",
+  careInvites: (clinic: string, clinician: string) => `${clinic} (${clinician}) invites you to share your diary.`,
+  careConsent: (clinic: string) =>
+    `I agree that ${clinic}'s care team can see my diary, my doses and my plan until I stop sharing.`,
+  careShare: "Share my diary",
+  careAdded: (clinic: string) => `${clinic} can now see your diary.`,
+  myDataTitle: "My data",
+  myDataIntro: "Download a copy of everything you logged, or delete your account.",
+  downloadJson: "Download everything (JSON)",
+  downloadCsv: "Download my diary as a spreadsheet (CSV)",
+  downloadNote:
+    "Downloads need a connection. The JSON file holds everything, including earlier versions of each day; " +
+    "the CSV file has one row per day.",
+  deleteAccount: "Delete my account",
+  deleteExplain:
+    "This deletes your account and everything you logged: diary, doses, plans, reminders, and every clinic's " +
+    "access to your diary. It cannot be undone. Download your data first if you want a copy.",
+  deletePassword: "Your password",
+  deleteTypeEmail: (email: string) => `To confirm, type your e-mail address (${email})`,
+  deleteConfirmMismatch: "Type your e-mail address exactly as shown to confirm.",
+  deleteForGood: "Delete my account for good",
+  deleteNeedsConnection: "Deleting your account needs a connection. Nothing was deleted.",
+  accountDeleted: "Your account and all your data were deleted.",
+
   // quality pass (pwaqa): offline, with changes waiting
   offlineWaiting: (n: number) =>
     `Offline: ${n === 1 ? "1 change is" : `${n} changes are`} saved on this phone and will sync when the connection returns.`,

@@ -20,7 +20,7 @@ from diary.models import AuditEvent, DoseLog, Flag, ReportedBaseline
 from diary.services.care import invitation_create
 from diary.services.entries import entry_record
 from diary.services.reminders import push_subscription_save, reminders_ensure, unsubscribe_token
-from tests.factories import plan_for
+from tests.factories import PASSWORD, plan_for
 
 NOW = "2026-11-21T12:00:00+00:00"
 TODAY = date(2026, 11, 21)
@@ -112,6 +112,11 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("POST", "/api/v1/me/push-subscriptions", "new-sub", expect(OK_PATIENTS, alice=201, dora=201)),
     ("DELETE", "/api/v1/me/push-subscriptions/{sub}", None, expect(OK_PATIENTS, alice=204, dora=404)),
     ("GET", "/api/v1/me/vapid-public-key", None, OK_PATIENTS),
+    # my data: download everything, delete my account (clinicians are not deleted through this)
+    ("GET", "/api/v1/me/export?format=json", None, OK_PATIENTS),
+    ("GET", "/api/v1/me/export?format=csv", None, OK_PATIENTS),
+    ("GET", "/api/v1/me/export?format=xml", None, expect(OK_PATIENTS, alice=400, dora=400)),
+    ("POST", "/api/v1/me/account/delete", "delete-me", expect(OK_PATIENTS, alice=204, dora=204)),
     # the e-mail's unsubscribe link: the signed token is the authority, whoever opens it
     ("GET", "/api/v1/reminders/unsubscribe/{unsubscribe}", None, dict.fromkeys(CALLERS, 200)),
     ("POST", "/api/v1/reminders/unsubscribe/{unsubscribe}", None, dict.fromkeys(CALLERS, 200)),
@@ -137,7 +142,11 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
 ]
 
 
-def _body(body: Any, world: World) -> Any:
+def _body(body: Any, world: World, caller: str) -> Any:
+    if body == "delete-me":
+        person = getattr(world.cast, caller, None)
+        email = person.user.email if person is not None else "nobody@example.org"
+        return {"password": PASSWORD, "confirmation": email}
     if body == "new-dose":
         return {"client_id": str(uuid.uuid4()), "date": "2026-11-21", "taken": True, "mg": 1.5}
     if body == "charlie-code":
@@ -155,7 +164,7 @@ def _body(body: Any, world: World) -> Any:
 @time_machine.travel(NOW, tick=False)
 def test_role_matrix(world: World, caller: str, method: str, path: str, body: Any, expected: dict[str, int]) -> None:
     url = path.format(**world.ids)
-    response = world.cast.client(caller).call(method, url, _body(body, world))
+    response = world.cast.client(caller).call(method, url, _body(body, world, caller))
 
     assert response.status_code == expected[caller], (caller, method, url, response.json_body)
     if response.status_code >= 400:

@@ -145,3 +145,12 @@ def test_axe_check_itself_finds_dark_only_contrast_and_sideways_scroll(page: Pag
     assert "sideways scroll on" in report
     assert "scrollWidth 3" in report
     assert "['p.wide']" in report
+
+
+def test_me_page(page: Page, live_server: Any, patient: Patient) -> None:
+    sign_in(page, live_server.url, "pat@example.org")
+    open_tab(page, "Me")
+    expect(page.get_by_role("heading", name="Who can see my diary")).to_be_visible()
+    expect(page.get_by_role("heading", name="My data")).to_be_visible()
+    expect(page.get_by_text("Dose reminder").first).to_be_visible()
+    axe_check(page, "Me (reminders, who can see my diary, my data)")

@@ -1,19 +1,28 @@
 // The patient chunk: Today (the ten-second entry), my plan, sync status and conflicts;
-// History and My trends load as their own chunks when their tab is first opened.
+// History, My trends and Me load as their own chunks when their tab is first opened.
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { PageProps } from "../app";
 import { call, OfflineError } from "../api";
 import { addDays, browserTimeZone, calendarDate, diaryToday, formatDay, phoneIsIn, rememberZone } from "../dates";
 import { db, getMeta, setMeta } from "../db";
+import { pendingInvite } from "../invite";
 import { t } from "../strings";
 import { onSyncChange, outboxCount, pullChanges, replay, resolveConflict, syncState } from "../sync";
 import type { Conflict, EntryData, Plan, Profile } from "../types";
+import type { MeProps } from "./Me";
 import { PlanLine } from "./PlanLine";
 import { TodayForm } from "./TodayForm";
 
-type Tab = "today" | "history" | "trends";
+type Tab = "today" | "history" | "trends" | "me";
 type HistoryProps = { max: string; onOpen: (date: string) => void };
+const TABS: Tab[] = ["today", "history", "trends", "me"];
+
+/** The tab asked for in the address (`/?tab=today`, e.g. from a reminder notification). */
+function tabFromUrl(): Tab {
+  const asked = new URLSearchParams(window.location.search).get("tab");
+  return TABS.includes(asked as Tab) ? (asked as Tab) : "today";
+}
 
 interface Day {
   date: string; // proposed diary day
@@ -51,12 +60,14 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
   const [tab, setTab] = useState<Tab>("today");
   const [HistoryView, setHistoryView] = useState<ComponentType<HistoryProps> | null>(null);
   const [TrendsView, setTrendsView] = useState<ComponentType | null>(null);
+  const [MeView, setMeView] = useState<ComponentType<MeProps> | null>(null);
 
   const openTab = (next: Tab) => {
     setTab(next);
     window.scrollTo(0, 0);
     if (next === "history" && !HistoryView) void import("./History").then((m) => setHistoryView(() => m.History));
     if (next === "trends" && !TrendsView) void import("./Trends").then((m) => setTrendsView(() => m.Trends));
+    if (next === "me" && !MeView) void import("./Me").then((m) => setMeView(() => m.Me));
   };
 
   const refreshLocal = async () => {
@@ -87,6 +98,14 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
   };
 
   useEffect(() => {
+    const asked = tabFromUrl();
+    if (asked !== "today") openTab(asked);
+    const url = new URL(window.location.href);
+    if (url.searchParams.has("tab")) {
+      url.searchParams.delete("tab");
+      window.history.replaceState(null, "", url.pathname + url.search + url.hash);
+    }
+    if (pendingInvite() !== null) openTab("me"); // opened from a clinic's invitation link
     const corrected = (exact: Day, quick: Day) => setDay((current) => (current === quick ? exact : current));
     void localDay(corrected).then((d) => setDay((current) => current ?? d));
     void refreshLocal();
@@ -94,7 +113,14 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
     if (!startedOffline) void goOnline();
     const onOnline = () => void goOnline();
     const onOffline = () => setOnline(false);
-    const onMessage = () => void refreshLocal();
+    const onMessage = (event: MessageEvent) => {
+      // A tapped reminder while the app is open: the service worker asks for Today.
+      if (event.data?.type === "open-tab" && event.data.tab === "today") {
+        setSelected(null);
+        openTab("today");
+      }
+      void refreshLocal();
+    };
     window.addEventListener("online", onOnline);
     window.addEventListener("offline", onOffline);
     navigator.serviceWorker?.addEventListener("message", onMessage);
@@ -118,7 +144,7 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
   if (!day) return <p class="center">{t.loading}</p>;
   const date = selected ?? day.date;
 
-  const title = tab === "today" ? t.today : tab === "history" ? t.history : t.trends;
+  const title = tab === "today" ? t.today : tab === "history" ? t.history : tab === "trends" ? t.trends : t.me;
   let body;
   if (tab === "history")
     body = HistoryView ? (
@@ -133,6 +159,12 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
       <p class="center">{t.loading}</p>
     );
   else if (tab === "trends") body = TrendsView ? <TrendsView /> : <p class="center">{t.loading}</p>;
+  else if (tab === "me")
+    body = MeView ? (
+      <MeView who={who} onSignOut={onSignOut} signOutBlocked={pending > 0} />
+    ) : (
+      <p class="center">{t.loading}</p>
+    );
   else
     body = (
       <>
@@ -162,9 +194,6 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
     <div class="stack">
       <header class="topbar">
         <h1>{title}</h1>
-        <button type="button" class="link" onClick={onSignOut} disabled={pending > 0} title={pending > 0 ? t.signOutBlocked : ""}>
-          {t.signOut}
-        </button>
       </header>
       <p class="muted small">{who.display_name || who.email}</p>
       <p class={online ? "banner ok" : "banner warn"} role="status" data-testid="connection">
@@ -183,6 +212,7 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
             ["today", t.today],
             ["history", t.history],
             ["trends", t.trends],
+            ["me", t.me],
           ] as [Tab, string][]
         ).map(([key, label]) => (
           <button type="button" class="tab" aria-current={tab === key ? "page" : undefined} onClick={() => openTab(key)}>

@@ -1,0 +1,172 @@
+""" "My data": everything a patient logged and everything stored about them, for download.
+
+`export_gather` reads it all in a constant number of queries (one per table, whatever
+the number of days); `entries_csv` turns it into a spreadsheet of diary days.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch
+
+from diary import selectors
+from diary.models import (
+    AcuteMedication,
+    CareLink,
+    DiaryEntry,
+    DoseLog,
+    DosePlan,
+    EntryRevision,
+    Patient,
+    PushSubscription,
+    Reminder,
+    ReportedBaseline,
+    SideEffect,
+)
+
+EXPORT_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ExportData:
+    patient: Patient
+    entries: list[DiaryEntry]  # side_effects, acute_medications and revisions prefetched
+    dose_logs: list[DoseLog]
+    plans: list[DosePlan]  # steps prefetched
+    reported_baseline: ReportedBaseline | None
+    care_links: list[CareLink]
+    reminders: list[Reminder]
+    push_subscriptions: list[PushSubscription]
+
+
+def export_gather(patient: Patient) -> ExportData:
+    """One query per table (10 in all), whatever the size of the diary."""
+    entries = list(
+        DiaryEntry.objects.filter(patient=patient)
+        .prefetch_related(
+            Prefetch("side_effects", queryset=SideEffect.objects.order_by("pk")),
+            Prefetch("acute_medications", queryset=AcuteMedication.objects.order_by("pk")),
+            Prefetch("revisions", queryset=EntryRevision.objects.order_by("-version")),
+        )
+        .order_by("date")
+    )
+    return ExportData(
+        patient=patient,
+        entries=entries,
+        dose_logs=list(selectors.dose_logs_for(patient)),
+        plans=list(selectors.plans_for(patient)),
+        reported_baseline=ReportedBaseline.objects.filter(patient=patient).first(),
+        care_links=list(selectors.care_links_for_patient(patient)),
+        reminders=list(Reminder.objects.filter(patient=patient).order_by("kind")),
+        push_subscriptions=list(PushSubscription.objects.filter(patient=patient).order_by("created_at")),
+    )
+
+
+# --- CSV ------------------------------------------------------------------------------
+
+ENTRY_FIELDS = (
+    "pain_score",
+    "headache",
+    "migraine",
+    "sleep_quality",
+    "headache_hours",
+    "one_sided",
+    "pulsating",
+    "worse_with_activity",
+    "nausea_vomiting",
+    "light_sensitivity",
+    "sound_sensitivity",
+    "aura_minutes",
+)
+CSV_COLUMNS = (
+    "date",
+    "diary_logged",
+    *ENTRY_FIELDS,
+    "side_effects",
+    "acute_medications",
+    "note",
+    "dose_taken",
+    "dose_mg",
+    "dose_time_of_day",
+    "dose_taken_at",
+    "entry_version",
+    "entry_late",
+    "entry_updated_at",
+)
+# A spreadsheet treats a cell starting with one of these as a formula (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        value = format(value.normalize(), "f")
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _side_effects(entry: DiaryEntry) -> str:
+    parts = []
+    for effect in entry.side_effects.all():
+        name = f"other: {effect.other_text}" if effect.kind == "other" else effect.kind
+        extra = ", limited activities" if effect.limited_activities else ""
+        parts.append(f"{name} (severity {effect.severity}{extra})")
+    return "; ".join(parts)
+
+
+def _medications(entry: DiaryEntry) -> str:
+    parts = []
+    for med in entry.acute_medications.all():
+        flags = [f for f, on in (("for headache", med.for_headache), ("contains opioid", med.contains_opioid)) if on]
+        text = f"{med.med_class}: {med.name}" if med.name else med.med_class
+        parts.append(f"{text} ({', '.join(flags)})" if flags else text)
+    return "; ".join(parts)
+
+
+def _rows(entries: Sequence[DiaryEntry], dose_logs: Sequence[DoseLog]) -> Iterable[list[str]]:
+    by_date: dict[Any, dict[str, Any]] = {}
+    for diary_day in entries:
+        by_date.setdefault(diary_day.date, {})["entry"] = diary_day
+    for log in dose_logs:
+        by_date.setdefault(log.date, {})["dose"] = log
+    for day in sorted(by_date):
+        entry: DiaryEntry | None = by_date[day].get("entry")
+        dose: DoseLog | None = by_date[day].get("dose")
+        row: list[Any] = [day.isoformat(), entry is not None]
+        if entry is not None:
+            row += [getattr(entry, name) for name in ENTRY_FIELDS]
+            row += [_side_effects(entry), _medications(entry), entry.note]
+        else:
+            row += [None] * (len(ENTRY_FIELDS) + 3)
+        if dose is not None:
+            taken_at = dose.taken_at.strftime("%H:%M") if dose.taken_at else None
+            row += [dose.taken, dose.mg, dose.time_of_day, taken_at]
+        else:
+            row += [None] * 4
+        if entry is not None:
+            row += [entry.version, entry.late, entry.updated_at.isoformat()]
+        else:
+            row += [None] * 3
+        yield [_cell(value) for value in row]
+
+
+def entries_csv(data: ExportData) -> str:
+    """One row per local date with a diary entry or a dose log (columns: docs/api.md).
+
+    UTF-8 with a byte-order mark (Excel reads UTF-8 only with it), CRLF line ends.
+    """
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(_rows(data.entries, data.dose_logs))
+    return out.getvalue()

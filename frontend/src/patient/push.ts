@@ -1,0 +1,43 @@
+// Web Push for reminders: ask for permission (only when the patient turns a push reminder
+// on), subscribe this browser with the server's VAPID key, and register it with the API.
+import { call, OfflineError } from "../api";
+
+export type PushSetup = "ok" | "unsupported" | "denied" | "dismissed" | "failed" | "offline";
+
+export function pushSupported(): boolean {
+  return "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
+}
+
+function keyBytes(base64url: string): ArrayBuffer {
+  const b64 = base64url.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (base64url.length % 4)) % 4);
+  const raw = atob(b64);
+  const out = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+  return out.buffer;
+}
+
+/** Permission, subscription and registration with the API, in that order. */
+export async function pushEnable(): Promise<PushSetup> {
+  if (!pushSupported()) return "unsupported";
+  let permission = Notification.permission;
+  if (permission === "default") permission = await Notification.requestPermission();
+  if (permission === "default") return "dismissed"; // the prompt was closed unanswered
+  if (permission !== "granted") return "denied";
+  try {
+    const registration = await navigator.serviceWorker.ready;
+    let subscription = await registration.pushManager.getSubscription();
+    if (!subscription) {
+      const key = await call<{ public_key: string }>("GET", "/api/v1/me/vapid-public-key");
+      if (key.status !== 200) return "failed";
+      subscription = await registration.pushManager.subscribe({
+        userVisibleOnly: true,
+        applicationServerKey: keyBytes(key.body.public_key),
+      });
+    }
+    // Sent every time: idempotent on the endpoint, and it moves a phone shared by two accounts.
+    const saved = await call("POST", "/api/v1/me/push-subscriptions", subscription.toJSON());
+    return saved.status === 200 || saved.status === 201 ? "ok" : "failed";
+  } catch (err) {
+    return err instanceof OfflineError ? "offline" : "failed";
+  }
+}

@@ -209,28 +209,18 @@ export async function resolveConflict(date: string, keep: "mine" | "theirs"): Pr
   if (!conflict) return;
   const theirs = conflict.theirs;
   const tx = d.transaction(["entries", "outbox", "conflicts"], "readwrite");
-  if (keep === "mine") {
-    await tx.objectStore("outbox").put({
-      key: `entry:${date}`,
-      kind: "entry",
-      date,
-      data: conflict.mine,
-      baseVersion: theirs.version,
-      seq: item?.seq ?? Date.now(),
-    });
-    await tx.objectStore("entries").put({ date, data: conflict.mine, serverVersion: theirs.version, synced: false });
-  } else {
-    await tx.objectStore("outbox").put({
-      key: `entry:${date}`,
-      kind: "entry",
-      date,
-      data: conflict.mine,
-      baseVersion: theirs.version,
-      restore: serverToData(theirs),
-      seq: item?.seq ?? Date.now(),
-    });
-    await tx.objectStore("entries").put({ date, data: serverToData(theirs), serverVersion: theirs.version, synced: false });
-  }
+  // Mine is sent against theirs either way; for "theirs", theirs then goes back on top.
+  const restore = keep === "theirs" ? serverToData(theirs) : undefined;
+  await tx.objectStore("outbox").put({
+    key: `entry:${date}`,
+    kind: "entry",
+    date,
+    data: conflict.mine,
+    baseVersion: theirs.version,
+    ...(restore ? { restore } : {}),
+    seq: item?.seq ?? Date.now(),
+  });
+  await tx.objectStore("entries").put({ date, data: restore ?? conflict.mine, serverVersion: theirs.version, synced: false });
   await tx.objectStore("conflicts").delete(date);
   await tx.done;
   notify();

@@ -16,7 +16,7 @@ from tests.e2e.axe import axe_check
 from tests.e2e.conftest import diary_day, sign_in
 from tests.e2e.data import insight_with_data
 from tests.e2e.test_history_trends import open_tab
-from tests.e2e.test_today import tap_typical_day
+from tests.e2e.test_today import save_against_another_devices_edit, tap_typical_day
 
 pytestmark = pytest.mark.e2e
 
@@ -74,14 +74,7 @@ def test_today_empty_saved_with_details_and_the_opioid_warning_then_offline(
 
 
 def test_today_conflict_screen(page: Page, live_server: Any, patient: Patient) -> None:
-    day = diary_day(patient)
-    entry_record(patient=patient, day=day, data={"pain_score": 3, "headache": 0}, actor=patient.user)
-    sign_in(page, live_server.url, "pat@example.org")
-    pain = page.get_by_role("group", name="Pain today")
-    expect(pain.get_by_role("button", name="3", exact=True)).to_have_attribute("aria-pressed", "true")
-    entry_record(patient=patient, day=day, data={"pain_score": 5, "headache": 2}, actor=patient.user)
-    pain.get_by_role("button", name="6", exact=True).click()
-    page.get_by_role("button", name="Save", exact=True).click()
+    save_against_another_devices_edit(page, live_server.url, patient)
     expect(page.get_by_test_id("conflict-mine")).to_be_visible()
     axe_check(page, "Today with the conflict screen (412)")
 
@@ -152,3 +145,12 @@ def test_axe_check_itself_finds_dark_only_contrast_and_sideways_scroll(page: Pag
     assert "sideways scroll on" in report
     assert "scrollWidth 3" in report
     assert "['p.wide']" in report
+
+
+def test_me_page(page: Page, live_server: Any, patient: Patient) -> None:
+    sign_in(page, live_server.url, "pat@example.org")
+    open_tab(page, "Me")
+    expect(page.get_by_role("heading", name="Who can see my diary")).to_be_visible()
+    expect(page.get_by_role("heading", name="My data")).to_be_visible()
+    expect(page.get_by_text("Dose reminder").first).to_be_visible()
+    axe_check(page, "Me (reminders, who can see my diary, my data)")

@@ -89,10 +89,12 @@ def test_after_one_visit_the_app_opens_offline(
     expect(page.get_by_role("group", name="Pain today")).to_be_visible()
 
 
-def test_a_conflict_shows_both_versions_and_keeping_mine_wins(page: Page, live_server: Any, patient: Patient) -> None:
+def save_against_another_devices_edit(page: Page, url: str, patient: Patient) -> None:
+    """Day at pain 3; the page shows it; another device saves pain 5 and a moderate
+    headache; then the page saves pain 6 on top of the version it had (a 412)."""
     day = diary_day(patient)
     entry_record(patient=patient, day=day, data={"pain_score": 3, "headache": 0}, actor=patient.user)
-    sign_in(page, live_server.url, "pat@example.org")
+    sign_in(page, url, "pat@example.org")
     pain = page.get_by_role("group", name="Pain today")
     expect(pain.get_by_role("button", name="3", exact=True)).to_have_attribute("aria-pressed", "true")
 
@@ -101,6 +103,10 @@ def test_a_conflict_shows_both_versions_and_keeping_mine_wins(page: Page, live_s
 
     pain.get_by_role("button", name="6", exact=True).click()
     page.get_by_role("button", name="Save", exact=True).click()
+
+
+def test_a_conflict_shows_both_versions_and_keeping_mine_wins(page: Page, live_server: Any, patient: Patient) -> None:
+    save_against_another_devices_edit(page, live_server.url, patient)
 
     mine, theirs = page.get_by_test_id("conflict-mine"), page.get_by_test_id("conflict-theirs")
     expect(mine).to_contain_text("Pain 6")

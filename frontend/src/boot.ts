@@ -1,5 +1,6 @@
-// A head start for Today when the app opens: one IndexedDB transaction, started while the
-// shell's script is still running and the patient chunk is loading, reads everything the
+// A head start for Today when the app opens: one IndexedDB transaction, started by
+// public/open-db.js before the shell's script has even arrived (else here, as the shell
+// starts) while the patient chunk loads, reads everything the
 // first Today needs (who is signed in, profile, plan, the entries and doses of the days
 // around now, the outbox and conflicts). Today's first render uses it and the form shows
 // the stored day at once, so there is never an empty form that stored values replace
@@ -31,6 +32,8 @@ function utcDate(at: number): string {
 export function readSnapshot(): Promise<Snapshot | null> {
   if (!reading) {
     reading = (async () => {
+      const early = (await window.__ldnEarly)?.snapshot as Snapshot | null | undefined;
+      if (early && !taken) return (current = early);
       const d = await db();
       // Whatever the patient's zone (UTC-12 to UTC+14) and day boundary, today's diary
       // day is between two days before and one day after today's UTC date.

@@ -1,8 +1,10 @@
-// The first thing the app shell runs (a plain script, index.html): it opens the phone's
-// IndexedDB and, on a patient's phone, reads what the first Today needs, while the app's
-// own script is still arriving and compiling. src/boot.ts takes both. A phone without
-// the database yet: the creation is aborted here and the app creates it (src/db.ts).
-// Keep the names and the range in step with src/boot.ts.
+// The first thing the app shell runs (a plain async script, index.html: it runs as soon
+// as it arrives and holds nothing up): it opens the phone's IndexedDB and, on a patient's
+// phone, reads what the first Today needs, while the app's own script is still arriving
+// and compiling. src/db.ts and src/boot.ts take both; should the app's script run first,
+// they open and read themselves. A phone without the database yet: the creation is
+// aborted here and the app creates it (src/db.ts). Keep the names and the range in step
+// with src/boot.ts.
 (function () {
   "use strict";
   var patient = false;

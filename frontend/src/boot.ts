@@ -1,8 +1,8 @@
 // A head start for Today when the app opens: one IndexedDB transaction, started by
 // public/open-db.js before the shell's script has even arrived (else here, as the shell
-// starts) while the patient chunk loads, reads everything the
-// first Today needs (who is signed in, profile, plan, the entries and doses of the days
-// around now, the outbox and conflicts). Today's first render uses it and the form shows
+// starts), while the patient chunk loads, reads everything the first Today needs (who is
+// signed in, profile, plan, the entries and doses of the days around now, the outbox and
+// conflicts). Today's first render uses it and the form shows
 // the stored day at once, so there is never an empty form that stored values replace
 // under the patient's fingers. Taken once: later screens read IndexedDB afresh.
 import { db } from "./db";

@@ -4,6 +4,7 @@ import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { AUTH, call, csrfToken, OfflineError } from "./api";
 import { SignIn } from "./auth";
+import { dropSnapshot, readSnapshot } from "./boot";
 import { clearAll, db, getMeta, setMeta } from "./db";
 import { t } from "./strings";
 import type { WhoAmI } from "./types";
@@ -17,8 +18,9 @@ export interface PageProps {
 }
 
 // The chunk of the role this phone last saw starts loading at once, beside the session
-// check, and IndexedDB opens meanwhile: Today is ready sooner, above all offline. (The
-// hint in localStorage is only "patient" or "clinician", no health data.)
+// check, and IndexedDB opens meanwhile (for a patient, with the one read of everything
+// the first Today needs, boot.ts): Today is ready sooner, above all offline. (The hint in
+// localStorage is only "patient" or "clinician", no health data.)
 const ROLE_HINT = "ldn-role";
 function roleHint(role?: string | null): string | null {
   try {
@@ -29,11 +31,24 @@ function roleHint(role?: string | null): string | null {
     return null; // storage blocked: no head start
   }
 }
-if (roleHint() === "patient") void import("./patient/PatientApp");
-void db();
+if (roleHint() === "patient") {
+  void import("./patient/PatientApp");
+  void readSnapshot();
+} else void db();
+
+/** The page of a role, loaded (the session and its page then arrive in one render). */
+function pageFor(role: string): Promise<ComponentType<PageProps> | null> {
+  const page =
+    role === "patient"
+      ? import("./patient/PatientApp").then((m) => m.PatientApp)
+      : role === "clinician" || role === "none"
+        ? import("./clinician/ClinicianApp").then((m) => m.ClinicianApp)
+        : Promise.resolve(null);
+  return page.catch(() => null); // the chunk could not load: stay on "Loading"
+}
 
 async function offlineSession(): Promise<Session> {
-  const who = await getMeta<WhoAmI>("whoami");
+  const who = (await readSnapshot())?.who ?? (await getMeta<WhoAmI>("whoami"));
   return who ? { state: "in", who, offline: true } : { state: "signed-out" };
 }
 
@@ -54,7 +69,10 @@ async function loadSession(): Promise<Session> {
 
 async function rememberUser(who: WhoAmI): Promise<void> {
   const before = await getMeta<WhoAmI>("whoami");
-  if (before && before.email !== who.email) await clearAll(); // another person on this phone
+  if (before && before.email !== who.email) {
+    dropSnapshot();
+    await clearAll(); // another person on this phone
+  }
   await setMeta("whoami", who);
   roleHint(who.role);
   await setMeta("csrf", csrfToken());
@@ -65,7 +83,15 @@ export function App() {
   const [Page, setPage] = useState<ComponentType<PageProps> | null>(null);
   const [swReady, setSwReady] = useState(false);
 
-  const refresh = () => loadSession().then(setSession, () => setSession({ state: "signed-out" }));
+  const refresh = () =>
+    loadSession().then(
+      async (next) => {
+        const page = next.state === "in" ? await pageFor(next.who.role) : null;
+        setPage(() => page);
+        setSession(next);
+      },
+      () => setSession({ state: "signed-out" }),
+    );
   useEffect(() => {
     void refresh();
     if ("serviceWorker" in navigator) {
@@ -76,19 +102,13 @@ export function App() {
     }
   }, []);
 
-  const role = session.state === "in" ? session.who.role : null;
-  useEffect(() => {
-    setPage(null);
-    if (role === "patient") import("./patient/PatientApp").then((m) => setPage(() => m.PatientApp));
-    else if (role === "clinician" || role === "none") import("./clinician/ClinicianApp").then((m) => setPage(() => m.ClinicianApp));
-  }, [role]);
-
   const signOut = async () => {
     try {
       await call("DELETE", `${AUTH}/auth/session`);
     } catch {
       // offline: forget locally anyway
     }
+    dropSnapshot();
     await clearAll();
     roleHint(null);
     // The next person to sign in on this device starts at home, not on the last patient page.

@@ -1,6 +1,6 @@
 // The phone's own copy: diary days, doses, the outbox of unsent writes, conflicts, and
 // small facts (who is signed in, profile, plan, the changes cursor).
-import { openDB, type DBSchema, type IDBPDatabase } from "idb";
+import { openDB, wrap, type DBSchema, type IDBPDatabase } from "idb";
 import type { Conflict, LocalDose, LocalEntry, OutboxItem } from "./types";
 
 interface DiarySchema extends DBSchema {
@@ -11,21 +11,39 @@ interface DiarySchema extends DBSchema {
   conflicts: { key: string; value: Conflict };
 }
 
+/** What public/open-db.js opened and read before the app's script ran (boot.ts). */
+export interface Early {
+  db: IDBDatabase;
+  snapshot: unknown;
+}
+declare global {
+  interface Window {
+    __ldnEarly?: Promise<Early | null>;
+  }
+}
+
 let dbPromise: Promise<IDBPDatabase<DiarySchema>> | null = null;
 
 export function db(): Promise<IDBPDatabase<DiarySchema>> {
   if (!dbPromise) {
-    dbPromise = openDB<DiarySchema>("ldn-diary", 1, {
-      upgrade(database) {
-        database.createObjectStore("meta");
-        database.createObjectStore("entries", { keyPath: "date" });
-        database.createObjectStore("doses", { keyPath: "date" });
-        database.createObjectStore("outbox", { keyPath: "key" });
-        database.createObjectStore("conflicts", { keyPath: "date" });
-      },
-    });
+    // The connection public/open-db.js opened, else (no database yet, in the service
+    // worker, or it failed) our own open, which creates the stores.
+    const early = typeof window !== "undefined" ? window.__ldnEarly : undefined;
+    dbPromise = (early ?? Promise.resolve(null)).then((found) => (found ? (wrap(found.db) as IDBPDatabase<DiarySchema>) : open()));
   }
   return dbPromise;
+}
+
+function open(): Promise<IDBPDatabase<DiarySchema>> {
+  return openDB<DiarySchema>("ldn-diary", 1, {
+    upgrade(database) {
+      database.createObjectStore("meta");
+      database.createObjectStore("entries", { keyPath: "date" });
+      database.createObjectStore("doses", { keyPath: "date" });
+      database.createObjectStore("outbox", { keyPath: "key" });
+      database.createObjectStore("conflicts", { keyPath: "date" });
+    },
+  });
 }
 
 export async function getMeta<T = any>(key: string): Promise<T | undefined> {

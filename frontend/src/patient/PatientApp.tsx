@@ -5,11 +5,12 @@ import { useEffect, useState } from "preact/hooks";
 import type { PageProps } from "../app";
 import { call, OfflineError } from "../api";
 import { addDays, browserTimeZone, calendarDate, diaryToday, formatDay, phoneIsIn, rememberZone } from "../dates";
+import { takeSnapshot } from "../boot";
 import { db, getMeta, setMeta } from "../db";
 import { pendingInvite } from "../invite";
 import { t } from "../strings";
 import { onSyncChange, outboxCount, pullChanges, replay, resolveConflict, syncState } from "../sync";
-import type { Conflict, EntryData, Plan, Profile } from "../types";
+import type { Conflict, EntryData, OutboxItem, Plan, Profile } from "../types";
 import type { MeProps } from "./Me";
 import { PlanLine } from "./PlanLine";
 import { TodayForm } from "./TodayForm";
@@ -31,30 +32,39 @@ interface Day {
 
 /** The day from the phone's copy of the profile; from the phone's clock when it may
  * stand in for the patient's zone (dates.ts: phoneIsIn), checked with Intl just after. */
-async function localDay(onCorrected: (exact: Day, quick: Day) => void): Promise<Day> {
-  const profile = await getMeta<Profile>("profile");
+function localDay(profile: Profile | undefined): { day: Day; check: () => Day | null } {
   const tz = profile?.time_zone ?? browserTimeZone();
   const boundary = profile?.day_boundary ?? "04:00";
   const at = new Date();
   const quick = phoneIsIn(tz, at);
   const day = { date: diaryToday(tz, boundary, at, quick), max: calendarDate(tz, at, quick) };
-  window.setTimeout(() => {
+  /** The exact day when the quick one was wrong (to run after Today is on screen). */
+  const check = () => {
     rememberZone(tz, at);
-    if (!quick) return;
+    if (!quick) return null;
     const exact = { date: diaryToday(tz, boundary, at), max: calendarDate(tz, at) };
-    if (exact.date !== day.date || exact.max !== day.max) onCorrected(exact, day);
-  }, 500);
-  return day;
+    return exact.date !== day.date || exact.max !== day.max ? exact : null;
+  };
+  return { day, check };
+}
+
+/** The outbox's items that wait for the patient (not for a conflict to be resolved). */
+function blockedReasons(outbox: OutboxItem[]): string[] {
+  return outbox.filter((i) => i.blocked && i.blocked !== "conflict").map((i) => i.blocked!);
 }
 
 export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
-  const [day, setDay] = useState<Day | null>(null);
+  // The first render shows Today from the snapshot read as the app opened (boot.ts), when
+  // it is ready; else from reads of its own just after.
+  const [boot] = useState(() => takeSnapshot(who.email));
+  const [first] = useState(() => (boot ? localDay(boot.profile) : null));
+  const [day, setDay] = useState<Day | null>(first?.day ?? null);
   const [selected, setSelected] = useState<string | null>(null);
-  const [plan, setPlan] = useState<Plan | null>(null);
+  const [plan, setPlan] = useState<Plan | null>(boot?.plan ?? null);
   const [online, setOnline] = useState(!startedOffline && navigator.onLine);
-  const [pending, setPending] = useState(0);
-  const [conflicts, setConflicts] = useState<Conflict[]>([]);
-  const [blocked, setBlocked] = useState<string[]>([]);
+  const [pending, setPending] = useState(boot?.outbox.length ?? 0);
+  const [conflicts, setConflicts] = useState<Conflict[]>(boot?.conflicts ?? []);
+  const [blocked, setBlocked] = useState<string[]>(boot ? blockedReasons(boot.outbox) : []);
   const [state, setState] = useState(syncState());
   const [pulled, setPulled] = useState(false); // the first pull from the server is done
   const [tab, setTab] = useState<Tab>("today");
@@ -74,7 +84,7 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
     const d = await db();
     setPending(await outboxCount());
     setConflicts(await d.getAll("conflicts"));
-    setBlocked((await d.getAll("outbox")).filter((i) => i.blocked && i.blocked !== "conflict").map((i) => i.blocked!));
+    setBlocked(blockedReasons(await d.getAll("outbox")));
     setPlan((await getMeta<Plan>("plan")) ?? null);
     setState(syncState());
   };
@@ -106,8 +116,15 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
       window.history.replaceState(null, "", url.pathname + url.search + url.hash);
     }
     if (pendingInvite() !== null) openTab("me"); // opened from a clinic's invitation link
-    const corrected = (exact: Day, quick: Day) => setDay((current) => (current === quick ? exact : current));
-    void localDay(corrected).then((d) => setDay((current) => current ?? d));
+    const start = (found: ReturnType<typeof localDay>) => {
+      setDay((current) => current ?? found.day);
+      window.setTimeout(() => {
+        const exact = found.check();
+        if (exact) setDay((current) => (current === found.day ? exact : current));
+      }, 500);
+    };
+    if (first) start(first);
+    else void getMeta<Profile>("profile").then((p) => start(localDay(p)));
     void refreshLocal();
     const unsubscribe = onSyncChange(() => void refreshLocal());
     if (!startedOffline) void goOnline();

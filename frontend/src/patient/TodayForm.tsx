@@ -1,6 +1,7 @@
 // One diary day: the core on one screen (a typical day is four taps and Save), the
 // details on demand, and the opioid warning the moment an opioid is chosen.
 import { useEffect, useRef, useState } from "preact/hooks";
+import { takeDay } from "../boot";
 import { db } from "../db";
 import { t } from "../strings";
 import { newId, onSyncChange, replay, saveDay } from "../sync";
@@ -11,6 +12,7 @@ import {
   SIDE_EFFECT_KINDS,
   type EntryData,
   type LocalDose,
+  type LocalEntry,
   type Medicine,
   type Plan,
   type SideEffect,
@@ -74,18 +76,30 @@ function Scale({ legend, value, max, onPick, name }: { legend: string; value: nu
   );
 }
 
+/** Whether the stored entry opens the details (they hold something). */
+function hasDetails(entry: LocalEntry | null): boolean {
+  return !!entry && (entry.data.acute_medications.length > 0 || !!entry.data.note || entry.data.headache_hours !== null);
+}
+
+function statusOf(entry: LocalEntry | null | undefined): "none" | "phone" | "synced" {
+  return entry ? (entry.synced ? "synced" : "phone") : "none";
+}
+
 export function TodayForm({ date, plan }: { date: string; plan: Plan | null }) {
-  const [form, setForm] = useState<Form>(emptyForm());
-  const [clientId, setClientId] = useState<string>(newId());
-  const [dose, setDose] = useState<LocalDose | null>(null);
+  // The first Today of a page load starts with the day as stored, read as the app opened
+  // (boot.ts): the form is never shown empty and then filled under the patient's taps.
+  const [stored] = useState(() => takeDay(date));
+  const [form, setForm] = useState<Form>(() => (stored?.entry ? { ...emptyForm(), ...stored.entry.data } : emptyForm()));
+  const [clientId, setClientId] = useState<string>(() => stored?.entry?.data.client_id || newId());
+  const [dose, setDose] = useState<LocalDose | null>(stored?.dose ?? null);
   const [tookDose, setTookDose] = useState(false);
   const planned = plannedOn(plan, date);
   const [doseMg, setDoseMg] = useState<string>("");
   const [doseTime, setDoseTime] = useState<string>("");
-  const [details, setDetails] = useState(false);
-  const [status, setStatus] = useState<"none" | "phone" | "synced">("none");
+  const [details, setDetails] = useState(() => hasDetails(stored?.entry ?? null));
+  const [status, setStatus] = useState<"none" | "phone" | "synced">(statusOf(stored?.entry));
   const [message, setMessage] = useState("");
-  const [loaded, setLoaded] = useState(false);
+  const [loaded, setLoaded] = useState(stored !== null);
 
   // Until the patient touches the form, it follows the phone's copy (which a pull of
   // another device's edit, or a sync, may change).
@@ -95,12 +109,12 @@ export function TodayForm({ date, plan }: { date: string; plan: Plan | null }) {
     const d = await db();
     const tx = d.transaction(["entries", "doses"]); // one round trip for both
     const [entry, savedDose] = await Promise.all([tx.objectStore("entries").get(date), tx.objectStore("doses").get(date)]);
-    setStatus(entry ? (entry.synced ? "synced" : "phone") : "none");
+    setStatus(statusOf(entry));
     setDose(savedDose ?? null);
     if (entry && !dirty.current) {
       setForm({ ...emptyForm(), ...entry.data });
       setClientId(entry.data.client_id || newId());
-      if (entry.data.acute_medications.length || entry.data.note || entry.data.headache_hours !== null) setDetails(true);
+      if (hasDetails(entry)) setDetails(true);
     }
     setLoaded(true);
   };

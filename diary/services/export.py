@@ -29,6 +29,7 @@ from diary.models import (
     ReportedBaseline,
     SideEffect,
 )
+from diary.services.entries import ENTRY_FIELDS as DIARY_FIELDS
 
 EXPORT_FORMAT_VERSION = 1
 
@@ -70,20 +71,9 @@ def export_gather(patient: Patient) -> ExportData:
 
 # --- CSV ------------------------------------------------------------------------------
 
-ENTRY_FIELDS = (
-    "pain_score",
-    "headache",
-    "migraine",
-    "sleep_quality",
-    "headache_hours",
-    "one_sided",
-    "pulsating",
-    "worse_with_activity",
-    "nausea_vomiting",
-    "light_sensitivity",
-    "sound_sensitivity",
-    "aura_minutes",
-)
+# The diary fields of diary.services.entries, each in its own column; the free-text note goes
+# after the lists of side effects and medicines.
+ENTRY_FIELDS = tuple(name for name in DIARY_FIELDS if name != "note")
 CSV_COLUMNS = (
     "date",
     "diary_logged",

@@ -47,6 +47,7 @@ def calendar_cells(page: Page, days: list[date]) -> dict[date, tuple[str | None,
     for month in sorted({d.replace(day=1) for d in days}, reverse=True):
         while page.locator("#month-title").inner_text() != month.strftime("%B %Y"):
             page.get_by_role("button", name="Previous month").click()
+        expect(page.locator(".calendar")).to_have_attribute("aria-busy", "false")  # the month's days are read
         for d in days:
             if d.replace(day=1) == month:
                 cell = page.locator(f'button.calday[data-date="{d.isoformat()}"]')

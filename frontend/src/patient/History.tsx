@@ -77,6 +77,7 @@ async function loadMonth(first: string): Promise<{ days: Record<string, DayInfo>
 export function History({ max, onOpen }: { max: string; onOpen: (date: string) => void }) {
   const [first, setFirst] = useState(monthStart(max));
   const [days, setDays] = useState<Record<string, DayInfo>>({});
+  const [shown, setShown] = useState<string | null>(null); // the month whose days `days` holds
   const [offline, setOffline] = useState(false);
 
   useEffect(() => {
@@ -85,6 +86,7 @@ export function History({ max, onOpen }: { max: string; onOpen: (date: string) =
       loadMonth(first).then((r) => {
         if (!live) return;
         setDays(r.days);
+        setShown(first);
         setOffline(r.offline);
       });
     void load();
@@ -98,7 +100,8 @@ export function History({ max, onOpen }: { max: string; onOpen: (date: string) =
   const last = monthEnd(first);
   const cells: (string | null)[] = Array.from({ length: weekdayIndex(first) }, () => null);
   for (let day = first; day <= last; day = addDays(day, 1)) cells.push(day);
-  const values = Object.values(days);
+  const ready = shown === first;
+  const values = ready ? Object.values(days) : [];
   const headacheDays = values.filter((v) => v.kind !== "none").length;
   const migraineDays = values.filter((v) => v.kind === "migraine").length;
 
@@ -122,7 +125,8 @@ export function History({ max, onOpen }: { max: string; onOpen: (date: string) =
         </button>
       </div>
       {offline ? <p class="banner warn">{t.historyFromPhone}</p> : null}
-      <div class="calendar" role="table" aria-labelledby="month-title">
+      {/* Until the month's days are read, the calendar says it is busy rather than "not logged". */}
+      <div class="calendar" role="table" aria-labelledby="month-title" aria-busy={!ready}>
         <div role="row" class="calrow">
           {t.weekdaysShort.map((w) => (
             <span role="columnheader" class="calhead">
@@ -135,7 +139,7 @@ export function History({ max, onOpen }: { max: string; onOpen: (date: string) =
             {Array.from({ length: 7 }, (_, i) => {
               const day = cells[week * 7 + i];
               if (!day) return <span role="cell" class="calday empty" />;
-              const info = days[day];
+              const info = ready ? days[day] : undefined;
               const kind = info ? info.kind : "empty";
               const shown = `${Number(day.slice(8))} ${t.dayMarks[kind]}`.trim();
               const label =
@@ -163,7 +167,7 @@ export function History({ max, onOpen }: { max: string; onOpen: (date: string) =
           </div>
         ))}
       </div>
-      <p data-testid="month-summary">{t.monthSummary(headacheDays, migraineDays, values.length)}</p>
+      {ready ? <p data-testid="month-summary">{t.monthSummary(headacheDays, migraineDays, values.length)}</p> : null}
       <div class="legend" role="list" aria-label={t.legend}>
         {(["none", "headache", "migraine", "empty"] as const).map((k) => (
           <span role="listitem" class="legend-item">

@@ -20,6 +20,14 @@ month = st.text(alphabet="..00000123", min_size=28, max_size=28)
 conditions = st.sampled_from(["migraine", "chronic_migraine", "fibromyalgia", "chronic_pain"])
 
 
+# a headache condition, its baseline and window (coded days), and one window day to change
+one_window_day = given(st.sampled_from(["migraine", "chronic_migraine"]), month, month, st.integers(0, 27))
+
+
+def with_day(window: str, i: int, code: str) -> str:
+    return window[:i] + code + window[i + 1 :]
+
+
 def goodness(kind: str) -> int:
     return len(GOODNESS) - GOODNESS.index(kind)
 
@@ -80,42 +88,32 @@ def test_recompute_is_identical_and_strict_json(history):
 
 
 @SETTINGS
-@given(
-    st.sampled_from(["migraine", "chronic_migraine"]),
-    month,
-    month,
-    st.integers(0, 27),
-)
+@one_window_day
 def test_a_headache_free_day_turning_into_a_headache_day_never_improves_the_verdict(condition, baseline, window, i):
     # a logged headache-free window day becomes a (mild) headache day: the days with an
     # entry, and so the pro-rating, stay the same
-    window = window[:i] + "0" + window[i + 1 :]
-    before = analyse(trial(condition=condition, baseline=baseline, window=window)).verdict.kind
-    after = analyse(
-        trial(condition=condition, baseline=baseline, window=window[:i] + "1" + window[i + 1 :])
-    ).verdict.kind
+    before, after = (
+        analyse(trial(condition=condition, baseline=baseline, window=with_day(window, i, code))).verdict.kind
+        for code in "01"
+    )
     if before in RULE_VERDICTS:
         assert after in RULE_VERDICTS  # the same days are logged
         assert goodness(after) <= goodness(before)
 
 
 @SETTINGS
-@given(
-    st.sampled_from(["migraine", "chronic_migraine"]),
-    month,
-    month,
-    st.integers(0, 27),
-)
+@one_window_day
 def test_a_missing_day_logged_as_a_mild_headache_never_lowers_the_headache_days(condition, baseline, window, i):
     # A missing window day becomes a logged mild headache day. Pro-rated (CLINICAL.md §4),
     # the monthly headache days cannot go down; the moderate/severe days per 28 cannot go
     # up (the new day is evidence of one more day that was not moderate or severe), which
     # is why the verdict itself may improve: see the example test below.
-    window = window[:i] + "." + window[i + 1 :]
-    before = analyse(trial(condition=condition, baseline=baseline, window=window)).to_json()["summary"]["window"]
-    after = analyse(
-        trial(condition=condition, baseline=baseline, window=window[:i] + "1" + window[i + 1 :])
-    ).to_json()["summary"]["window"]
+    before, after = (
+        analyse(trial(condition=condition, baseline=baseline, window=with_day(window, i, code))).to_json()["summary"][
+            "window"
+        ]
+        for code in ".1"
+    )
     assert after["days_logged"] == before["days_logged"] + 1
     assert after["headache_days"] == before["headache_days"] + 1
     assert after["moderate_severe_days"] == before["moderate_severe_days"]
@@ -135,7 +133,7 @@ def test_a_missing_day_logged_as_mild_can_lift_the_moderate_severe_reduction_ove
     baseline = "2" * 10 + "0" * 18
     window = "2" * 6 + "0" * 17 + "." * 5
     before = analyse(trial(baseline=baseline, window=window))
-    after = analyse(trial(baseline=baseline, window=window[:23] + "1" + window[24:]))
+    after = analyse(trial(baseline=baseline, window=with_day(window, 23, "1")))
     assert before.to_json()["summary"]["window"]["moderate_severe_days_per_28"] == 7.304
     assert after.to_json()["summary"]["window"]["moderate_severe_days_per_28"] == 7.0
     assert after.to_json()["summary"]["window"]["headache_days_per_28"] == 8.167

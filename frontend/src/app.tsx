@@ -78,20 +78,31 @@ async function rememberUser(who: WhoAmI): Promise<void> {
   await setMeta("csrf", csrfToken());
 }
 
+/** Who is signed in, and their page loaded (they arrive in one render). */
+function sessionAndPage(): Promise<{ session: Session; page: ComponentType<PageProps> | null }> {
+  return loadSession().then(
+    async (session) => ({ session, page: session.state === "in" ? await pageFor(session.who.role) : null }),
+    () => ({ session: { state: "signed-out" }, page: null }),
+  );
+}
+
+// The first one starts as the shell's script runs, not in App's first effect (which
+// Preact runs only after a frame has been painted).
+let starting: ReturnType<typeof sessionAndPage> | null = sessionAndPage();
+
 export function App() {
   const [session, setSession] = useState<Session>({ state: "loading" });
   const [Page, setPage] = useState<ComponentType<PageProps> | null>(null);
   const [swReady, setSwReady] = useState(false);
 
-  const refresh = () =>
-    loadSession().then(
-      async (next) => {
-        const page = next.state === "in" ? await pageFor(next.who.role) : null;
-        setPage(() => page);
-        setSession(next);
-      },
-      () => setSession({ state: "signed-out" }),
-    );
+  const refresh = () => {
+    const next = starting ?? sessionAndPage();
+    starting = null;
+    return next.then(({ session, page }) => {
+      setPage(() => page);
+      setSession(session);
+    });
+  };
   useEffect(() => {
     void refresh();
     if ("serviceWorker" in navigator) {

@@ -45,6 +45,7 @@ export const t = {
   // Today
   today: "Today",
   day: "Day",
+  changeDay: "Change day",
   pain: "Pain today (0 = none, 10 = worst)",
   headache: "Headache (the worst today)",
   headacheLevels: ["None", "Mild", "Moderate", "Severe"],

@@ -4,6 +4,7 @@ the conflict screen and the opioid warning."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -52,6 +53,33 @@ def test_a_typical_day_is_four_taps_and_save(page: Page, live_server: Any, patie
     )
     dose = DoseLog.objects.get(patient=patient)
     assert (dose.date, dose.taken, dose.mg, dose.time_of_day) == (diary_day(patient), True, Decimal("1.5"), "bedtime")
+
+
+def test_today_names_the_day_and_change_day_logs_an_earlier_one(page: Page, live_server: Any, patient: Patient) -> None:
+    today = diary_day(patient)
+    sign_in(page, live_server.url, "pat@example.org")
+    expect(page.get_by_test_id("day-name")).to_have_text(f"{today.strftime('%A')} {today.day} {today.strftime('%B')}")
+    expect(page.get_by_label("Day")).to_have_count(0)  # no date input until the patient asks for one
+
+    page.get_by_role("button", name="Change day").click()
+    field = page.get_by_label("Day")
+    expect(field).to_be_focused()
+    expect(field).to_have_value(today.isoformat())
+    expect(field).to_have_attribute("max", today.isoformat())  # no future days
+    expect(field).to_have_attribute("min", (today - timedelta(days=365)).isoformat())
+    expect(page.get_by_role("button", name="Change day")).to_have_count(0)
+
+    earlier = today - timedelta(days=2)
+    field.fill(earlier.isoformat())
+    expect(page.get_by_test_id("day-name")).to_have_text(
+        f"{earlier.strftime('%A')} {earlier.day} {earlier.strftime('%B')}"
+    )
+    page.get_by_role("group", name="Pain today").get_by_role("button", name="4", exact=True).click()
+    page.get_by_role("group", name="Headache").get_by_role("button", name="Mild", exact=True).click()
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_test_id("day-status")).to_have_text("Synced")
+    entry = DiaryEntry.objects.get(patient=patient)
+    assert (entry.date, entry.pain_score, entry.headache) == (earlier, 4, 1)
 
 
 def test_offline_save_stays_on_the_phone_and_syncs_once_online(

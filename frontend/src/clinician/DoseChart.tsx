@@ -5,8 +5,9 @@ import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { addDays } from "../dates";
+import { cssVar, useColorScheme } from "../scheme";
 import { c } from "../strings-clinician";
-import { cssVar, fmt, fmtDate, fmtMg, type Num, ScrollTable } from "./common";
+import { fmt, fmtDate, fmtMg, type Num, ScrollTable } from "./common";
 
 export interface Line {
   label: string;
@@ -62,6 +63,7 @@ export function DoseChart(all: ChartProps) {
   const { id, title, start, lines, dose, range, band } = props;
   const days = Math.max(...lines.map((l) => l.values.length), dose.length);
   const hasData = lines.some((l) => l.values.some((v) => v !== null));
+  const scheme = useColorScheme();
 
   useEffect(() => {
     const el = box.current;
@@ -121,7 +123,7 @@ export function DoseChart(all: ChartProps) {
       window.removeEventListener("resize", resize);
       plot.destroy();
     };
-  }, [all]);
+  }, [all, scheme]);
 
   // The weekly table: means of daily values, the others as at the week's last day.
   const weeks: { start: string; cells: Num[]; dose: Num }[] = [];

@@ -3,9 +3,10 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { cssVar, useColorScheme } from "../scheme";
 import { t } from "../strings";
 import { c } from "../strings-clinician";
-import { cssVar, fmt, fmtMg, getJson, label, LoadFailed, type Num, useLoad, usePageTitle } from "./common";
+import { fmt, fmtMg, getJson, label, LoadFailed, type Num, useLoad, usePageTitle } from "./common";
 import type { Route } from "./routes";
 
 interface Outcomes {
@@ -20,6 +21,7 @@ interface Outcomes {
 
 function Bars({ categories }: { categories: Outcomes["categories"] }) {
   const box = useRef<HTMLDivElement>(null);
+  const scheme = useColorScheme();
   useEffect(() => {
     const el = box.current;
     if (!el) return;
@@ -52,7 +54,7 @@ function Bars({ categories }: { categories: Outcomes["categories"] }) {
       el,
     );
     return () => plot.destroy();
-  }, [categories]);
+  }, [categories, scheme]);
   const text = categories.map((x) => `${x.label}: ${fmt(x.pct)}%`).join("; ");
   return <div ref={box} class="plot" role="img" aria-label={`${c.outcomesChart}. ${text}`} />;
 }

@@ -177,10 +177,6 @@ export function flagTitle(f: FlagLite): string {
   return f.title || f.kind_label || label(c.flagKinds, f.kind);
 }
 
-export function cssVar(name: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
-}
-
 export function SeverityBadge({ severity }: { severity: string }) {
   return <span class={`sev sev-${severity}`}>{label(c.severityLabel, severity)}</span>;
 }

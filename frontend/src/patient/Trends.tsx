@@ -7,6 +7,7 @@ import "uplot/dist/uPlot.min.css";
 import { call, OfflineError } from "../api";
 import { addDays, formatDay } from "../dates";
 import { getMeta, setMeta } from "../db";
+import { cssVar, useColorScheme } from "../scheme";
 import { t } from "../strings";
 
 type Num = number | null;
@@ -36,10 +37,6 @@ function fmt(v: Num | undefined, digits = 1): string {
   return v === null || v === undefined || Number.isNaN(v) ? t.noValue : v.toFixed(digits);
 }
 
-function cssVar(name: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || "#888";
-}
-
 interface ChartSpec {
   id: string;
   title: string;
@@ -54,6 +51,7 @@ function Chart({ spec, data }: { spec: ChartSpec; data: Insights }) {
   const start = s.start!;
   const dose = s.held_mg ?? s.dose_mg ?? [];
   const hasData = spec.values.some((v) => v !== null);
+  const scheme = useColorScheme();
 
   useEffect(() => {
     const el = box.current;
@@ -102,7 +100,7 @@ function Chart({ spec, data }: { spec: ChartSpec; data: Insights }) {
       window.removeEventListener("resize", resize);
       plot.destroy();
     };
-  }, [data, spec.id]);
+  }, [data, spec.id, scheme]);
 
   const logged = data.weekly.days_logged ?? [];
   const weeks = (data.weekly.week_starts ?? []).map((w, i) => ({ w, i })).filter(({ i }) => (logged[i] ?? 1) > 0);

@@ -83,40 +83,24 @@ function DeleteAccount({ who, onDeleted }: { who: WhoAmI; onDeleted: () => void 
     <form class="stack sub-card danger-zone" aria-labelledby="delete-title" onSubmit={submit} noValidate data-testid="delete-account">
       <h3 id="delete-title">{t.deleteAccount}</h3>
       <p>{t.deleteExplain}</p>
-      <label class="field">
-        <span>{t.deletePassword}</span>
-        <input
-          type="password"
-          autocomplete="current-password"
-          required
-          value={password}
-          aria-invalid={errors.password ? "true" : undefined}
-          aria-describedby={errors.password ? "delete-password-error" : undefined}
-          onInput={(e) => setPassword(e.currentTarget.value)}
-        />
-      </label>
-      {errors.password ? (
-        <p class="error" id="delete-password-error" role="alert">
-          {errors.password}
-        </p>
-      ) : null}
-      <label class="field">
-        <span>{t.deleteTypeEmail(who.email)}</span>
-        <input
-          type="email"
-          autocomplete="off"
-          required
-          value={confirmation}
-          aria-invalid={errors.confirmation ? "true" : undefined}
-          aria-describedby={errors.confirmation ? "delete-confirm-error" : undefined}
-          onInput={(e) => setConfirmation(e.currentTarget.value)}
-        />
-      </label>
-      {errors.confirmation ? (
-        <p class="error" id="delete-confirm-error" role="alert">
-          {errors.confirmation}
-        </p>
-      ) : null}
+      <Field
+        id="delete-password"
+        label={t.deletePassword}
+        type="password"
+        autocomplete="current-password"
+        value={password}
+        error={errors.password}
+        onInput={setPassword}
+      />
+      <Field
+        id="delete-confirm"
+        label={t.deleteTypeEmail(who.email)}
+        type="email"
+        autocomplete="off"
+        value={confirmation}
+        error={errors.confirmation}
+        onInput={setConfirmation}
+      />
       {errors.other ? (
         <p class="error" role="alert">
           {errors.other}
@@ -131,5 +115,39 @@ function DeleteAccount({ who, onDeleted }: { who: WhoAmI; onDeleted: () => void 
         </button>
       </div>
     </form>
+  );
+}
+
+/** A required text field with its error under it (announced, and tied to the input). */
+function Field(props: {
+  id: string;
+  label: string;
+  type: string;
+  autocomplete: string;
+  value: string;
+  error?: string;
+  onInput: (value: string) => void;
+}) {
+  const { id, label, type, autocomplete, value, error, onInput } = props;
+  return (
+    <>
+      <label class="field">
+        <span>{label}</span>
+        <input
+          type={type}
+          autocomplete={autocomplete}
+          required
+          value={value}
+          aria-invalid={error ? "true" : undefined}
+          aria-describedby={error ? `${id}-error` : undefined}
+          onInput={(e) => onInput(e.currentTarget.value)}
+        />
+      </label>
+      {error ? (
+        <p class="error" id={`${id}-error`} role="alert">
+          {error}
+        </p>
+      ) : null}
+    </>
   );
 }

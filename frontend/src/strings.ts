@@ -46,6 +46,7 @@ export const t = {
   today: "Today",
   day: "Day",
   changeDay: "Change day",
+  backToToday: "Back to today",
   pain: "Pain today (0 = none, 10 = worst)",
   headache: "Headache (the worst today)",
   headacheLevels: ["None", "Mild", "Moderate", "Severe"],

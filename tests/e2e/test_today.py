@@ -81,6 +81,13 @@ def test_today_names_the_day_and_change_day_logs_an_earlier_one(page: Page, live
     entry = DiaryEntry.objects.get(patient=patient)
     assert (entry.date, entry.pain_score, entry.headache) == (earlier, 4, 1)
 
+    page.get_by_role("button", name="Back to today").click()
+    expect(page.get_by_test_id("day-name")).to_have_text(f"{today.strftime('%A')} {today.day} {today.strftime('%B')}")
+    expect(page.get_by_label("Day")).to_have_count(0)
+    expect(page.get_by_role("group", name="Pain today").get_by_role("button", name="4", exact=True)).to_have_attribute(
+        "aria-pressed", "false"
+    )  # today's form, not the earlier day's
+
 
 def test_offline_save_stays_on_the_phone_and_syncs_once_online(
     page: Page, context: BrowserContext, live_server: Any, patient: Patient

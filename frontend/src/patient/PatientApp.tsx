@@ -52,8 +52,15 @@ function localDay(profile: Profile | undefined): { day: Day; check: () => Day | 
  * native date input appears only then, or when a day was opened from History: the first
  * date input of a page costs ~0.1 s of the main thread under the benchmark's 4× CPU
  * throttling (created ~50 ms, laid out ~45 ms: locale data), on the way to Today. */
-function DayField(props: { date: string; max: string; chosen: boolean; onChange: (date: string) => void }) {
-  const { date, max, chosen, onChange } = props;
+function DayField(props: {
+  date: string;
+  today: string;
+  max: string;
+  chosen: boolean;
+  onChange: (date: string) => void;
+  onToday: () => void;
+}) {
+  const { date, today, max, chosen, onChange, onToday } = props;
   const [picking, setPicking] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => {
@@ -82,11 +89,22 @@ function DayField(props: { date: string; max: string; chosen: boolean; onChange:
         <span class="muted small" data-testid="day-name">
           {formatDay(date)}
         </span>
-        {open ? null : (
+        {!open ? (
           <button type="button" class="link" onClick={() => setPicking(true)}>
             {t.changeDay}
           </button>
-        )}
+        ) : date !== today ? (
+          <button
+            type="button"
+            class="link"
+            onClick={() => {
+              setPicking(false);
+              onToday();
+            }}
+          >
+            {t.backToToday}
+          </button>
+        ) : null}
       </p>
     </div>
   );
@@ -233,7 +251,14 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
           <ConflictCard conflict={c} />
         ))}
         <PlanLine plan={plan} date={day.date} />
-        <DayField date={date} max={day.max} chosen={selected !== null} onChange={setSelected} />
+        <DayField
+          date={date}
+          today={day.date}
+          max={day.max}
+          chosen={selected !== null}
+          onChange={setSelected}
+          onToday={() => setSelected(null)}
+        />
         <TodayForm key={date} date={date} plan={plan} />
       </>
     );

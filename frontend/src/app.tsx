@@ -114,6 +114,10 @@ export function App() {
   }, []);
 
   const signOut = async () => {
+    if (session.state === "in" && session.who.role === "patient") {
+      // Reminders of this account must not keep arriving on a phone it signed out of.
+      await import("./patient/push").then((m) => m.pushForget(), () => undefined);
+    }
     try {
       await call("DELETE", `${AUTH}/auth/session`);
     } catch {

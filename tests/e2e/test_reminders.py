@@ -316,6 +316,50 @@ def test_a_reminder_pushed_by_the_celery_task_is_shown_by_the_service_worker(
     assert page.url == live_server.url + "/"
 
 
+def test_a_phone_stops_receiving_pushes_when_push_is_turned_off_and_when_signed_out(
+    page: Page, context: BrowserContext, live_server: Any, patient: Patient, push: PushService
+) -> None:
+    endpoint = f"{push.origin}/push/browser-{secrets.token_hex(6)}"
+    context.add_init_script(STUB_SUBSCRIBE % json.dumps(endpoint))
+    context.grant_permissions(["notifications"], origin=live_server.url)
+    subscription = (
+        "async () => (await (await navigator.serviceWorker.getRegistration())"
+        ".pushManager.getSubscription())?.endpoint ?? null"
+    )
+
+    def push_on() -> None:
+        diary = page.get_by_test_id("reminder-diary")
+        diary.get_by_label("Remind me").check()
+        diary.get_by_label("Notification on this phone").check()
+        diary.get_by_role("button", name="Save diary reminder").click()
+        expect(diary.get_by_test_id("reminder-diary-status")).to_contain_text("Saved. Next reminder:")
+        assert list(PushSubscription.objects.filter(patient=patient).values_list("endpoint", flat=True)) == [endpoint]
+        assert page.evaluate(subscription) == endpoint
+
+    sign_in(page, live_server.url, "pat@example.org")
+    expect(page.get_by_test_id("offline-ready")).to_be_visible()  # the service worker controls the page
+    open_me(page)
+    push_on()
+
+    # Push off (e-mail instead): no reminder pushes any more, so the phone is forgotten.
+    diary = page.get_by_test_id("reminder-diary")
+    diary.get_by_label("E-mail").check()
+    diary.get_by_label("Notification on this phone").uncheck()
+    diary.get_by_role("button", name="Save diary reminder").click()
+    expect(diary.get_by_test_id("reminder-diary-status")).to_contain_text("Saved. Next reminder:")
+    poll(page, lambda: not PushSubscription.objects.filter(patient=patient).exists(), "the server to forget the phone")
+    assert page.evaluate(subscription) is None
+
+    # On again, then signing out forgets the phone too.
+    push_on()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+    assert not PushSubscription.objects.filter(patient=patient).exists()
+    assert page.evaluate(subscription) is None
+    reminder = Reminder.objects.get(patient=patient, kind="diary")
+    assert (reminder.enabled, reminder.push) == (True, True)  # the account's settings are kept
+
+
 def test_background_sync_sends_the_outbox_with_no_app_page_open(
     page: Page, context: BrowserContext, live_server: Any, patient: Patient
 ) -> None:

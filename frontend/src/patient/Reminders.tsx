@@ -7,7 +7,7 @@ import { browserTimeZone } from "../dates";
 import { getMeta } from "../db";
 import { t } from "../strings";
 import type { Profile } from "../types";
-import { pushEnable, type PushSetup } from "./push";
+import { pushEnable, pushForget, type PushSetup } from "./push";
 
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -75,6 +75,16 @@ export function RemindersSettings() {
   );
 }
 
+/** No reminder sends pushes any more: this phone stops receiving them. */
+async function forgetPhoneUnlessPushed(): Promise<void> {
+  try {
+    const all = await call<Reminder[]>("GET", "/api/v1/me/reminders");
+    if (all.status === 200 && !all.body.some((r) => r.enabled && r.channels.includes("push"))) await pushForget();
+  } catch {
+    // offline just after the save: the phone keeps its subscription, which sends nothing
+  }
+}
+
 function ReminderCard({ initial, tz }: { initial: Reminder; tz: string }) {
   const [saved, setSaved] = useState(initial);
   const [form, setForm] = useState(initial);
@@ -120,6 +130,7 @@ function ReminderCard({ initial, tz }: { initial: Reminder; tz: string }) {
         setSaved(reply.body);
         setForm(reply.body);
         const r = reply.body;
+        if (!(r.enabled && r.channels.includes("push"))) await forgetPhoneUnlessPushed();
         const detail = !r.enabled
           ? t.reminderOff
           : r.next_fire_at

@@ -41,3 +41,26 @@ export async function pushEnable(): Promise<PushSetup> {
     return err instanceof OfflineError ? "offline" : "failed";
   }
 }
+
+/** This browser stops receiving reminders (sign-out, or no reminder uses push any more):
+ * its subscription is removed from the server when it can be reached, and always from the
+ * browser, so the push service refuses anything sent to it later (and the server drops a
+ * subscription the push service says is gone). */
+export async function pushForget(): Promise<void> {
+  if (!pushSupported()) return;
+  try {
+    const registration = await navigator.serviceWorker.getRegistration();
+    const subscription = await registration?.pushManager.getSubscription();
+    if (!subscription) return;
+    try {
+      const list = await call<{ id: string; endpoint: string }[]>("GET", "/api/v1/me/push-subscriptions");
+      const mine = list.status === 200 ? list.body.find((s) => s.endpoint === subscription.endpoint) : undefined;
+      if (mine) await call("DELETE", `/api/v1/me/push-subscriptions/${mine.id}`);
+    } catch {
+      // offline: the browser's unsubscribe below is what counts
+    }
+    await subscription.unsubscribe();
+  } catch {
+    // nothing more this browser can do
+  }
+}

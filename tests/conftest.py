@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,24 +14,11 @@ from tests.factories import ClinicianFactory, PatientFactory, link
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _real_postgres(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """The suite runs on a real PostgreSQL (make test starts one); never on SQLite.
-
-    At the end, before the test database is dropped: an autovacuum worker that happens to
-    be working in it would make the DROP fail ("being accessed by other users"), which is
-    what the warning at the end of earlier full runs was. Stop such workers (PostgreSQL
-    starts them again when needed); any other session still there is left alone, so the
-    warning still names a connection the tests leaked."""
+def _real_postgres(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """The suite runs on a real PostgreSQL (make test starts one); never on SQLite."""
     with django_db_blocker.unblock():
         if connection.vendor != "postgresql":
             pytest.exit("Tests need PostgreSQL: run them with `make test` (or scripts/with-services.sh).", 2)
-    yield
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND backend_type = 'autovacuum worker'"
-            " AND (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)"  # else not allowed
-        )
 
 
 # The API tests' "now": 13:00 in Berlin (alice's zone), 07:00 in New York.

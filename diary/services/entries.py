@@ -152,6 +152,15 @@ def _attach_children(entry: DiaryEntry, side_effects: list[SideEffect], medicine
     entry._prefetched_objects_cache = cache  # type: ignore[attr-defined]
 
 
+JSON_NATIVE_FIELDS = {
+    "BigAutoField",
+    "ForeignKey",
+    "CharField",
+    "BooleanField",
+    "PositiveSmallIntegerField",
+}
+
+
 @functools.cache
 def _stored_entry_sql() -> tuple[str, list[str], list[str], list[str]]:
     """SELECT the entry FOR UPDATE with its side effects and medicines as two JSON arrays
@@ -162,6 +171,10 @@ def _stored_entry_sql() -> tuple[str, list[str], list[str], list[str]]:
         return [(field.attname, quote(field.column)) for field in model._meta.concrete_fields]
 
     def children(model: type[Model]) -> str:
+        # JSON carries numbers, text and booleans as they are; other types would come back as
+        # text and need the ORM's converters.
+        kinds = {field.get_internal_type() for field in model._meta.concrete_fields}
+        assert kinds <= JSON_NATIVE_FIELDS, f"{model.__name__}: {kinds - JSON_NATIVE_FIELDS} need converting"
         pairs = ", ".join(f"'{attname}', c.{column}" for attname, column in columns(model))
         return (
             f"(SELECT json_agg(json_build_object({pairs}) ORDER BY c.id) FROM {quote(model._meta.db_table)} c"  # noqa: S608

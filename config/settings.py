@@ -117,7 +117,7 @@ if ON_POSTGRES:
 # --- Cache (allauth rate limits must be shared between processes) ----------------------
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions are read on every request: from Redis, written through to the database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from diary.choices import HEADACHE_CONDITIONS, OPIOID_NAME_MARKERS, MedicineClass
 from diary.dates import local_calendar_date
 from diary.models import AcuteMedication, DiaryEntry, EntryRevision, Patient, SideEffect, User
 from diary.services.errors import InvalidInput, PreconditionFailed
-from diary.services.patients import patient_lock, patient_mark_changed
+from diary.services.patients import patient_change_begin
 
 ENTRY_FIELDS = (
     "pain_score",
@@ -129,7 +132,13 @@ def _write_children(entry: DiaryEntry, data: dict[str, Any]) -> None:
         AcuteMedication(entry=entry, **{f: m[f] for f in MEDICINE_FIELDS}) for m in data.get("acute_medications", [])
     )
     # What was just written is what a prefetch would read back: hand it to the caller
-    # so the response needs no second read (this is how prefetch_related fills it).
+    # so the response needs no second read.
+    _attach_children(entry, side_effects, medicines)
+
+
+def _attach_children(entry: DiaryEntry, side_effects: list[SideEffect], medicines: list[AcuteMedication]) -> None:
+    """Make `entry.side_effects.all()` and `entry.acute_medications.all()` answer these
+    rows without a query (this is how prefetch_related fills them)."""
     cache: dict[str, Any] = {}
     written: tuple[tuple[str, Any, list[Any]], ...] = (
         ("side_effects", SideEffect, side_effects),
@@ -141,6 +150,83 @@ def _write_children(entry: DiaryEntry, data: dict[str, Any]) -> None:
         queryset._prefetch_done = True
         cache[name] = queryset
     entry._prefetched_objects_cache = cache  # type: ignore[attr-defined]
+
+
+JSON_NATIVE_FIELDS = {
+    "BigAutoField",
+    "ForeignKey",
+    "CharField",
+    "BooleanField",
+    "PositiveSmallIntegerField",
+}
+
+
+@functools.cache
+def _stored_entry_sql() -> tuple[str, list[str], list[str], list[str]]:
+    """SELECT the entry FOR UPDATE with its side effects and medicines as two JSON arrays
+    (PostgreSQL), and the attribute names of the entry's columns and of the arrays' keys."""
+    quote = connection.ops.quote_name
+
+    def columns(model: type[Model]) -> list[tuple[str, str]]:
+        return [(field.attname, quote(field.column)) for field in model._meta.concrete_fields]
+
+    def children(model: type[Model]) -> str:
+        # JSON carries numbers, text and booleans as they are; other types would come back as
+        # text and need the ORM's converters.
+        kinds = {field.get_internal_type() for field in model._meta.concrete_fields}
+        assert kinds <= JSON_NATIVE_FIELDS, f"{model.__name__}: {kinds - JSON_NATIVE_FIELDS} need converting"
+        pairs = ", ".join(f"'{attname}', c.{column}" for attname, column in columns(model))
+        return (
+            f"(SELECT json_agg(json_build_object({pairs}) ORDER BY c.id) FROM {quote(model._meta.db_table)} c"  # noqa: S608
+            f" WHERE c.{quote('entry_id')} = e.{quote('id')})"
+        )
+
+    entry_columns = columns(DiaryEntry)
+    sql = (
+        f"SELECT {', '.join(f'e.{column}' for _, column in entry_columns)}, {children(SideEffect)},"  # noqa: S608
+        f" {children(AcuteMedication)} FROM {quote(DiaryEntry._meta.db_table)} e"
+        f" WHERE e.{quote('patient_id')} = %s AND e.{quote('date')} = %s FOR UPDATE OF e"
+    )
+    names = [[attname for attname, _ in columns(model)] for model in (DiaryEntry, SideEffect, AcuteMedication)]
+    return sql, names[0], names[1], names[2]
+
+
+def _stored_entry(patient_id: int, day: date) -> DiaryEntry | None:
+    """The patient's entry for the day, locked, with its children loaded.
+
+    On PostgreSQL this is one statement (the children come along as JSON arrays) instead
+    of a SELECT and two prefetch queries: it is on every diary save.
+    """
+    if connection.vendor != "postgresql":
+        return (
+            DiaryEntry.objects.select_for_update()
+            .filter(patient_id=patient_id, date=day)
+            .prefetch_related("side_effects", "acute_medications")
+            .first()
+        )
+    sql, entry_names, side_effect_names, medicine_names = _stored_entry_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [patient_id, day])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    db = connection.alias
+    entry = DiaryEntry.from_db(db, entry_names, row[: len(entry_names)])
+    side_effects = [
+        SideEffect.from_db(db, side_effect_names, _values(item, side_effect_names)) for item in _json(row[-2])
+    ]
+    medicines = [AcuteMedication.from_db(db, medicine_names, _values(item, medicine_names)) for item in _json(row[-1])]
+    _attach_children(entry, side_effects, medicines)
+    return entry
+
+
+def _json(value: Any) -> list[dict[str, Any]]:
+    """A JSON array column: parsed already, or text (Django loads some JSON as text), or NULL."""
+    return (json.loads(value) if isinstance(value, str) else value) or []
+
+
+def _values(item: dict[str, Any], names: list[str]) -> list[Any]:
+    return [item[name] for name in names]
 
 
 @transaction.atomic
@@ -156,8 +242,10 @@ def entry_record(
     """Create or replace one diary day (PUT semantics).
 
     1. Check the date against the patient's calendar (no future, ≤ 365 days back).
-    2. Fill medicine defaults, check side effects; lock the patient row.
-    3. Same content as stored → nothing changes (safe to repeat, whatever If-Match says).
+    2. Fill medicine defaults, check side effects; lock the patient row, taking their next
+       change number and marking their insights stale in the same statement.
+    3. Same content as stored → nothing changes (safe to repeat, whatever If-Match says):
+       the transaction is rolled back, so neither the number nor the stale mark stays.
     4. If-Match given and not the stored version → PreconditionFailed with the current entry.
     5. Keep the stored version as a revision, write the new one with version + 1; side
        effects and medicines are rewritten only when they changed.
@@ -169,19 +257,14 @@ def entry_record(
         medicine_defaults(patient, m, i) for i, m in enumerate(data.get("acute_medications", []))
     ]
     _validate_children(data)
-    patient = patient_lock(patient.pk)
-    entry = (
-        DiaryEntry.objects.select_for_update()
-        .filter(patient=patient, date=day)
-        .prefetch_related("side_effects", "acute_medications")
-        .first()
-    )
+    # The patient row is locked first, as for every diary write: versions never race.
+    seq = patient_change_begin(patient.pk, now)
+    entry = _stored_entry(patient.pk, day)
     new_content = entry_content(data)
 
     if entry is None:
         if if_match is not None:
             raise PreconditionFailed(None)
-        seq = patient_mark_changed(patient, now)
         entry = DiaryEntry(
             patient=patient,
             date=day,
@@ -199,6 +282,7 @@ def entry_record(
 
     old = entry_snapshot(entry)
     if {k: old[k] for k in new_content} == new_content:
+        transaction.set_rollback(True)  # nothing changed: no change number, no stale mark
         return EntryResult(entry, created=False, changed=False)
     if if_match is not None and if_match != entry.version:
         raise PreconditionFailed(entry)
@@ -209,7 +293,7 @@ def entry_record(
     if data.get("client_id"):
         entry.client_id = data["client_id"]
     entry.version += 1
-    entry.seq = patient_mark_changed(patient, now)
+    entry.seq = seq
     entry.updated_at = now
     entry.full_clean(exclude=["patient"], validate_unique=False, validate_constraints=False)
     entry.save()

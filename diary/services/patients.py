@@ -42,6 +42,29 @@ def patient_mark_changed(patient: Patient, now: datetime | None = None) -> int:
     return patient.change_seq
 
 
+def patient_change_begin(patient_id: int, now: datetime | None = None) -> int:
+    """Lock the patient row, take their next change number and mark their insights stale,
+    in one statement (`patient_lock` + `patient_mark_changed` for the diary's hot path).
+
+    The caller that then finds nothing to change rolls its transaction back
+    (`transaction.set_rollback(True)`), which returns the number and the stale mark.
+    """
+    now = now or timezone.now()
+    table = connection.ops.quote_name(Patient._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET change_seq = change_seq + 1,"  # noqa: S608 - our names
+            " insights_stale_since = COALESCE(insights_stale_since, %s)"
+            " WHERE id = %s RETURNING change_seq",
+            [connection.ops.adapt_datetimefield_value(now), patient_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Patient.DoesNotExist(f"no patient {patient_id}")
+    insights_recompute_request(patient_id)
+    return int(row[0])
+
+
 def insights_recompute_request(patient_id: int) -> None:
     """Ask a worker to recompute this patient once the transaction commits.
 

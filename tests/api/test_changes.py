@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 
+from diary.models import DiaryEntry, Patient
+
 pytestmark = pytest.mark.usefixtures("frozen")
 
 
@@ -65,3 +67,19 @@ def test_stale_mark_is_set_in_the_same_write(cast):
     cast.client("alice").call("PUT", "/api/v1/me/entries/2026-11-20", {"pain_score": 4, "headache": 1})
     cast.alice.refresh_from_db()
     assert cast.alice.insights_stale_since is not None
+
+
+def test_an_identical_replay_takes_no_change_number_and_marks_nothing(cast):
+    api = cast.client("alice")
+    body = {"pain_score": 4, "headache": 1, "side_effects": [{"kind": "nausea", "severity": 1}]}
+    assert api.call("PUT", "/api/v1/me/entries/2026-11-20", body).status_code == 201
+    Patient.objects.filter(pk=cast.alice.pk).update(insights_stale_since=None)
+    seq = Patient.objects.get(pk=cast.alice.pk).change_seq
+    assert api.call("PUT", "/api/v1/me/entries/2026-11-20", body).status_code == 200
+    alice = Patient.objects.get(pk=cast.alice.pk)
+    assert (alice.change_seq, alice.insights_stale_since) == (seq, None)
+    assert api.call("PUT", "/api/v1/me/entries/2026-11-20", {**body, "pain_score": 5}).status_code == 200
+    alice = Patient.objects.get(pk=cast.alice.pk)
+    assert alice.change_seq == seq + 1  # no gap left by the replay
+    assert alice.insights_stale_since is not None
+    assert DiaryEntry.objects.get(patient=alice).seq == seq + 1

@@ -76,8 +76,8 @@ async function loadMonth(first: string): Promise<{ days: Record<string, DayInfo>
 
 export function History({ max, onOpen }: { max: string; onOpen: (date: string) => void }) {
   const [first, setFirst] = useState(monthStart(max));
-  const [days, setDays] = useState<Record<string, DayInfo>>({});
-  const [shown, setShown] = useState<string | null>(null); // the month whose days `days` holds
+  // The days read, with the month they belong to (none yet for a month just opened).
+  const [read, setRead] = useState<{ month: string; days: Record<string, DayInfo> } | null>(null);
   const [offline, setOffline] = useState(false);
 
   useEffect(() => {
@@ -85,8 +85,7 @@ export function History({ max, onOpen }: { max: string; onOpen: (date: string) =
     const load = () =>
       loadMonth(first).then((r) => {
         if (!live) return;
-        setDays(r.days);
-        setShown(first);
+        setRead({ month: first, days: r.days });
         setOffline(r.offline);
       });
     void load();
@@ -100,8 +99,9 @@ export function History({ max, onOpen }: { max: string; onOpen: (date: string) =
   const last = monthEnd(first);
   const cells: (string | null)[] = Array.from({ length: weekdayIndex(first) }, () => null);
   for (let day = first; day <= last; day = addDays(day, 1)) cells.push(day);
-  const ready = shown === first;
-  const values = ready ? Object.values(days) : [];
+  const days = read?.month === first ? read.days : null;
+  const ready = days !== null;
+  const values = days ? Object.values(days) : [];
   const headacheDays = values.filter((v) => v.kind !== "none").length;
   const migraineDays = values.filter((v) => v.kind === "migraine").length;
 
@@ -139,7 +139,7 @@ export function History({ max, onOpen }: { max: string; onOpen: (date: string) =
             {Array.from({ length: 7 }, (_, i) => {
               const day = cells[week * 7 + i];
               if (!day) return <span role="cell" class="calday empty" />;
-              const info = ready ? days[day] : undefined;
+              const info = days?.[day];
               const kind = info ? info.kind : "empty";
               const shown = `${Number(day.slice(8))} ${t.dayMarks[kind]}`.trim();
               const label =

@@ -236,6 +236,9 @@ export const c = {
   stopReasons: { side_effects: "Side effects", no_benefit: "No benefit", other: "Other" } as Record<string, string>,
   stopNote: "Note (optional)",
   stopButton: "Stop the plan",
+  stopConfirm: (who: string, on: string, reason: string) =>
+    `Stop ${who}'s plan on ${on} (${reason})? From that day the patient is shown no planned dose, and the plan cannot be restarted: a new plan would have to be written.`,
+  stopConfirmButton: "Yes, stop the plan",
   stopped: "The plan is stopped.",
   baselineTitle: "Reported baseline",
   baselineIntro: "The month before LDN as the patient reports it; used only when the diary baseline is not valid.",

@@ -8,7 +8,7 @@ import random
 import re
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,12 +19,12 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
-from diary.dates import local_today
+from diary.dates import local_calendar_date, local_today
 from diary.management.commands.seed_demo import PROFILES, history_build, patient_seed
-from diary.models import AuditEvent, Clinician, DosePlan, Flag, Patient
+from diary.models import AuditEvent, Clinician, DosePlan, Flag, Patient, ReportedBaseline
 from diary.services.insights import insights_sweep
 from tests.e2e.axe import axe_check
-from tests.factories import PASSWORD, TOTP_SECRET, ClinicianFactory, totp_code
+from tests.factories import PASSWORD, TOTP_SECRET, ClinicianFactory, PatientFactory, link, totp_code
 
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 WIDTHS = (1280, 320)  # axe: desktop first, usable from 320 px
@@ -277,3 +277,94 @@ def test_an_invitation_is_redeemed_in_another_browser_and_only_this_clinic_sees_
     finally:
         other_context.close()
     assert clinician.clinic.care_links.filter(patient=patient, status="active").exists()
+
+
+def zone_on_another_date() -> str:
+    """A time zone whose calendar date is not UTC's right now (so a page that dates things
+    by UTC, or by the clinician's own zone, would be caught)."""
+    return "Pacific/Kiritimati" if datetime.now(UTC).hour >= 10 else "Pacific/Pago_Pago"  # UTC+14 / UTC-11
+
+
+def test_a_flag_is_resolved_and_a_plan_is_written_from_a_template_stopped_once_confirmed_and_a_baseline_reported(
+    desk: Page, live_server: Any
+) -> None:
+    clinician = ClinicianFactory.create(user__email="doc@example.org", user__display_name="Dr Okafor")
+    zone = zone_on_another_date()
+    rosa = PatientFactory.create(user__display_name="Rosa Example", time_zone=zone)
+    link(rosa, clinician)
+    today = local_calendar_date(zone)
+    assert today != datetime.now(UTC).date(), (zone, today)
+    flag = Flag.objects.create(patient=rosa, kind="adverse_event", severity="high", evidence={}, rules_version="1")
+
+    # Resolve the flag from the triage list, with a note.
+    clinician_sign_in(desk, live_server.url, "doc@example.org", PASSWORD, TOTP_SECRET)
+    row = rows(desk).first
+    expect(row.get_by_test_id("triage-flag")).to_have_count(1)
+    row.get_by_role("button", name=re.compile("^Resolve “.+” for Rosa Example$")).click()
+    dialog = desk.get_by_role("dialog")
+    dialog.get_by_label("Note (optional)").fill("Vivid dreams gone since the morning dose.")
+    dialog.get_by_role("button", name="Resolve", exact=True).click()
+    expect(row.get_by_test_id("triage-flag")).to_have_count(0)
+    flag.refresh_from_db()
+    assert (flag.status, flag.resolve_note, flag.resolved_by) == (
+        "resolved",
+        "Vivid dreams gone since the morning dose.",
+        clinician,
+    )
+
+    # A plan from the template for sensitive patients: 0.5 mg more every 2 weeks, dated
+    # from the patient's today (not the clinician's, not UTC's).
+    row.get_by_role("link", name="Rosa Example").click()
+    desk.get_by_role("link", name="Plan and baseline").click()
+    expect(desk.get_by_label("First step on")).to_have_value(today.isoformat())
+    expect(desk.get_by_test_id("plan-step").get_by_label("Starts on")).to_have_value(today.isoformat())
+    desk.get_by_label("Start from").select_option(label="0.5 mg steps every 2 weeks")
+    desk.get_by_role("button", name="Use this template").click()
+    steps = desk.get_by_test_id("plan-step")
+    expect(steps).to_have_count(9)
+    expect(steps.first.get_by_label("Dose (mg)")).to_have_value("0.5")
+    expect(steps.last.get_by_label("Dose (mg)")).to_have_value("4.5")
+    expect(steps.last.get_by_label("Starts on")).to_have_value((today + timedelta(days=8 * 14)).isoformat())
+    desk.get_by_role("button", name="Save the plan").click()
+    expect(desk.get_by_role("status").filter(has_text="Plan saved.")).to_be_visible()
+    plan = DosePlan.objects.get(patient=rosa, stopped_on=None)
+    assert [(s.start_date, s.mg) for s in plan.steps.order_by("start_date")] == [
+        (today + timedelta(days=14 * k), Decimal(k + 1) / 2) for k in range(9)
+    ]
+
+    # Stopping asks first; the stop is dated on the patient's today by default.
+    stop = desk.get_by_role("form", name="Stop the plan")
+    stop.get_by_label("No benefit").check()
+    expect(stop.get_by_label("Stopped on")).to_have_value(today.isoformat())
+    stop.get_by_role("button", name="Stop the plan").click()
+    expect(stop.get_by_test_id("stop-confirm")).to_contain_text("Stop Rosa Example's plan on")
+    expect(stop.get_by_test_id("stop-confirm")).to_contain_text("No benefit")
+    axe(desk, "plan editor, stop to confirm")
+    plan.refresh_from_db()
+    assert plan.stopped_on is None  # nothing happens before the confirmation
+    stop.get_by_role("button", name="Cancel").click()
+    expect(stop.get_by_test_id("stop-confirm")).to_have_count(0)
+    stop.get_by_role("button", name="Stop the plan").click()
+    stop.get_by_role("button", name="Yes, stop the plan").click()
+    expect(desk.get_by_test_id("plan-stopped")).to_contain_text("No benefit")
+    plan.refresh_from_db()
+    assert (plan.stopped_on, plan.stop_reason, plan.stopped_by) == (today, "no_benefit", clinician)
+
+    # A reported baseline: the server's 400 is shown and nothing is stored; then it is saved.
+    baseline = desk.get_by_role("form", name="Reported baseline")
+    baseline.get_by_label("Headache days per month").fill("12")
+    baseline.get_by_label("Migraine days per month (optional)").fill("14")
+    baseline.get_by_role("button", name="Save the baseline").click()
+    expect(baseline.get_by_role("alert")).to_contain_text("at most the headache days")
+    assert not ReportedBaseline.objects.filter(patient=rosa).exists()
+    baseline.get_by_label("Migraine days per month (optional)").fill("6")
+    baseline.get_by_label("Mean pain 0–10 (optional)").fill("5.5")
+    baseline.get_by_role("button", name="Save the baseline").click()
+    expect(baseline.get_by_role("status")).to_have_text("Baseline saved.")
+    stored = ReportedBaseline.objects.get(patient=rosa)
+    assert (stored.monthly_headache_days, stored.monthly_migraine_days, stored.mean_pain, stored.entered_by) == (
+        Decimal("12"),
+        Decimal("6"),
+        Decimal("5.5"),
+        clinician,
+    )

@@ -3,7 +3,7 @@
 // editor and the raw diary are lazy chunks of their own.
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { addDays } from "../dates";
+import { addDays, calendarDate } from "../dates";
 import { t } from "../strings";
 import { c } from "../strings-clinician";
 import {
@@ -458,7 +458,7 @@ function Overview({ detail }: SectionProps) {
   if (load.state === "error") return <LoadFailed status={load.status} retry={reload} />;
   const { insights, entries } = load.data;
   const s = insights.summary ?? {};
-  const today = new Date().toISOString().slice(0, 10);
+  const today = calendarDate(detail.patient.time_zone);
   return (
     <div class="stack">
       {insights.status === "stale" ? <p class="banner warn">{c.insightsStale}</p> : null}

@@ -1,7 +1,7 @@
 // The plan editor (from a template or custom; §5 warnings before saving), stopping a plan
 // with a reason, and the reported baseline.
 import { useEffect, useState } from "preact/hooks";
-import { addDays } from "../dates";
+import { addDays, calendarDate } from "../dates";
 import { c } from "../strings-clinician";
 import { ErrorLine, fmtDate, fmtMg, getJson, label, problemText, send, Status, type Step, type Warning } from "./common";
 import type { SectionProps } from "./PatientPage";
@@ -21,8 +21,10 @@ interface EditStep {
   time_of_day: string;
 }
 
-function todayIso(): string {
-  return new Date().toISOString().slice(0, 10);
+/** Today in the patient's time zone: plans and stops are dated on the patient's calendar
+ * (the server refuses a stop after the patient's today), whatever the clinician's zone. */
+function patientToday(detail: SectionProps["detail"]): string {
+  return calendarDate(detail.patient.time_zone);
 }
 
 /** A template's steps from `first` on: offsets given, or its dates shifted to start on `first`. */
@@ -57,13 +59,13 @@ function PlanForm({ detail, reloadDetail }: SectionProps) {
   const current = detail.plan.plan && !detail.plan.plan.stopped_on ? detail.plan.plan : null;
   const [templates, setTemplates] = useState<Template[]>([]);
   const [templateKey, setTemplateKey] = useState("");
-  const [first, setFirst] = useState(todayIso());
+  const [first, setFirst] = useState(() => patientToday(detail));
   const [target, setTarget] = useState(current ? String(Number(current.target_mg)) : "4.5");
   const [weeks, setWeeks] = useState(current?.decision_weeks ?? 12);
   const [steps, setSteps] = useState<EditStep[]>(
     current
       ? current.steps.map((s) => ({ start_date: s.start_date, mg: String(Number(s.mg)), time_of_day: s.time_of_day ?? "" }))
-      : [{ start_date: todayIso(), mg: "1.5", time_of_day: "" }],
+      : [{ start_date: patientToday(detail), mg: "1.5", time_of_day: "" }],
   );
   const [warnings, setWarnings] = useState<{ list: Warning[]; after: "check" | "save" } | null>(null);
   const [error, setError] = useState("");
@@ -202,7 +204,7 @@ function PlanForm({ detail, reloadDetail }: SectionProps) {
           type="button"
           onClick={() => {
             const last = steps[steps.length - 1];
-            setSteps([...steps, { start_date: last ? addDays(last.start_date, 7) : todayIso(), mg: last?.mg ?? "1.5", time_of_day: last?.time_of_day ?? "" }]);
+            setSteps([...steps, { start_date: last ? addDays(last.start_date, 7) : patientToday(detail), mg: last?.mg ?? "1.5", time_of_day: last?.time_of_day ?? "" }]);
             changed();
           }}
         >
@@ -228,10 +230,13 @@ function PlanForm({ detail, reloadDetail }: SectionProps) {
 
 function StopForm({ detail, reloadDetail }: SectionProps) {
   const plan = detail.plan.plan;
-  const [on, setOn] = useState(todayIso());
+  const [on, setOn] = useState(() => patientToday(detail));
   const [reason, setReason] = useState("side_effects");
   const [note, setNote] = useState("");
   const [error, setError] = useState("");
+  // Stopping ends the patient's planned doses: the first press asks, the second stops.
+  const [confirming, setConfirming] = useState(false);
+  const [busy, setBusy] = useState(false);
   if (!plan) return null;
   if (plan.stopped_on) {
     return (
@@ -240,36 +245,64 @@ function StopForm({ detail, reloadDetail }: SectionProps) {
       </section>
     );
   }
+  const edited = () => {
+    setConfirming(false);
+    setError("");
+  };
   const submit = async (e: Event) => {
     e.preventDefault();
+    if (!confirming) {
+      setConfirming(true);
+      return;
+    }
+    setBusy(true);
     const reply = await send("POST", `/patients/${detail.patient.id}/plan/stop`, { stopped_on: on, reason, note });
+    setBusy(false);
     if (reply.status === 200) reloadDetail();
-    else setError(problemText(reply));
+    else {
+      setConfirming(false);
+      setError(problemText(reply));
+    }
   };
+  const who = detail.patient.display_name || detail.patient.email;
   return (
     <form class="card stack" aria-labelledby="stop-title" onSubmit={submit}>
       <h2 id="stop-title">{c.stopTitle}</h2>
       <label class="field">
         <span>{c.stopOn}</span>
-        <input type="date" required value={on} onInput={(e) => setOn(e.currentTarget.value)} />
+        <input type="date" required value={on} onInput={(e) => (setOn(e.currentTarget.value), edited())} />
       </label>
       <fieldset>
         <legend>{c.stopReason}</legend>
         {Object.entries(c.stopReasons).map(([value, text]) => (
           <label class="check">
-            <input type="radio" name="stop-reason" value={value} checked={reason === value} onChange={() => setReason(value)} />
+            <input type="radio" name="stop-reason" value={value} checked={reason === value} onChange={() => (setReason(value), edited())} />
             <span>{text}</span>
           </label>
         ))}
       </fieldset>
       <label class="field">
         <span>{c.stopNote}</span>
-        <textarea rows={2} maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+        <textarea rows={2} maxLength={500} value={note} onInput={(e) => (setNote(e.currentTarget.value), edited())} />
       </label>
       <ErrorLine text={error} />
-      <button type="submit" class="danger">
-        {c.stopButton}
-      </button>
+      <div role="status" aria-live="polite">
+        {confirming ? (
+          <p class="banner warn" data-testid="stop-confirm">
+            {c.stopConfirm(who, fmtDate(on), label(c.stopReasons, reason))}
+          </p>
+        ) : null}
+      </div>
+      <div class="buttons">
+        {confirming ? (
+          <button type="button" onClick={() => setConfirming(false)}>
+            {c.cancel}
+          </button>
+        ) : null}
+        <button type="submit" class="danger" disabled={busy}>
+          {confirming ? c.stopConfirmButton : c.stopButton}
+        </button>
+      </div>
     </form>
   );
 }

@@ -4,7 +4,7 @@
 // Used by the page and by the service worker (Background Sync).
 import { call, OfflineError } from "./api";
 import { db, getMeta, setMeta } from "./db";
-import type { DoseData, EntryData, LocalEntry, OutboxItem } from "./types";
+import type { Conflict, DoseData, EntryData, LocalEntry, OutboxItem } from "./types";
 
 export type SyncState = "idle" | "syncing" | "offline" | "auth";
 
@@ -143,10 +143,29 @@ async function settle(item: OutboxItem, after: (tx: any) => Promise<void>): Prom
   notify();
 }
 
-async function block(item: OutboxItem, reason: string): Promise<void> {
+/** Put `next` in the outbox in place of `item`, only if `item` is still there as it was. */
+async function replaceIfCurrent(item: OutboxItem, next: OutboxItem): Promise<boolean> {
+  let current = false;
+  await settle(item, async (tx) => {
+    current = true;
+    await tx.objectStore("outbox").put(next);
+  });
+  return current;
+}
+
+/** Hold the outbox item back (and record its conflict), only if it is still the item that
+ * was sent: another context (the service worker, another tab) may have sent the same item,
+ * and the patient may have resolved its conflict meanwhile, which gives it a new `seq`. A
+ * late answer to the old item must not block the new one nor bring the conflict back. */
+async function block(item: OutboxItem, reason: string, conflict?: Conflict): Promise<void> {
   const d = await db();
-  const current = await d.get("outbox", item.key);
-  if (current && current.seq === item.seq) await d.put("outbox", { ...current, blocked: reason });
+  const tx = d.transaction(["outbox", "conflicts"], "readwrite");
+  const current = await tx.objectStore("outbox").get(item.key);
+  if (current && current.seq === item.seq) {
+    await tx.objectStore("outbox").put({ ...current, blocked: reason });
+    if (conflict) await tx.objectStore("conflicts").put(conflict);
+  }
+  await tx.done;
   notify();
 }
 
@@ -156,12 +175,7 @@ async function sendEntry(item: Extract<OutboxItem, { kind: "entry" }>): Promise<
   if ((reply.status === 200 || reply.status === 201) && item.restore) {
     // Mine is now a version on the server; theirs goes back on top of it.
     const next = { ...item, data: item.restore, baseVersion: reply.body.version, restore: undefined, seq: item.seq + 1 };
-    let current = false;
-    await settle(item, async (tx) => {
-      current = true;
-      await tx.objectStore("outbox").put(next);
-    });
-    if (current) await sendEntry(next);
+    if (await replaceIfCurrent(item, next)) await sendEntry(next);
   } else if (reply.status === 200 || reply.status === 201) {
     const saved = reply.body;
     await settle(item, async (tx) => {
@@ -169,14 +183,12 @@ async function sendEntry(item: Extract<OutboxItem, { kind: "entry" }>): Promise<
       await tx.objectStore("entries").put(entry);
     });
   } else if (reply.status === 412 && reply.body?.current) {
-    const d = await db();
-    await d.put("conflicts", { date: item.date, mine: item.data, theirs: reply.body.current });
-    await block(item, "conflict");
+    await block(item, "conflict", { date: item.date, mine: item.data, theirs: reply.body.current });
   } else if (reply.status === 412) {
-    // The day is gone from the server: send it again as a new day.
-    const d = await db();
-    await d.put("outbox", { ...item, baseVersion: null });
-    await sendEntry({ ...item, baseVersion: null });
+    // The day is gone from the server: send it again as a new day (unless a newer edit
+    // replaced the item meanwhile: that one is sent in its turn).
+    const again = { ...item, baseVersion: null };
+    if (await replaceIfCurrent(item, again)) await sendEntry(again);
   } else if (reply.status === 401 || reply.status === 403) {
     throw new AuthError();
   } else {
@@ -218,7 +230,9 @@ export async function resolveConflict(date: string, keep: "mine" | "theirs"): Pr
     data: conflict.mine,
     baseVersion: theirs.version,
     ...(restore ? { restore } : {}),
-    seq: item?.seq ?? Date.now(),
+    // A new seq: the resolved item is not the one still in flight elsewhere (see block).
+    // (+2: a "theirs" item's own next step takes seq + 1.)
+    seq: Math.max(Date.now(), (item?.seq ?? 0) + 2),
   });
   await tx.objectStore("entries").put({ date, data: restore ?? conflict.mine, serverVersion: theirs.version, synced: false });
   await tx.objectStore("conflicts").delete(date);

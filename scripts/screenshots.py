@@ -1,23 +1,29 @@
-"""Screenshots of the patient app for README.md: Today, History and My trends of the demo
-patient `responder@demo.ldn-diary.test` (months of diary and a real insight), on a
-390×844 phone screen at device scale factor 1 (small files), in Debian's Chromium.
+"""Screenshots for README.md, in Debian's Chromium at device scale factor 1 (small files):
+the patient app's Today, History and My trends of the demo patient
+`responder@demo.ldn-diary.test` (months of diary and a real insight) on a 390×844 phone
+screen, and the demo clinician's triage list and the non-responder's patient page on a
+1280×800 desktop screen.
 
     make screenshots
     # = LDN_ENV=test scripts/with-services.sh .venv/bin/python scripts/screenshots.py
 
 It starts the same live app as bench/frontend (a fresh database with the demo clinic,
 gunicorn on loopback; bench/frontend/server.py), writes docs/screenshots/{today,history,
-trends}.png and recompresses each PNG losslessly (zlib level 9, no ancillary chunks).
+trends,triage,patient}.png and recompresses each PNG losslessly (zlib level 9, no ancillary chunks).
 Not part of `make test`: it writes files. The demo's days end today, so the pictures
 change with the date they are taken on.
 """
 
 from __future__ import annotations
 
+import re
 import struct
+import subprocess
 import sys
+import time
 import zlib
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -28,6 +34,8 @@ from tests.e2e.chromium import ARGS, CHROMIUM, PHONE  # noqa: E402
 OUT = ROOT / "docs" / "screenshots"
 PATIENT = "responder@demo.ldn-diary.test"
 TIME_ZONE = "Europe/Berlin"  # the demo responder's
+CLINICIAN = "clinician@demo.ldn-diary.test"
+NAMES = ("today", "history", "trends", "triage", "patient")
 
 
 def recompress(path: Path) -> None:
@@ -51,6 +59,44 @@ def recompress(path: Path) -> None:
     )
     if len(out) < len(data):
         path.write_bytes(out)
+
+
+def totp(app: LiveApp) -> str:
+    """The demo clinician's current code, as `manage.py totp_code` prints it for a demo user
+    (never one in its last seconds)."""
+    while True:
+        out = subprocess.run(  # noqa: S603 (our own manage.py, fixed arguments)
+            [sys.executable, "manage.py", "totp_code", CLINICIAN],
+            cwd=ROOT,
+            env=app._env(),
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        code, left = re.fullmatch(r"(\d+)  \(valid for (\d+) more seconds\)\s*", out).groups()  # type: ignore[union-attr]
+        if int(left) >= 5:
+            return code
+        time.sleep(int(left) + 0.5)
+
+
+def clinician_pages(browser: Any, app: LiveApp, expect: Any) -> None:
+    """The demo clinician signs in with the second factor: triage, then a patient page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, device_scale_factor=1, locale="en-GB")
+    page = context.new_page()
+    page.goto(app.url + "/")
+    page.get_by_label("E-mail").fill(CLINICIAN)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_label("Authenticator code")).to_be_visible()
+    page.get_by_label("Authenticator code").fill(totp(app))
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_test_id("triage-row").first).to_be_visible(timeout=30_000)
+    page.screenshot(path=OUT / "triage.png")
+
+    page.get_by_role("link", name="Priya Shah").click()
+    expect(page.get_by_test_id("chart-headache").locator("canvas")).to_have_count(1, timeout=30_000)
+    page.screenshot(path=OUT / "patient.png")
+    context.close()
 
 
 def main() -> int:
@@ -78,11 +124,13 @@ def main() -> int:
             tabs.get_by_role("button", name="My trends", exact=True).click()
             expect(page.get_by_test_id("chart-pain").locator("canvas")).to_have_count(1, timeout=30_000)
             page.screenshot(path=OUT / "trends.png")
+            context.close()
+            clinician_pages(browser, app, expect)
             browser.close()
     except CannotRun as error:
         log("screenshots", f"cannot run: {error}")
         return 2
-    for name in ("today", "history", "trends"):
+    for name in NAMES:
         path = OUT / f"{name}.png"
         recompress(path)
         log("screenshots", f"{path.relative_to(ROOT)}: {path.stat().st_size:,} bytes")

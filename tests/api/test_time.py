@@ -42,7 +42,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("who", "instant", "proposed", "latest"), CASES)
-def test_today_and_future_dates(request, who, instant, proposed, latest):
+def test_today_and_future_dates(db, request, who, instant, proposed, latest):
     patient = request.getfixturevalue(who)
     api = client_for(patient)
     with time_machine.travel(instant, tick=False):

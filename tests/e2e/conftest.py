@@ -4,12 +4,14 @@ screen, against a live Django server on the real PostgreSQL of `make test`."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Page, expect
+from django.db import connections
+from playwright.sync_api import Page, Playwright, expect
 
 from diary.dates import local_today
 from diary.models import Patient
@@ -30,6 +32,19 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
         **PHONE,
         "timezone_id": "Europe/Berlin",
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connections_opened_while_playwright_runs(playwright: Playwright) -> Iterator[None]:
+    """From the first browser test to the end of the session, Django's connections in the
+    main thread are not the ones opened before: the sync Playwright API runs the rest of
+    the session in its event loop's context, and Django keeps connections per context. A
+    test database connection opened in that context (by any later test) would still be
+    open when pytest-django drops the test database from the original context ("test_ldn
+    is being accessed by other users"). This teardown runs before Playwright's, in its
+    context, and closes them."""
+    yield
+    connections.close_all()
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,8 @@ import functools
 from collections.abc import Sequence
 from typing import Any, TypeAlias
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 
@@ -53,12 +54,12 @@ def _preparers(fields: list[Field[Any, Any]]) -> Preparers:
     return out
 
 
-def _values(obj: Model, preparers: Preparers, add: bool) -> list[Any]:
+def _values(obj: Model, preparers: Preparers, add: bool, db: BaseDatabaseWrapper) -> list[Any]:
     values = []
     for field, as_is in preparers:
         value = field.pre_save(obj, add)
         if as_is is None or not (value is None or type(value) is as_is):
-            value = field.get_db_prep_save(value, connection)
+            value = field.get_db_prep_save(value, db)
         values.append(value)
     return values
 
@@ -108,14 +109,15 @@ def rows_insert(objs: Sequence[Model]) -> None:
         else:
             model._default_manager.bulk_create(objs)
         return
+    db = connections[DEFAULT_DB_ALIAS]  # the object behind `connection`, looked up once
     sql, preparers = _insert_sql(model, len(objs))
     params: list[Any] = []
     for obj in objs:
-        params += _values(obj, preparers, True)
-    with connection.cursor() as cursor:
+        params += _values(obj, preparers, True, db)
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         keys = cursor.fetchall()
-    alias = connection.alias
+    alias = db.alias
     for obj, (key,) in zip(objs, keys, strict=True):
         obj.pk = key
         obj._state.adding = False
@@ -127,9 +129,10 @@ def row_update(obj: Model) -> None:
     if not _hand_built():
         obj.save(force_update=True)
         return
+    db = connections[DEFAULT_DB_ALIAS]
     sql, preparers = _update_sql(type(obj))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*_values(obj, preparers, False), obj.pk])
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*_values(obj, preparers, False, db), obj.pk])
         if cursor.rowcount != 1:
             raise type(obj).DoesNotExist(f"{type(obj).__name__} {obj.pk} was not updated")  # type: ignore[attr-defined]
 

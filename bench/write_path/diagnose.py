@@ -3,7 +3,11 @@
 one process, through Django's test client with the full middleware stack, a real session
 cookie and CSRF enforced.
 
-    python -m bench.write_path.diagnose --seed seed.json --out diagnose.json [--profile 300]
+    python -m bench.write_path.diagnose --seed seed.json --out diagnose.json [--cpu 300] [--profile 300]
+
+--cpu N measures this process's CPU time (`time.process_time`, so waiting for PostgreSQL
+does not count) over N PUTs without a profiler; --profile N profiles N more PUTs with
+cProfile timed by `time.process_time` too (profiled times are inflated: read the shares).
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seed", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--cpu", type=int, default=0, help="measure this process's CPU over this many PUTs")
     parser.add_argument("--profile", type=int, default=0, help="profile this many PUTs with cProfile")
     parser.add_argument("--profile-out", type=Path, help="also save the raw cProfile stats (pstats format) here")
     parser.add_argument("--patient", type=int, default=0, help="index of the seeded patient to use")
@@ -139,12 +144,30 @@ def main() -> None:
         "conn_max_age": settings.DATABASES["default"].get("CONN_MAX_AGE"),
     }
 
-    # 2. Optional cProfile over many PUTs (the profiler inflates Python time; read shares).
+    # 2. Optional CPU time per PUT, no profiler (a fresh patient's mix: creates, updates, replays).
+    if args.cpu:
+        timed_ops = client_ops(
+            seed=97, level=1, client=1, count=args.cpu, first_day=today - timedelta(364), last_day=today
+        )
+        cpu_started = time.process_time()
+        thread_started = time.thread_time()
+        wall_started = time.perf_counter()
+        for op in timed_ops:
+            put(op)
+        out["cpu"] = {
+            "requests": len(timed_ops),
+            "cpu_ms_per_put": (time.process_time() - cpu_started) * 1000 / len(timed_ops),
+            # the request thread alone (the rest is mostly the insights request's publisher thread)
+            "thread_cpu_ms_per_put": (time.thread_time() - thread_started) * 1000 / len(timed_ops),
+            "wall_ms_per_put": (time.perf_counter() - wall_started) * 1000 / len(timed_ops),
+        }
+
+    # 3. Optional cProfile over many PUTs (the profiler inflates Python time; read shares).
     if args.profile:
         more = client_ops(
             seed=98, level=1, client=0, count=args.profile, first_day=today - timedelta(364), last_day=today
         )
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)
         started = time.perf_counter()
         profiler.enable()
         for op in more:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
@@ -68,9 +70,10 @@ def patient_change_begin(patient_id: int, now: datetime | None = None) -> int:
 def insights_recompute_request(patient_id: int) -> None:
     """Ask a worker to recompute this patient once the transaction commits.
 
-    Requests are gathered per transaction and sent as one message when it commits, so a
-    transaction that writes a thousand entries (the demo seed, an import) asks once per
-    patient. Sending is best effort: if the broker is down the write has still
+    Requests are gathered per transaction and sent when it commits, so a transaction that
+    writes a thousand entries (the demo seed, an import) asks once per patient; the
+    transactions a process commits within INSIGHTS_REQUEST_GATHER seconds share one
+    message. Sending is best effort: if the broker is down the write has still
     committed with its stale mark, and the minutely sweep picks the patient up.
     """
     pending: set[int] | None = getattr(connection, "_ldn_insights_pending", None)
@@ -88,15 +91,38 @@ def insights_recompute_request(patient_id: int) -> None:
 
 def _insights_recompute_send() -> None:
     pending: set[int] = getattr(connection, "_ldn_insights_pending", set())
-    ids = sorted(pending)
+    ids = set(pending)
     pending.clear()
-    if ids:
-        # Off the request thread: with Redis down, a publish takes seconds to give up
-        # (redis-py retries its connection), and the write has nothing to wait for.
-        _request_sender.submit(_publish_recompute_request, ids)
+    if not ids:
+        return
+    with _outbox_lock:
+        _outbox.update(ids)
+        if _outbox_scheduled[0]:
+            return  # the next message, still gathering, carries them
+        _outbox_scheduled[0] = True
+    # Off the request thread: with Redis down, a publish takes seconds to give up
+    # (redis-py retries its connection), and the write has nothing to wait for.
+    _request_sender.submit(_publish_outbox)
 
 
+# The requests of one process are gathered for INSIGHTS_REQUEST_GATHER seconds into one
+# message: building and sending a Celery message cost about 1.7 ms of CPU, a fifth of
+# the process's CPU for a diary save, when every save sent its own
+# (bench/write_path/diagnose.py --cpu, docs/benchmarks.md).
+INSIGHTS_REQUEST_GATHER = 0.2
 _request_sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="insights-request")
+_outbox: set[int] = set()
+_outbox_lock = threading.Lock()
+_outbox_scheduled = [False]
+
+
+def _publish_outbox() -> None:
+    time.sleep(INSIGHTS_REQUEST_GATHER)
+    with _outbox_lock:
+        ids = sorted(_outbox)
+        _outbox.clear()
+        _outbox_scheduled[0] = False
+    _publish_recompute_request(ids)
 
 
 def _publish_recompute_request(ids: list[int]) -> None:

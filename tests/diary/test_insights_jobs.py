@@ -23,6 +23,7 @@ from diary.dates import local_calendar_date
 from diary.models import Flag, Patient, PatientInsight
 from diary.services import insights as service
 from diary.services.entries import entry_record
+from diary.services.patients import INSIGHTS_REQUEST_GATHER
 from diary.tasks import insights_daily, insights_sweep
 from tests.factories import DoseLogFactory, PatientFactory
 
@@ -94,6 +95,23 @@ def test_one_recompute_request_per_transaction_whatever_the_number_of_writes():
     messages = queue_messages()
     assert [m["headers"]["task"] for m in messages] == ["diary.tasks.insights_recompute"]
     assert messages[0]["headers"]["argsrepr"] == repr((sorted([alice.pk, bob.pk]),))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("empty_queue")
+def test_the_transactions_of_a_moment_share_one_recompute_request():
+    patients = PatientFactory.create_batch(4)
+    for patient in patients:  # four saves, each in its own transaction, as four requests
+        with transaction.atomic():
+            record(patient, today_of(patient))
+    wait_for(queue_messages)
+    time.sleep(0.2 + INSIGHTS_REQUEST_GATHER)  # and nothing else follows
+    messages = queue_messages()
+    assert [m["headers"]["argsrepr"] for m in messages] == [repr((sorted(p.pk for p in patients),))]
+
+    record(patients[0], today_of(patients[0]) - timedelta(days=1))  # later: a message of its own
+    wait_for(lambda: len(queue_messages()) == 2)
+    assert queue_messages()[0]["headers"]["argsrepr"] == repr(([patients[0].pk],))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -595,7 +595,7 @@ def main() -> int:
     parser.add_argument("--trial-requests", type=int, default=640, help="PUTs per level in each trial")
     parser.add_argument(
         "--configs",
-        default="sync:5,gthread:3x4,gthread:2x8",
+        default="sync:3,sync:5,gthread:3x4,gthread:2x8",
         help="gunicorn candidates, 'sync:WORKERS' or 'gthread:WORKERSxTHREADS'; one = no trials",
     )
     parser.add_argument(

@@ -116,6 +116,12 @@ _outbox_lock = threading.Lock()
 _outbox_scheduled = [False]
 
 
+def insights_requests_drain(timeout: float = 10.0) -> None:
+    """Wait until every recompute request gathered so far in this process has been sent
+    (the sender runs its jobs in order, one at a time)."""
+    _request_sender.submit(lambda: None).result(timeout=timeout)
+
+
 def _publish_outbox() -> None:
     time.sleep(INSIGHTS_REQUEST_GATHER)
     with _outbox_lock:

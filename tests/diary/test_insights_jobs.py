@@ -23,7 +23,7 @@ from diary.dates import local_calendar_date
 from diary.models import Flag, Patient, PatientInsight
 from diary.services import insights as service
 from diary.services.entries import entry_record
-from diary.services.patients import INSIGHTS_REQUEST_GATHER
+from diary.services.patients import INSIGHTS_REQUEST_GATHER, insights_requests_drain
 from diary.tasks import insights_daily, insights_sweep
 from tests.factories import DoseLogFactory, PatientFactory
 
@@ -64,9 +64,13 @@ def queue_messages() -> list[dict[str, Any]]:
 
 @pytest.fixture
 def empty_queue() -> Iterator[None]:
+    """An empty queue, also of the requests an earlier test's saves are still gathering
+    (they would arrive during this test: the broker is the same real Redis)."""
+    insights_requests_drain()
     with app.connection_for_write() as conn:
         redis_of(conn).delete("celery")
     yield
+    insights_requests_drain()
     with app.connection_for_write() as conn:
         redis_of(conn).delete("celery")
 

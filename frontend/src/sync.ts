@@ -130,43 +130,40 @@ async function replayOnce(): Promise<void> {
 
 class AuthError extends Error {}
 
-/** Remove the outbox item only if nothing newer replaced it meanwhile. */
-async function settle(item: OutboxItem, after: (tx: any) => Promise<void>): Promise<void> {
+/** Change the outbox (and what goes with it) only if `item` is still there as it was sent.
+ * Another context (the service worker, another tab) may send the same item, and the
+ * patient may have edited it or resolved its conflict meanwhile, which gives it a new
+ * `seq`: a late answer to the old item must not touch the new one. */
+async function ifCurrent(item: OutboxItem, change: (tx: any, current: OutboxItem) => Promise<void>): Promise<boolean> {
   const d = await db();
   const tx = d.transaction(["entries", "doses", "outbox", "conflicts"], "readwrite");
   const current = await tx.objectStore("outbox").get(item.key);
-  if (current && current.seq === item.seq) {
+  const still = !!current && current.seq === item.seq;
+  if (still) await change(tx, current);
+  await tx.done;
+  notify();
+  return still;
+}
+
+/** Remove the outbox item (sent), then record what the server answered. */
+function settle(item: OutboxItem, after: (tx: any) => Promise<void>): Promise<boolean> {
+  return ifCurrent(item, async (tx) => {
     await tx.objectStore("outbox").delete(item.key);
     await after(tx);
-  }
-  await tx.done;
-  notify();
-}
-
-/** Put `next` in the outbox in place of `item`, only if `item` is still there as it was. */
-async function replaceIfCurrent(item: OutboxItem, next: OutboxItem): Promise<boolean> {
-  let current = false;
-  await settle(item, async (tx) => {
-    current = true;
-    await tx.objectStore("outbox").put(next);
   });
-  return current;
 }
 
-/** Hold the outbox item back (and record its conflict), only if it is still the item that
- * was sent: another context (the service worker, another tab) may have sent the same item,
- * and the patient may have resolved its conflict meanwhile, which gives it a new `seq`. A
- * late answer to the old item must not block the new one nor bring the conflict back. */
-async function block(item: OutboxItem, reason: string, conflict?: Conflict): Promise<void> {
-  const d = await db();
-  const tx = d.transaction(["outbox", "conflicts"], "readwrite");
-  const current = await tx.objectStore("outbox").get(item.key);
-  if (current && current.seq === item.seq) {
+/** Put `next` in the outbox in place of `item` (same key). */
+function replaceIfCurrent(item: OutboxItem, next: OutboxItem): Promise<boolean> {
+  return ifCurrent(item, (tx) => tx.objectStore("outbox").put(next));
+}
+
+/** Hold the outbox item back, and record its conflict. */
+function block(item: OutboxItem, reason: string, conflict?: Conflict): Promise<boolean> {
+  return ifCurrent(item, async (tx, current) => {
     await tx.objectStore("outbox").put({ ...current, blocked: reason });
     if (conflict) await tx.objectStore("conflicts").put(conflict);
-  }
-  await tx.done;
-  notify();
+  });
 }
 
 async function sendEntry(item: Extract<OutboxItem, { kind: "entry" }>): Promise<void> {

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "api.middleware.ApiProblemMiddleware",  # first: an API 500 from any layer answers as a problem
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.csp.CSPMiddleware",  # django-csp's, with the policy built once
@@ -107,6 +108,9 @@ if PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgres
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share the file: wait for the write lock instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    # The tests' database is a file too (not pytest-django's shared in-memory one), so
+    # concurrent tests wait for the write lock as make run's processes do.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-ldn-diary.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ON_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 if ON_POSTGRES:

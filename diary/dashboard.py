@@ -5,13 +5,12 @@ and built from what the insights worker stored (``PatientInsight.data["summary"]
 ``diary/analysis/engine.py``): nothing is analysed inside a request. Lists read a constant
 number of queries whatever the number of patients: one for the page (light columns only:
 the order needs the flags and the verdict, not the stored summary), then one per table for
-the page's patients, the parts of the summary they show cut out by PostgreSQL
+the page's patients, the parts of the summary they show cut out by the database
 (``summary_parts``).
 """
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -19,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.fields.json import KeyTransform
 
 from diary import selectors
 from diary.analysis import rules
@@ -45,28 +45,21 @@ _STATUS_RANK = {FlagStatus.OPEN: 0, FlagStatus.ACKNOWLEDGED: 1}
 def summary_parts(patient_ids: Sequence[int], keys: Sequence[str]) -> dict[int, dict[str, Any]]:
     """``{patient_id: {key: insight.data["summary"][key]}}`` for the stored insights, one query.
 
-    PostgreSQL cuts the parts out, so the ~30 kB document never leaves the database whole,
-    and decompresses each document once (``OFFSET 0`` keeps the summary a computed value
-    instead of re-reading the stored column for every key).
+    Each part is a JSON key transform in the query, so only the parts leave the database,
+    never the ~30 kB documents whole; the same ORM expression on PostgreSQL (``->``) and on
+    SQLite (``JSON_EXTRACT``). A part the summary lacks is ``None``.
     """
     if not patient_ids:
         return {}
-    from django.db import connection
-
     from diary.models import PatientInsight
 
-    table = PatientInsight._meta.db_table
-    parts = ", ".join(["%s, s.summary -> %s"] * len(keys))
-    sql = (
-        f"SELECT i.patient_id, jsonb_build_object({parts}) FROM {table} i "  # noqa: S608 - our names
-        "CROSS JOIN LATERAL (SELECT i.data -> 'summary' AS summary OFFSET 0) s "
-        "WHERE i.patient_id = ANY(%s)"
+    names = {f"part_{index}": key for index, key in enumerate(keys)}
+    rows = (
+        PatientInsight.objects.filter(patient_id__in=list(patient_ids))
+        .annotate(**{name: KeyTransform(key, KeyTransform("summary", "data")) for name, key in names.items()})
+        .values("patient_id", *names)
     )
-    params: list[Any] = [value for key in keys for value in (key, key)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, list(patient_ids)])
-        rows = cursor.fetchall()
-    return {pk: json.loads(value) if isinstance(value, str) else value for pk, value in rows}
+    return {row["patient_id"]: {key: row[name] for name, key in names.items()} for row in rows}
 
 
 def _severity_rank(field: str = "severity") -> Case:

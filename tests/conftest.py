@@ -10,15 +10,43 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from diary.models import Clinician, Patient
+from diary.postgres_only import FEATURES
 from tests.factories import ClinicianFactory, PatientFactory, link
 
 
+def pytest_configure(config: Any) -> None:
+    from django.conf import settings
+
+    # Both passes (PostgreSQL and the embedded SQLite) hash the tests' passwords quickly.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config: Any, items: list[pytest.Item]) -> None:
+    """``@pytest.mark.postgres_only("feature")``: skipped on SQLite with the feature's reason
+    (diary/postgres_only.py names each feature and what the embedded mode does instead)."""
+    from django.conf import settings
+
+    on_sqlite = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    for item in items:
+        for mark in item.iter_markers("postgres_only"):
+            name = mark.args[0]
+            if name not in FEATURES:
+                raise pytest.UsageError(f"{item.nodeid}: unknown PostgreSQL-only feature {name!r}")
+            if on_sqlite:
+                feature = FEATURES[name]
+                item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only ({name}): {feature.what}"))
+
+
 @pytest.fixture(autouse=True, scope="session")
-def _real_postgres(django_db_setup: Any, django_db_blocker: Any) -> None:
-    """The suite runs on a real PostgreSQL (make test starts one); never on SQLite."""
+def _real_database(django_db_setup: Any, django_db_blocker: Any) -> None:
+    """The suite runs on a real PostgreSQL (make test starts one), and a second time on the
+    embedded set-up (SQLite, LDN_ENV=embedded); never on anything else."""
+    from django.conf import settings
+
     with django_db_blocker.unblock():
-        if connection.vendor != "postgresql":
-            pytest.exit("Tests need PostgreSQL: run them with `make test` (or scripts/with-services.sh).", 2)
+        embedded = connection.vendor == "sqlite" and settings.LDN_ENV == "embedded"
+        if connection.vendor != "postgresql" and not embedded:
+            pytest.exit("Tests need PostgreSQL or the embedded settings: run them with `make test`.", 2)
 
 
 # The API tests' "now": 13:00 in Berlin (alice's zone), 07:00 in New York.

@@ -17,6 +17,7 @@ from django.utils import timezone
 from diary.choices import HEADACHE_CONDITIONS, OPIOID_NAME_MARKERS, MedicineClass
 from diary.dates import local_calendar_date
 from diary.models import AcuteMedication, DiaryEntry, EntryRevision, Patient, SideEffect, User
+from diary.postgres_only import available
 from diary.services.errors import InvalidInput, PreconditionFailed
 from diary.services.patients import patient_change_begin
 from diary.services.rows import row_update, rows_delete, rows_insert
@@ -207,7 +208,7 @@ def _stored_entry(patient_id: int, day: date) -> DiaryEntry | None:
     On PostgreSQL this is one statement (the children come along as JSON arrays) instead
     of a SELECT and two prefetch queries: it is on every diary save.
     """
-    if connection.vendor != "postgresql":
+    if not available("fast_paths"):
         return (
             DiaryEntry.objects.select_for_update()
             .filter(patient_id=patient_id, date=day)

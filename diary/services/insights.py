@@ -89,6 +89,8 @@ def stale_claim(batch_size: int = BATCH_SIZE, patient_ids: Iterable[int] | None 
     )
     if patient_ids is not None:
         candidates = candidates.filter(pk__in=list(patient_ids))
+    # SKIP LOCKED: concurrent sweeps claim different patients (postgres_only "row_locks";
+    # SQLite runs one writer at a time and Django leaves the clause out there).
     with transaction.atomic():
         rows = list(
             candidates.order_by("insights_stale_since", "pk")

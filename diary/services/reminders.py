@@ -54,6 +54,7 @@ from diary.notifications.webpush import (
     vapid_generate,
     vapid_public_key,
 )
+from diary.postgres_only import available
 from diary.selectors import planned_dose_on
 from diary.services.errors import Conflict, InvalidInput, NotFound
 
@@ -490,7 +491,7 @@ def _insert_claims(rows: Sequence[_Row], token: uuid.UUID, now: datetime) -> dic
     table = ReminderDelivery._meta.db_table
     ops = connection.ops
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if available("fast_paths"):
             finished = [None if r.status == "claimed" else now for r in rows]
             cursor.execute(
                 f"INSERT INTO {table} ({_CLAIM_COLUMNS}) "  # noqa: S608  (names are ours)

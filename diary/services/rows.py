@@ -22,9 +22,11 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
+from diary.postgres_only import available
+
 
 def _hand_built() -> bool:
-    return connection.vendor == "postgresql"
+    return available("fast_paths")
 
 
 # For these fields, `get_db_prep_save` of a value of this type (or of None) returns it

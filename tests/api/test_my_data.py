@@ -34,6 +34,7 @@ from diary.models import (
     User,
     Verdict,
 )
+from diary.postgres_only import available
 from diary.services.care import invitation_create
 from diary.services.reminders import push_subscription_save
 from tests.api.test_auth import BROWSER, Browser
@@ -254,12 +255,18 @@ def test_password_guesses_are_limited(cast):
 
 
 def referencing_fields() -> list[tuple[Any, models.Field[Any, Any]]]:
-    """Every foreign key (with or without a database constraint) in every installed model."""
+    """Every foreign key (with or without a database constraint) in every installed model.
+
+    On SQLite, without pghistory's aggregate Events models: they are queries over the
+    history tables that only PostgreSQL can run (and those tables are empty there)."""
+    history = available("history_triggers")
     return [
         (model, field)
         for model in apps.get_models()
         for field in model._meta.get_fields()
-        if isinstance(field, models.ForeignKey) and field.concrete
+        if isinstance(field, models.ForeignKey)
+        and field.concrete
+        and (history or (model._meta.concrete_model or model)._meta.managed)
     ]
 
 
@@ -310,13 +317,10 @@ def test_deleting_the_account_leaves_no_row_that_points_at_the_patient(cast):
         if field.related_model in ids
         and model.objects.filter(**{f"{field.attname}__in": ids[field.related_model]}).exists()
     }
-    assert {
-        "diary.DiaryEntryEvent",
-        "diary.SideEffectEvent",
-        "diary.CareLinkEvent",
-        "diary.EntryRevision",
-    } <= found_before
-    assert Context.objects.filter(metadata__user=user.pk).exists()
+    assert "diary.EntryRevision" in found_before
+    if available("history_triggers"):  # the triggers' rows and the requests' contexts
+        assert {"diary.DiaryEntryEvent", "diary.SideEffectEvent", "diary.CareLinkEvent"} <= found_before
+        assert Context.objects.filter(metadata__user=user.pk).exists()
 
     response = alice.call(
         "POST", "/api/v1/me/account/delete", {"password": PASSWORD, "confirmation": "Alice@Example.org "}

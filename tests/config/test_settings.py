@@ -31,6 +31,8 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+# `check` does not connect; on the embedded pass (no DATABASE_URL) any PostgreSQL URL does.
+POSTGRES_URL = os.environ.get("DATABASE_URL") or "postgres://ldn@127.0.0.1:5432/ldn"
 PRODUCTION = {
     "LDN_ENV": "production",
     "SECRET_KEY": "k3y-" + "".join(chr(33 + (i * 7) % 90) for i in range(60)),
@@ -39,15 +41,13 @@ PRODUCTION = {
 
 
 def test_check_deploy_reports_nothing():
-    result = run_manage(
-        "check", "--deploy", "--fail-level", "DEBUG", **PRODUCTION, DATABASE_URL=os.environ["DATABASE_URL"]
-    )
+    result = run_manage("check", "--deploy", "--fail-level", "DEBUG", **PRODUCTION, DATABASE_URL=POSTGRES_URL)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
 def test_production_refuses_a_weak_secret_or_sqlite():
-    weak = run_manage("check", **{**PRODUCTION, "SECRET_KEY": "short"}, DATABASE_URL=os.environ["DATABASE_URL"])
+    weak = run_manage("check", **{**PRODUCTION, "SECRET_KEY": "short"}, DATABASE_URL=POSTGRES_URL)
     assert weak.returncode != 0
     assert "SECRET_KEY" in weak.stderr
     sqlite = run_manage("check", **PRODUCTION, DATABASE_URL="sqlite:////tmp/x.sqlite3")

@@ -30,6 +30,7 @@ def test_wrong_password_raises_and_keeps_everything(patient):
     assert not AuditEvent.objects.filter(action="me.account_delete").exists()
 
 
+@pytest.mark.postgres_only("history_triggers")
 def test_history_of_rows_deleted_long_ago_goes_too(patient):
     """An entry removed earlier (admin, raw SQL) left its history: that is the patient's too."""
     entry_record(patient=patient, day=DAY, data=BODY, actor=None)

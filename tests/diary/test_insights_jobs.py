@@ -1,9 +1,9 @@
-"""The insights jobs on the real PostgreSQL and Redis: stale marks, on-commit requests,
+"""The insights jobs on the real database and broker (PostgreSQL and Redis, or the embedded
+SQLite and filesystem broker): stale marks, on-commit requests,
 the sweep, concurrent sweeps, the broker being down, and the daily re-evaluation."""
 
 from __future__ import annotations
 
-import json
 import shutil
 import socket
 import subprocess
@@ -52,27 +52,38 @@ def wait_for(condition: Any, seconds: float = 20) -> None:
         time.sleep(0.05)
 
 
-def redis_of(conn: Any) -> Any:
-    return conn.default_channel.client
+class BrokerQueue:
+    """The messages sent to the broker's default queue during a test, oldest first.
 
+    Read through kombu's channel (``basic_get``), so the same test runs on the real Redis
+    of the PostgreSQL pass and on the filesystem broker of the embedded pass. Reading takes
+    the messages off the queue: they are kept here, so each call returns all seen so far.
+    """
 
-def queue_messages() -> list[dict[str, Any]]:
-    """The messages waiting in the real Redis broker's default queue."""
-    with app.connection_for_write() as conn:
-        return [json.loads(raw) for raw in redis_of(conn).lrange("celery", 0, -1)]
+    def __init__(self) -> None:
+        self.seen: list[dict[str, Any]] = []
+
+    def take(self) -> list[dict[str, Any]]:
+        with app.connection_for_write() as conn:
+            channel: Any = conn.default_channel  # kombu's virtual channel (Redis, filesystem)
+            while (message := channel.basic_get("celery", no_ack=True)) is not None:
+                self.seen.append({"headers": message.headers})
+        return self.seen
+
+    def __call__(self) -> list[dict[str, Any]]:
+        return list(self.take())
 
 
 @pytest.fixture
-def empty_queue() -> Iterator[None]:
+def queue_messages() -> Iterator[BrokerQueue]:
     """An empty queue, also of the requests an earlier test's saves are still gathering
-    (they would arrive during this test: the broker is the same real Redis)."""
+    (they would arrive during this test: the broker is the same for the whole run)."""
     insights_requests_drain()
-    with app.connection_for_write() as conn:
-        redis_of(conn).delete("celery")
-    yield
+    BrokerQueue().take()
+    queue = BrokerQueue()
+    yield queue
     insights_requests_drain()
-    with app.connection_for_write() as conn:
-        redis_of(conn).delete("celery")
+    BrokerQueue().take()
 
 
 @pytest.mark.django_db
@@ -86,8 +97,7 @@ def test_a_write_marks_the_patient_stale_in_its_own_transaction():
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("empty_queue")
-def test_one_recompute_request_per_transaction_whatever_the_number_of_writes():
+def test_one_recompute_request_per_transaction_whatever_the_number_of_writes(queue_messages):
     alice, bob = PatientFactory.create_batch(2)
     day = today_of(alice)
     with transaction.atomic():
@@ -102,8 +112,7 @@ def test_one_recompute_request_per_transaction_whatever_the_number_of_writes():
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("empty_queue")
-def test_the_transactions_of_a_moment_share_one_recompute_request():
+def test_the_transactions_of_a_moment_share_one_recompute_request(queue_messages):
     patients = PatientFactory.create_batch(4)
     for patient in patients:  # four saves, each in its own transaction, as four requests
         with transaction.atomic():
@@ -115,12 +124,11 @@ def test_the_transactions_of_a_moment_share_one_recompute_request():
 
     record(patients[0], today_of(patients[0]) - timedelta(days=1))  # later: a message of its own
     wait_for(lambda: len(queue_messages()) == 2)
-    assert queue_messages()[0]["headers"]["argsrepr"] == repr(([patients[0].pk],))
+    assert queue_messages()[-1]["headers"]["argsrepr"] == repr(([patients[0].pk],))
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("empty_queue")
-def test_a_committed_write_is_recomputed_by_a_real_worker():
+def test_a_committed_write_is_recomputed_by_a_real_worker(queue_messages):
     patient = PatientFactory.create()
     record_opioid_on_ldn(patient)
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):

@@ -129,6 +129,7 @@ def put_all(patient: Patient) -> tuple[list[Any], list[str]]:
     return answers, [q["sql"] for q in captured.captured_queries]
 
 
+@pytest.mark.postgres_only("fast_paths")
 def test_the_hand_built_statements_store_what_the_orm_stores(monkeypatch):
     by_hand, by_orm = PatientFactory.create(), PatientFactory.create()
     hand_answers, hand_sql = put_all(by_hand)
@@ -181,6 +182,7 @@ def test_the_written_children_answer_all_without_a_query_and_filter_from_the_dat
         assert f'"entry_id" = {entry.pk}' in str(entry.side_effects.all().query)
 
 
+@pytest.mark.postgres_only("fast_paths")
 def test_an_update_of_a_missing_row_fails():
     patient = PatientFactory.create()
     entry = entry_record(patient=patient, day=date(2026, 11, 20), data={"pain_score": 1, "headache": 0}, actor=None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import QuerySet
 from rest_framework.exceptions import PermissionDenied
@@ -133,20 +133,31 @@ class ClinicianPatientView(ClinicianView):
     """/api/v1/patients/{patient_id}/...: a patient the clinician may see, else 404.
 
     Anyone else who is signed in (a patient, another clinic) gets the same 404 for any
-    id, so the answer never reveals whether a patient exists.
+    id, so the answer never reveals whether a patient exists. The patient is resolved and
+    checked in ``initial()``, before any handler runs: a handler cannot forget the check.
     """
 
     permission_classes = [IsAuthenticated]
+    # May annotate the lookup (e.g. with list columns); it is still limited to visible patients.
+    patient_scope: ClassVar[Callable[[Clinician], QuerySet[Patient]] | None] = None
 
-    def get_patient(self, scope: Callable[[Clinician], QuerySet[Patient]] | None = None) -> Patient:
-        """`scope(clinician)` may annotate the lookup (it is still limited to visible patients)."""
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # authentication, permissions, throttles
+        self._patient = self._resolve_patient()
+
+    def _resolve_patient(self) -> Patient:
         patient_id = parse_uuid(self.kwargs["patient_id"], "patient_id")
         clinician = clinician_of(self.request.user)
         if clinician is not None and not has_second_factor(self.request.user):
             raise PermissionDenied(MFA_MESSAGE)
         patient = None
         if clinician is not None:
+            scope = type(self).patient_scope
             patient = patient_for_clinician(clinician, patient_id, scope(clinician) if scope else None)
         if patient is None:
             raise NotFound()
         return patient
+
+    def get_patient(self) -> Patient:
+        """The patient of the URL, resolved and checked before the handler ran."""
+        return self._patient

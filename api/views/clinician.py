@@ -44,9 +44,11 @@ class PatientsView(ClinicianView):
 
 
 class PatientDetailView(ClinicianPatientView):
+    patient_scope = selectors.patients_for  # with list columns
+
     @extend_schema(responses=PatientDetailOut, summary="One linked patient: profile, link, plan, baseline")
     def get(self, request: Request, patient_id: str) -> Response:
-        patient = self.get_patient(scope=selectors.patients_for)  # with list columns
+        patient = self.get_patient()
         self.audit("patient.read", patient, "patient", patient.public_id)
         link = selectors.care_links_for_patient(patient).filter(clinic_id=self.clinician.clinic_id, status="active")
         baseline = ReportedBaseline.objects.filter(patient=patient).first()

@@ -1,0 +1,45 @@
+"""Shared view plumbing (api/views/base.py): the patient of a clinician URL is checked
+before any handler runs, and date ranges never overflow the calendar."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.test import APIRequestFactory, force_authenticate
+
+from api.views.base import ClinicianPatientView
+
+pytestmark = pytest.mark.django_db
+
+
+class NewHandlerView(ClinicianPatientView):
+    """A handler written later, which forgets to call get_patient()."""
+
+    def get(self, request: Request, patient_id: str) -> Response:
+        return Response({"secret": "patient data"})
+
+
+def call_new_handler(user, patient_id: str) -> Response:
+    request = APIRequestFactory().get(f"/api/v1/patients/{patient_id}/new")
+    force_authenticate(request, user=user)
+    return NewHandlerView.as_view()(request, patient_id=patient_id)
+
+
+@pytest.mark.parametrize("who", ["charlie", "dora", "alice"])
+def test_a_handler_that_forgets_get_patient_still_answers_404_to_a_stranger(cast, who):
+    person = getattr(cast, who)
+    response = call_new_handler(person.user, str(cast.alice.public_id))
+    assert response.status_code == 404
+    assert "secret" not in response.data
+
+
+def test_the_new_handler_answers_the_patients_clinician(cast):
+    response = call_new_handler(cast.bob.user, str(cast.alice.public_id))
+    assert response.status_code == 200
+    assert response.data == {"secret": "patient data"}
+
+
+def test_an_unknown_patient_is_404_for_the_clinician_too(cast):
+    response = call_new_handler(cast.bob.user, str(cast.dora.public_id))
+    assert response.status_code == 404

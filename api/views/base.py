@@ -54,7 +54,12 @@ def date_range(request: Request, patient: Patient) -> tuple[date, date]:
     """?from=&to= (inclusive). Defaults to the 28 days ending today; at most 400 days."""
     today = local_calendar_date(patient.time_zone)
     end = parse_day(request.query_params["to"], "to") if "to" in request.query_params else today
-    start = parse_day(request.query_params["from"], "from") if "from" in request.query_params else end - timedelta(27)
+    if "from" in request.query_params:
+        start = parse_day(request.query_params["from"], "from")
+    elif end >= date.min + timedelta(27):
+        start = end - timedelta(27)
+    else:  # 28 days back would be before the first day of the calendar
+        raise InvalidInput({"to": f"{end.isoformat()} is too early for the default 28 days: give 'from' as well."})
     if start > end:
         raise InvalidInput({"from": "'from' is after 'to'."})
     if (end - start).days >= MAX_RANGE_DAYS:

@@ -43,3 +43,29 @@ def test_the_new_handler_answers_the_patients_clinician(cast):
 def test_an_unknown_patient_is_404_for_the_clinician_too(cast):
     response = call_new_handler(cast.bob.user, str(cast.dora.public_id))
     assert response.status_code == 404
+
+
+LIST_ENDPOINTS = [
+    ("alice", "/api/v1/me/entries"),
+    ("alice", "/api/v1/me/doses"),
+    ("bob", "/api/v1/patients/{alice}/entries"),
+    ("bob", "/api/v1/patients/{alice}/doses"),
+]
+
+
+@pytest.mark.parametrize(("who", "path"), LIST_ENDPOINTS)
+def test_a_range_at_the_start_of_the_calendar_is_a_400_naming_the_field(cast, who, path):
+    url = path.format(alice=cast.alice.public_id)
+    response = cast.client(who).call("GET", f"{url}?to=0001-01-05")
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    assert list(response.json_body["errors"]) == ["to"]
+
+
+@pytest.mark.parametrize(("who", "path"), LIST_ENDPOINTS)
+@pytest.mark.parametrize("query", ["from=0001-01-01&to=0001-01-05", "to=0001-01-28", "to=9999-12-31"])
+def test_ranges_at_either_end_of_the_calendar_are_answered(cast, who, path, query):
+    url = path.format(alice=cast.alice.public_id)
+    response = cast.client(who).call("GET", f"{url}?{query}")
+    assert response.status_code == 200, response.content
+    assert response.json_body["results"] == []

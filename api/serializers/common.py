@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import MaxLengthValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import BindingDict
@@ -36,6 +37,13 @@ class FieldsBuiltOnce(serializers.Serializer):
                 fields[name] = field
             cls._fields_built_once = fields  # type: ignore[attr-defined]
         return fields
+
+
+def bounded_list(child: serializers.Serializer, limit: int, **kwargs: Any) -> serializers.ListSerializer[Any]:
+    """``child`` with many=True, at most ``limit`` items: refused before any item is
+    validated (ListSerializer's max_length) and documented as maxItems (drf-spectacular
+    reads the validator, not max_length)."""
+    return serializers.ListSerializer(child=child, max_length=limit, validators=[MaxLengthValidator(limit)], **kwargs)
 
 
 class WarningSerializer(serializers.Serializer):

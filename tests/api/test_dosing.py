@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
 
 from diary.models import DoseLog, DosePlan, DoseStep, ReportedBaseline
+from diary.models.dosing import STEPS_PER_PLAN_MAX
 
 TITRATION = {
     "target_mg": 4.5,
@@ -21,6 +22,7 @@ TITRATION = {
 }
 
 pytestmark = pytest.mark.usefixtures("frozen")
+TODAY = date(2026, 11, 21)
 
 
 def plan_url(cast) -> str:
@@ -81,6 +83,13 @@ def test_plan_warnings(cast, steps, target, expected):
             "steps.1.start_date",
         ),
         ({"steps": [{"start_date": "2025-01-01", "mg": 1.5}]}, "steps.0.start_date"),
+        ({"steps": [{"start_date": "2027-11-22", "mg": 1.5}]}, "steps.0.start_date"),  # 366 days ahead
+        ({"steps": [{"start_date": "9999-12-31", "mg": 1.5}]}, "steps.0.start_date"),
+        (
+            {"steps": [{"start_date": str(TODAY + timedelta(i)), "mg": 1.5} for i in range(STEPS_PER_PLAN_MAX + 1)]},
+            "steps",
+        ),
+        ({"steps": [{"start_date": str(TODAY + timedelta(i)), "mg": 1.5} for i in range(3000)]}, "steps"),
     ],
 )
 def test_bad_plans_are_rejected_and_store_nothing(cast, body, field):

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from diary.models import AcuteMedication, DiaryEntry, EntryRevision, SideEffect
+from diary.models.entries import MEDICINES_PER_DAY_MAX, SIDE_EFFECTS_PER_DAY_MAX
 from diary.services.entries import entry_snapshot
 
 URL = "/api/v1/me/entries/2026-11-20"
@@ -189,6 +190,24 @@ BAD_INPUT = [
         URL,
         {**FULL, "acute_medications": [{"med_class": "opioid", "contains_opioid": False}]},
         "acute_medications.0.contains_opioid",
+    ),
+    (
+        "21 medicines in a day",
+        URL,
+        {**FULL, "acute_medications": [{"med_class": "triptan"}] * (MEDICINES_PER_DAY_MAX + 1)},
+        "acute_medications",
+    ),
+    (
+        "60,000 medicines in a day",
+        URL,
+        {**FULL, "acute_medications": [{"med_class": "triptan"}] * 60_000},
+        "acute_medications",
+    ),
+    (
+        "more side effects than kinds",
+        URL,
+        {**FULL, "side_effects": [{"kind": "nausea", "severity": 1}] * (SIDE_EFFECTS_PER_DAY_MAX + 1)},
+        "side_effects",
     ),
     ("malformed client_id", URL, {**FULL, "client_id": "not-a-uuid"}, "client_id"),
     ("note over 2000", URL, {**FULL, "note": "x" * 2001}, "note"),

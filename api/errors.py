@@ -29,9 +29,11 @@ TITLES = {
     406: "Not acceptable",
     409: "Conflict",
     412: "Precondition failed",
+    413: "Content too large",
     415: "Unsupported media type",
     428: "Precondition required",
     429: "Too many requests",
+    500: "Server error",
 }
 SLUGS = {
     400: "invalid-input",
@@ -42,8 +44,10 @@ SLUGS = {
     406: "not-acceptable",
     409: "conflict",
     412: "precondition-failed",
+    413: "too-large",
     415: "unsupported-media-type",
     429: "throttled",
+    500: "server-error",
 }
 
 
@@ -73,14 +77,9 @@ def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
-def problem(
-    status_code: int,
-    detail: str,
-    *,
-    errors: dict[str, list[str]] | None = None,
-    extra: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:
+def problem_body(
+    status_code: int, detail: str, *, errors: dict[str, list[str]] | None = None, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": f"/api/v1/problems/{SLUGS.get(status_code, 'error')}",
         "title": TITLES.get(status_code, "Error"),
@@ -91,6 +90,18 @@ def problem(
         body["errors"] = errors
     if extra:
         body.update(extra)
+    return body
+
+
+def problem(
+    status_code: int,
+    detail: str,
+    *,
+    errors: dict[str, list[str]] | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body = problem_body(status_code, detail, errors=errors, extra=extra)
     response = Response(body, status=status_code, headers=headers)
     response.content_type = PROBLEM_CONTENT_TYPE
     return response

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.csp.CSPMiddleware",  # django-csp's, with the policy built once
+    "api.middleware.RequestBodyGuardMiddleware",  # before anything parses a body: 413, too deep 400
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -117,6 +118,10 @@ if ON_POSTGRES:
     # Attaches the request's user and URL to every history row the triggers write.
     # PostgreSQL only: the triggers (and this middleware's cursor wrapper) need it.
     MIDDLEWARE.append("pghistory.middleware.HistoryMiddleware")
+
+# The largest body we take (a diary day with a full note) is a few kB; above this the
+# JSON paths answer 413 (api.middleware.RequestBodyGuardMiddleware), other paths Django's 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 64 * 1024)
 
 # --- Cache (allauth rate limits must be shared between processes) ----------------------
 REDIS_URL = env_str("REDIS_URL", "")

@@ -71,7 +71,7 @@ class Clinician(models.Model):
         return self.user.display_name or self.user.email
 
 
-@tracked(exclude=["change_seq", "insights_stale_since"])
+@tracked(exclude=["change_seq", "insights_stale_since", "insights_claimed_at"])
 class Patient(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="patient")

@@ -29,7 +29,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Field, Func, Max, Q
+from django.db.models import Field, Func, Max, Q, QuerySet
 from django.utils import timezone
 
 from diary.analysis.engine import analyse
@@ -55,6 +55,9 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
 CLAIM_LEASE = timedelta(minutes=5)
+# A patient whose analysis raised is retried after 1, 2, 4 ... minutes, at most hourly.
+FAILURE_BACKOFF = timedelta(minutes=1)
+FAILURE_BACKOFF_MAX = timedelta(hours=1)
 
 # EntryRow's field order, with headache_hours read as a float (annotated "hours").
 
@@ -81,12 +84,19 @@ class Claimed:
 # --- 1. claim ---------------------------------------------------------------------------
 
 
+def claimable(now: datetime) -> QuerySet[Patient]:
+    """Stale patients no live worker holds and not waiting to retry a failed analysis."""
+    return (
+        Patient.objects.filter(insights_stale_since__isnull=False)
+        .filter(Q(insights_claimed_at__isnull=True) | Q(insights_claimed_at__lt=now - CLAIM_LEASE))
+        .filter(Q(insights_retry_at__isnull=True) | Q(insights_retry_at__lte=now))
+    )
+
+
 def stale_claim(batch_size: int = BATCH_SIZE, patient_ids: Iterable[int] | None = None) -> list[Claimed]:
     """Claim up to ``batch_size`` stale patients (optionally only among ``patient_ids``)."""
     now = timezone.now()
-    candidates = Patient.objects.filter(insights_stale_since__isnull=False).filter(
-        Q(insights_claimed_at__isnull=True) | Q(insights_claimed_at__lt=now - CLAIM_LEASE)
-    )
+    candidates = claimable(now)
     if patient_ids is not None:
         candidates = candidates.filter(pk__in=list(patient_ids))
     # SKIP LOCKED: concurrent sweeps claim different patients (postgres_only "row_locks";
@@ -258,9 +268,10 @@ def insights_store(results: Sequence[tuple[Claimed, Insight]], now: datetime | N
         unchanged = Q(pk__in=[])
         for claimed, _ in results:
             unchanged |= Q(pk=claimed.patient_id, change_seq=claimed.seq)
-        Patient.objects.filter(unchanged).update(insights_stale_since=None, insights_claimed_at=None)
+        analysed = {"insights_claimed_at": None, "insights_failures": 0, "insights_retry_at": None}
+        Patient.objects.filter(unchanged).update(insights_stale_since=None, **analysed)
         # The rest stay stale for the next sweep; drop our claim so it need not wait for the lease.
-        Patient.objects.filter(pk__in=ids, insights_stale_since__isnull=False).update(insights_claimed_at=None)
+        Patient.objects.filter(pk__in=ids, insights_stale_since__isnull=False).update(**analysed)
     return StoreResult(
         stored=len(fresh), skipped_older=len(results) - len(fresh), flags_opened=opened, flags_resolved=resolved
     )
@@ -363,11 +374,37 @@ def _flags_reconcile(
 
 
 def insights_recompute_batch(claimed: Sequence[Claimed], now: datetime | None = None) -> StoreResult:
-    """Read, analyse and store a claimed batch."""
+    """Read, analyse and store a claimed batch.
+
+    A patient whose analysis raises is logged, set aside for a later retry
+    (``insights_failures_record``) and left out; the rest of the batch is stored.
+    """
     now = now or timezone.now()
     histories = histories_load([c.patient_id for c in claimed], now)
-    results = [(c, analyse(histories[c.patient_id])) for c in claimed if c.patient_id in histories]
-    return insights_store(results, now)
+    results: list[tuple[Claimed, Insight]] = []
+    failed: list[int] = []
+    for c in claimed:
+        if c.patient_id not in histories:
+            continue
+        try:
+            results.append((c, analyse(histories[c.patient_id])))
+        except Exception:  # a bug for this patient's data: the others must not wait on it
+            log.exception("insights: the analysis of patient %s failed; it will be retried later", c.patient_id)
+            failed.append(c.patient_id)
+    stored = insights_store(results, now)
+    insights_failures_record(failed, now)
+    return stored
+
+
+def insights_failures_record(patient_ids: Sequence[int], now: datetime) -> None:
+    """Release the claims of patients whose analysis failed and back their next try off
+    (1, 2, 4 ... minutes, at most ``FAILURE_BACKOFF_MAX``); they stay stale."""
+    failures = dict(Patient.objects.filter(pk__in=patient_ids).values_list("pk", "insights_failures"))
+    for pk, count in failures.items():
+        wait = min(FAILURE_BACKOFF * 2 ** min(count, 16), FAILURE_BACKOFF_MAX)
+        Patient.objects.filter(pk=pk).update(
+            insights_claimed_at=None, insights_failures=count + 1, insights_retry_at=now + wait
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,7 +428,7 @@ def insights_sweep(
         batches += 1
         if time_budget is not None and time.monotonic() - started >= time_budget:
             break
-    return SweepResult(done, more=Patient.objects.filter(insights_stale_since__isnull=False).exists())
+    return SweepResult(done, more=claimable(timezone.now()).exists())
 
 
 def insights_recompute(patient_ids: Iterable[int]) -> int:

@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.db.models import Field, Func, Max, Q, QuerySet
 from django.utils import timezone
 
+from diary.analysis import rules
 from diary.analysis.engine import analyse
 from diary.analysis.history import EntryRow, PatientHistory, PlanRow, ReportedBaselineRow, StepRow
 from diary.analysis.result import FlagFinding, Insight
@@ -416,8 +417,10 @@ class SweepResult:
 def insights_sweep(
     batch_size: int = BATCH_SIZE, time_budget: float | None = None, max_batches: int | None = None
 ) -> SweepResult:
-    """Recompute stale patients batch by batch until none is left or the time budget is spent."""
+    """Recompute stale patients batch by batch until none is left or the time budget is spent
+    (first marking stale those whose insight other rules made)."""
     started = time.monotonic()
+    patients_mark_stale_for_rules()
     done = 0
     batches = 0
     while max_batches is None or batches < max_batches:
@@ -435,6 +438,20 @@ def insights_recompute(patient_ids: Iterable[int]) -> int:
     """Recompute these patients now if they are stale (the on-commit request)."""
     claimed = stale_claim(BATCH_SIZE, patient_ids)
     return insights_recompute_batch(claimed).stored if claimed else 0
+
+
+def patients_mark_stale_for_rules(now: datetime | None = None) -> int:
+    """Mark stale every patient whose stored insight was made by rules other than the
+    running ``RULES_VERSION`` (a deploy changed them), so everyone is recomputed without
+    waiting for their next write.
+
+    One idempotent UPDATE, run by every sweep: safe on any number of workers at once and
+    on either database, and cheap when there is nothing to mark.
+    """
+    older = PatientInsight.objects.exclude(rules_version=rules.RULES_VERSION).values("patient_id")
+    return Patient.objects.filter(insights_stale_since__isnull=True, pk__in=older).update(
+        insights_stale_since=now or timezone.now()
+    )
 
 
 def patients_mark_stale_for_new_day(now: datetime | None = None) -> int:

@@ -8,7 +8,6 @@ blocked, then rolls it back, so both have passed their checks before either comm
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +22,7 @@ from diary.services.care import invitation_create
 from tests.api.test_role_matrix import P256DH
 from tests.conftest import Api
 from tests.factories import ClinicianFactory, PatientFactory, link
+from tests.threads import Threads
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres_only("row_locks")]
 
@@ -50,29 +50,15 @@ def lock_waiters() -> int:
 def race_behind(blocker: Callable[[], Any], calls: list[Callable[[], Any]]) -> list[Any]:
     """Run each call in its own thread and connection while `blocker`'s row is uncommitted;
     roll the blocker back once every call waits for it; return what each call answered."""
-    answers: list[Any] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            answers[index] = calls[index]()
-        except Exception as exc:
-            answers[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
     with transaction.atomic():
         blocker()
-        for thread in threads:
-            thread.start()
+        threads = Threads(calls, together=False).start()
         deadline = time.monotonic() + 30
         while lock_waiters() < len(calls):
             assert time.monotonic() < deadline, "the requests never queued behind the blocker"
             time.sleep(0.05)
         transaction.set_rollback(True)
-    for thread in threads:
-        thread.join(timeout=30)
-    return answers
+    return threads.join()
 
 
 def test_two_codes_of_one_clinic_redeemed_at_once_link_once_and_answer_409():

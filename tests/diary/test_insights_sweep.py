@@ -1,4 +1,5 @@
-"""The sweep keeps going when one patient's analysis fails (diary/services/insights.py)."""
+"""The sweep keeps going when one patient's analysis fails, and recomputes everyone when the
+rules change (diary/services/insights.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from diary.analysis import rules
 from diary.analysis.history import PatientHistory
 from diary.models import Patient, PatientInsight
 from diary.services import insights as service
 from tests.diary.test_insights_jobs import record, today_of
 from tests.factories import PatientFactory
+from tests.threads import Threads
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
@@ -80,3 +83,32 @@ def test_retries_back_off_and_a_success_clears_the_count(broken_for_fibromyalgia
     assert service.insights_sweep().stored == 1
     patient.refresh_from_db()
     assert (patient.insights_failures, patient.insights_retry_at, patient.insights_stale_since) == (0, None, None)
+
+
+def test_a_rules_version_change_recomputes_everyone_without_waiting_for_their_writes(frozen):
+    patients = PatientFactory.create_batch(3)
+    for patient in patients:
+        record(patient, today_of(patient))
+    assert service.insights_sweep().stored == 3
+    # what the previous release stored, before RULES_VERSION changed
+    PatientInsight.objects.update(rules_version="0")
+    frozen.shift(timedelta(minutes=1))
+
+    assert service.insights_sweep().stored == 3
+    assert set(PatientInsight.objects.values_list("rules_version", flat=True)) == {rules.RULES_VERSION}
+    assert stale(*patients) == [False, False, False]
+    assert service.insights_sweep().stored == 0  # current now: nothing more to do
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sweeps_on_several_workers_mark_each_patient_once():
+    patients = PatientFactory.create_batch(4)
+    for patient in patients:
+        record(patient, today_of(patient))
+    service.insights_sweep()
+    PatientInsight.objects.update(rules_version="0")
+
+    marked = Threads([service.patients_mark_stale_for_rules] * 3).start().join()
+
+    assert sorted(marked) == [0, 0, 4]
+    assert stale(*patients) == [True] * 4

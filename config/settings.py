@@ -21,6 +21,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str
+from diary.dates import is_valid_time_zone
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LDN_VAR_DIR", str(BASE_DIR / "var")))
@@ -189,6 +190,10 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 DEFAULT_PATIENT_TIME_ZONE = env_str("DEFAULT_PATIENT_TIME_ZONE", "UTC")
+if not is_valid_time_zone(DEFAULT_PATIENT_TIME_ZONE):  # else every sign-up without a zone fails
+    raise ImproperlyConfigured(
+        f"DEFAULT_PATIENT_TIME_ZONE={DEFAULT_PATIENT_TIME_ZONE!r} is not a known IANA time zone (e.g. Europe/Berlin)."
+    )
 
 # --- Static -------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -253,6 +258,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The container's healthcheck asks over plain HTTP from inside (docker-compose.yml).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
@@ -345,32 +352,30 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# The schedule lives here; each entry expires before its next run so a backlog after
-# an outage never runs the same job many times over (tests/config/test_beat.py).
+
+
+def _beat(task: str, schedule: crontab) -> dict[str, Any]:
+    """A beat entry whose message expires before the entry's next run (5/6 of the shortest
+    gap between two runs), so a backlog after an outage never runs the same job many
+    times over (tests/config/test_settings.py)."""
+    times = sorted(h * 60 + m for h in schedule.hour for m in schedule.minute)  # type: ignore[attr-defined]
+    gaps = [b - a for a, b in zip(times, [*times[1:], times[0] + 24 * 60], strict=True)]
+    return {"task": task, "schedule": schedule, "options": {"expires": min(gaps) * 60 * 5 // 6}}
+
+
+# The schedule lives here, each entry's expiry derived from its schedule (_beat).
 CELERY_BEAT_SCHEDULE = {
-    "care-links-expire": {
-        "task": "diary.tasks.care_links_expire",
-        "schedule": crontab(minute=f"*/{env_int('CARE_LINKS_EXPIRE_EVERY_MINUTES', 15)}"),
-        "options": {"expires": 14 * 60},
-    },
+    "care-links-expire": _beat(
+        "diary.tasks.care_links_expire", crontab(minute=f"*/{env_int('CARE_LINKS_EXPIRE_EVERY_MINUTES', 15)}")
+    ),
     # Recompute stale patients (a write's own request is the fast path; this is the net).
-    "insights-sweep": {
-        "task": "diary.tasks.insights_sweep",
-        "schedule": crontab(minute=f"*/{env_int('INSIGHTS_SWEEP_EVERY_MINUTES', 1)}"),
-        "options": {"expires": 50},
-    },
+    "insights-sweep": _beat(
+        "diary.tasks.insights_sweep", crontab(minute=f"*/{env_int('INSIGHTS_SWEEP_EVERY_MINUTES', 1)}")
+    ),
     # Hourly, so each patient is re-evaluated soon after their own local midnight.
-    "insights-daily": {
-        "task": "diary.tasks.insights_daily",
-        "schedule": crontab(minute=env_int("INSIGHTS_DAILY_AT_MINUTE", 5)),
-        "options": {"expires": 50 * 60},
-    },
+    "insights-daily": _beat("diary.tasks.insights_daily", crontab(minute=env_int("INSIGHTS_DAILY_AT_MINUTE", 5))),
     # Due reminders are claimed in the ledger, so an overlapping run never sends twice.
-    "reminders-dispatch": {
-        "task": "diary.tasks.reminders_dispatch",
-        "schedule": crontab(minute="*"),
-        "options": {"expires": 50},
-    },
+    "reminders-dispatch": _beat("diary.tasks.reminders_dispatch", crontab(minute="*")),
 }
 
 # --- Domain settings --------------------------------------------------------------------

@@ -112,6 +112,14 @@ def _summary(errors: dict[str, list[str]]) -> str:
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    response = _problem_for(exc, context)
+    renderer = getattr(context.get("request"), "accepted_renderer", None)
+    if response is not None and renderer is not None and "json" not in renderer.media_type:
+        response.content_type = None  # a page (unsubscribe's HTML) was asked for: its own type
+    return response
+
+
+def _problem_for(exc: Exception, context: dict[str, Any]) -> Response | None:
     from api.serializers.common import represent_conflict
 
     if isinstance(exc, InvalidInput):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -166,6 +166,9 @@ class FlagsView(ClinicianView):
         return self.paginate(flags, TriageFlagOut, on_page=audit_page)
 
 
+FLAG_RESOLVED = OpenApiResponse(description="The flag is already resolved: `current` is the flag.")
+
+
 class FlagActionView(ClinicianView):
     pagination_class = None
     audit_action = ""
@@ -189,7 +192,11 @@ class FlagActionView(ClinicianView):
 
 
 @extend_schema_view(
-    post=extend_schema(request=FlagNoteIn, responses=TriageFlagOut, summary="Acknowledge a flag, with an optional note")
+    post=extend_schema(
+        request=FlagNoteIn,
+        responses={200: TriageFlagOut, 409: FLAG_RESOLVED},
+        summary="Acknowledge a flag, with an optional note",
+    )
 )
 class FlagAcknowledgeView(FlagActionView):
     audit_action = "flag.acknowledge"
@@ -199,7 +206,11 @@ class FlagAcknowledgeView(FlagActionView):
 
 
 @extend_schema_view(
-    post=extend_schema(request=FlagNoteIn, responses=TriageFlagOut, summary="Resolve a flag, with an optional note")
+    post=extend_schema(
+        request=FlagNoteIn,
+        responses={200: TriageFlagOut, 409: FLAG_RESOLVED},
+        summary="Resolve a flag, with an optional note",
+    )
 )
 class FlagResolveView(FlagActionView):
     audit_action = "flag.resolve"

@@ -9,7 +9,8 @@ from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.openapi import AutoSchema
 
 from api.errors import PROBLEM_CONTENT_TYPE
-from api.serializers.common import ProblemOut
+from api.serializers.common import ProblemOut, StrictSerializer
+from diary.choices import ReminderKind
 
 
 class ApiSessionScheme(SessionScheme):
@@ -28,6 +29,16 @@ PROBLEMS = {
     429: "Too many attempts: wait as Retry-After says, then try again.",
 }
 _NO_BODY = "No response body"  # drf-spectacular's description for `responses={409: None}`
+# Path parameters are plain <str:...> in the URLs, so that a malformed one is a 400 naming it
+# (not the router's 404); the schema says what a well-formed one is.
+PATH_PARAMETERS: dict[str, dict[str, Any]] = {
+    **{
+        name: {"type": "string", "format": "uuid"}
+        for name in ("patient_id", "dose_id", "link_id", "flag_id", "subscription_id")
+    },
+    "day": {"type": "string", "format": "date"},
+    "kind": {"type": "string", "enum": list(ReminderKind.values)},
+}
 
 
 class ProblemAutoSchema(AutoSchema):
@@ -47,6 +58,9 @@ class ProblemAutoSchema(AutoSchema):
         operation: dict[str, Any] | None = super().get_operation(*args, **kwargs)
         if operation is None:
             return None
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "path" and parameter["name"] in PATH_PARAMETERS:
+                parameter["schema"] = PATH_PARAMETERS[parameter["name"]]
         responses: dict[str, Any] = operation["responses"]
         declared = {int(code) for code in responses if code.isdigit() and int(code) >= 400}
         content = {PROBLEM_CONTENT_TYPE: {"schema": self.resolve_serializer(ProblemOut, "response").ref}}
@@ -60,6 +74,13 @@ class ProblemAutoSchema(AutoSchema):
             }
         operation["responses"] = dict(sorted(responses.items()))
         return operation
+
+    def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict[str, Any]:
+        """An input serializer that refuses unknown fields says so (additionalProperties)."""
+        schema: dict[str, Any] = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(serializer, StrictSerializer):
+            schema["additionalProperties"] = False
+        return schema
 
     def _page_media_types(self) -> list[str]:
         return [media_type for media_type in self.map_renderers("media_type") if "json" not in media_type]

@@ -81,6 +81,34 @@ def test_every_operation_documents_the_errors_it_can_give_as_problems():
     assert errors["/api/v1/me/profile", "get"] == {401, 403}
 
 
+def test_the_schema_says_what_the_api_refuses():
+    schema = openapi()
+    # input serializers refuse unknown fields
+    requests = {name: c for name, c in schema["components"]["schemas"].items() if name.endswith("Request")}
+    assert requests
+    assert all(c["additionalProperties"] is False for c in requests.values())
+    # a malformed id or day is a 400 naming it: the schema says what a well-formed one is
+    formats = {
+        p["name"]: p["schema"].get("format") or p["schema"].get("enum")
+        for ops in schema["paths"].values()
+        for op in ops.values()
+        for p in op.get("parameters", [])
+        if p["in"] == "path"
+    }
+    assert formats == {
+        "patient_id": "uuid",
+        "dose_id": "uuid",
+        "link_id": "uuid",
+        "flag_id": "uuid",
+        "subscription_id": "uuid",
+        "day": "date",
+        "kind": ["dose", "diary"],
+        "token": None,
+    }
+    paged = schema["paths"]["/api/v1/patients"]["get"]["parameters"]
+    assert {p["name"]: p["schema"]["minimum"] for p in paged} == {"page": 1, "page_size": 1}
+
+
 @pytest.mark.django_db
 def test_schema_and_docs_are_served_with_no_third_party_assets(api):
     assert api.get("/api/v1/schema/").status_code == 200

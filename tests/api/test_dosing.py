@@ -89,13 +89,20 @@ def test_plan_warnings(cast, steps, target, expected):
             {"steps": [{"start_date": str(TODAY + timedelta(i)), "mg": 1.5} for i in range(STEPS_PER_PLAN_MAX + 1)]},
             "steps",
         ),
-        ({"steps": [{"start_date": str(TODAY + timedelta(i)), "mg": 1.5} for i in range(3000)]}, "steps"),
+        ({"steps": [{"start_date": str(TODAY + timedelta(i)), "mg": 1.5} for i in range(300)]}, "steps"),
     ],
 )
 def test_bad_plans_are_rejected_and_store_nothing(cast, body, field):
     response = cast.client("bob").call("PUT", plan_url(cast), body)
     assert response.status_code == 400
     assert field in response.json_body["errors"], response.json_body
+    assert not DosePlan.objects.exists()
+
+
+def test_a_3000_step_plan_is_refused_before_anything_is_parsed(cast):
+    body = {"steps": [{"start_date": str(TODAY + timedelta(i)), "mg": 1.5} for i in range(3000)]}
+    response = cast.client("bob").call("PUT", plan_url(cast), body)
+    assert response.status_code == 413
     assert not DosePlan.objects.exists()
 
 

@@ -227,10 +227,14 @@ STORAGES = {
 }
 
 # --- E-mail ---------------------------------------------------------------------------
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
-)
+_default_email_backend = {
+    "production": "django.core.mail.backends.smtp.EmailBackend",
+    # make run: written under var/mail/ and printed in its terminal (config/mail.py)
+    "embedded": "config.mail.EmbeddedEmailBackend",
+    "test": "django.core.mail.backends.console.EmailBackend",
+}[LDN_ENV]
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", _default_email_backend)
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")

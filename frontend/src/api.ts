@@ -1,9 +1,19 @@
 // Same-origin calls to the Django API and allauth's headless "browser" client:
 // session cookie + the CSRF token from the csrftoken cookie on every write.
 
+import { t } from "./strings";
+
 export const AUTH = "/_allauth/browser/v1";
 
+/** The request never got an answer: no network, or the server unreachable. */
 export class OfflineError extends Error {}
+
+/** The server answered, with a status the caller could not use. */
+export class HttpError extends Error {
+  constructor(public status: number) {
+    super(`HTTP ${status}`);
+  }
+}
 
 export interface Reply<T = any> {
   status: number;
@@ -67,10 +77,18 @@ export function pendingFlows(reply: Reply): string[] {
   return flows.filter((f: any) => f.is_pending).map((f: any) => f.id);
 }
 
-/** allauth's 400 errors or our problem details, as one readable line. */
+/** allauth's 400 errors or our problem details, as one readable line; a server error says so. */
 export function errorText(reply: Reply, fallback: string): string {
+  if (reply.status >= 500) return t.serverProblem(reply.status);
   const b = reply.body;
   if (b?.errors && Array.isArray(b.errors)) return b.errors.map((e: any) => e.message).join(" ");
   if (b?.detail) return String(b.detail);
   return fallback;
+}
+
+/** What to tell a person when a request failed: no connection, the server's problem, or another status. */
+export function failureText(err: unknown, offlineText: string): string {
+  if (err instanceof OfflineError) return offlineText;
+  if (err instanceof HttpError) return err.status >= 500 ? t.serverProblem(err.status) : t.requestFailed(err.status);
+  return t.genericError;
 }

@@ -17,6 +17,11 @@ export const t = {
   allSynced: "Everything is synced",
   syncFailed: (detail: string) => `The server did not accept this day: ${detail}`,
   signInAgainToSync: "Sign in again to sync your entries.",
+  // a server error is the server's, never blamed on the connection
+  serverProblem: (status: number) => `The server had a problem (${status}). Try again in a moment.`,
+  requestFailed: (status: number) => `The server could not answer this request (${status}).`,
+  tryAgain: "Try again",
+  continueOffline: "Use the diary offline meanwhile",
 
   // auth
   signIn: "Sign in",

@@ -2,6 +2,7 @@
 import type { ComponentChildren, JSX, RefObject } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { call, errorText, OfflineError, type Reply } from "../api";
+import { t } from "../strings";
 import { c } from "../strings-clinician";
 
 export type Num = number | null;
@@ -124,10 +125,18 @@ export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]): [Loaded<T>, (
   return [state, () => setTick((n) => n + 1)];
 }
 
+/** Not found, the server's own problem, another answer, or no answer at all (the connection). */
+export function loadFailedText(status: number): string {
+  if (status === 404) return c.notFound;
+  if (status >= 500) return t.serverProblem(status);
+  if (status > 0) return t.requestFailed(status);
+  return c.loadFailed;
+}
+
 export function LoadFailed({ status, retry }: { status: number; retry?: () => void }) {
   return (
     <div class="error stack" role="alert">
-      <p>{status === 404 ? c.notFound : c.loadFailed}</p>
+      <p>{loadFailedText(status)}</p>
       {retry && status !== 404 ? (
         <button type="button" onClick={retry}>
           {c.retry}

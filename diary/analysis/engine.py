@@ -3,7 +3,7 @@
 ``Insight.summary`` layout (JSON types only; dates ISO ``YYYY-MM-DD``; floats rounded to 3
 decimals; ``null`` where a value is undefined)::
 
-    rules_version            "1"
+    rules_version            "2"
     condition                the patient's primary condition
     baseline                 {source: diary|reported|none, labels: [reported, pro_rated],
                               headache_days_per_28, moderate_severe_days_per_28,

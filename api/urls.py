@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from api.views import account, clinician, dashboard, doses, entries, insights, me, reminders
+from api.views import account, clinician, dashboard, doses, entries, insights, me, questionnaires, reminders
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -19,6 +19,7 @@ urlpatterns = [
     path("me/doses", doses.MyDosesView.as_view(), name="me-doses"),
     path("me/doses/<str:dose_id>", doses.MyDoseView.as_view(), name="me-dose"),
     path("me/insights", insights.MyInsightsView.as_view(), name="me-insights"),
+    path("me/questionnaires", questionnaires.MyQuestionnairesView.as_view(), name="me-questionnaires"),
     path("me/care-links", me.CareLinksView.as_view(), name="me-care-links"),
     path("me/care-links/preview", me.InvitationPreviewView.as_view(), name="me-care-link-preview"),
     path("me/care-links/<str:link_id>/revoke", me.CareLinkRevokeView.as_view(), name="me-care-link-revoke"),
@@ -50,6 +51,12 @@ urlpatterns = [
     path("patients/<str:patient_id>/plan/stop", clinician.PatientPlanStopView.as_view(), name="patient-plan-stop"),
     path("patients/<str:patient_id>/baseline", clinician.PatientBaselineView.as_view(), name="patient-baseline"),
     path("patients/<str:patient_id>/insights", insights.PatientInsightsView.as_view(), name="patient-insights"),
+    path(
+        "patients/<str:patient_id>/questionnaires",
+        questionnaires.PatientQuestionnairesView.as_view(),
+        name="patient-questionnaires",
+    ),
+    path("clinic/hit6-wording", questionnaires.Hit6WordingView.as_view(), name="clinic-hit6-wording"),
     path("flags", insights.FlagsView.as_view(), name="flags"),
     path("flags/<str:flag_id>/acknowledge", insights.FlagAcknowledgeView.as_view(), name="flag-acknowledge"),
     path("flags/<str:flag_id>/resolve", insights.FlagResolveView.as_view(), name="flag-resolve"),

@@ -162,3 +162,19 @@ class DeliveryStatus(models.TextChoices):
 class Occurrence(models.TextChoices):
     SCHEDULED = "scheduled", "At the set time"
     SNOOZE = "snooze", "Snoozed (30 minutes later)"
+
+
+class Instrument(models.TextChoices):
+    """The questionnaires of CLINICAL.md §9 and §12."""
+
+    MIDAS = "midas", "MIDAS"
+    HIT6 = "hit6", "HIT-6"
+    PGIC = "pgic", "PGIC"
+
+
+class EnteredBy(models.TextChoices):
+    """Who entered a questionnaire response (§12.1, §12.3)."""
+
+    PATIENT = "patient", "The patient"
+    CLINICIAN = "clinician", "A clinician, on the patient's behalf"
+    REPORTED = "reported", "A reported baseline total"

@@ -46,6 +46,7 @@ from diary.models import (
     Flag,
     Patient,
     PatientInsight,
+    QuestionnaireResponse,
     ReportedBaseline,
     SideEffect,
     Verdict,
@@ -143,7 +144,15 @@ def histories_load(patient_ids: Sequence[int], now: datetime | None = None) -> d
     for row in dose_rows:
         doses[row[0]].append(row[1:])
 
-    plans = _latest_plans(ids)
+    questionnaires: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    response_rows = QuestionnaireResponse.objects.filter(patient_id__in=ids).values_list(
+        "patient_id", "instrument", "completed_on", "total", "entered_by", "pk"
+    )
+    for row in response_rows:
+        questionnaires[row[0]].append(row[1:])
+
+    patients = list(Patient.objects.filter(pk__in=ids).values_list("pk", "time_zone", "primary_condition"))
+    plans = _latest_plans(ids, {pk: tz for pk, tz, _ in patients})
     baselines = {
         b.patient_id: ReportedBaselineRow(
             float(b.monthly_headache_days),
@@ -152,7 +161,6 @@ def histories_load(patient_ids: Sequence[int], now: datetime | None = None) -> d
         )
         for b in ReportedBaseline.objects.filter(patient_id__in=ids)
     }
-    patients = Patient.objects.filter(pk__in=ids).values_list("pk", "time_zone", "primary_condition")
     return {
         pk: PatientHistory(
             as_of=local_calendar_date(tz, now),
@@ -163,13 +171,15 @@ def histories_load(patient_ids: Sequence[int], now: datetime | None = None) -> d
             doses=doses.get(pk, []),
             plan=plans.get(pk),
             reported_baseline=baselines.get(pk),
+            questionnaires=questionnaires.get(pk, []),
         )
         for pk, tz, condition in patients
     }
 
 
-def _latest_plans(patient_ids: list[int]) -> dict[int, PlanRow]:
-    """Each patient's most recent plan (the current one, else the last stopped) with its steps."""
+def _latest_plans(patient_ids: list[int], zones: dict[int, str]) -> dict[int, PlanRow]:
+    """Each patient's most recent plan (the current one, else the last stopped) with its
+    steps, and the patient's local date it was written on."""
     latest: dict[int, DosePlan] = {}
     for plan in DosePlan.objects.filter(patient_id__in=patient_ids).order_by("patient_id", "created_at", "pk"):
         latest[plan.patient_id] = plan  # later rows win
@@ -184,7 +194,12 @@ def _latest_plans(patient_ids: list[int]) -> dict[int, PlanRow]:
         steps[plan_id].append(StepRow(start, mg, time_of_day))
     return {
         patient_id: PlanRow(
-            float(plan.target_mg), plan.decision_weeks, plan.stopped_on, plan.stop_reason, tuple(steps[plan.pk])
+            float(plan.target_mg),
+            plan.decision_weeks,
+            plan.stopped_on,
+            plan.stop_reason,
+            tuple(steps[plan.pk]),
+            local_calendar_date(zones.get(patient_id, "UTC"), plan.created_at),
         )
         for patient_id, plan in latest.items()
     }

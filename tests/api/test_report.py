@@ -66,7 +66,7 @@ def test_html_report_has_the_period_numbers_verdict_plan_and_caveats(cast, rita)
     assert "Period 25 Oct 2026 – 21 Nov 2026 (28 days" in text  # the default: the last 28 days
     assert "Mean daily pain (0–10) 8.0 3.0 62.5%" in text  # baseline, this period, reduction
     assert "Strong responder" in text
-    assert "rules version 1" in text
+    assert "rules version 2" in text
     assert "Doses taken on 28 of 28 days (100.0%)" in text
     assert "From 13 Aug 2026: 1.50 mg" in text
     assert "From 27 Aug 2026: 4.50 mg" in text

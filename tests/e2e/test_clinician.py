@@ -141,7 +141,7 @@ def test_patient_page_charts_tables_audit_and_the_plan_warning_before_saving(
     expect(desk.get_by_role("heading", name="Priya Shah", level=1)).to_be_visible()
     expect(desk.get_by_test_id("verdict-label")).to_have_text("No adequate response")
     expect(desk.get_by_test_id("caveats")).to_contain_text("Placebo response")
-    expect(desk.get_by_test_id("verdict")).to_contain_text("Rules version 1")
+    expect(desk.get_by_test_id("verdict")).to_contain_text("Rules version 2")
     for chart in ("pain", "headache", "sleep"):
         figure = desk.get_by_test_id(f"chart-{chart}")
         expect(figure.locator("canvas")).to_have_count(1)

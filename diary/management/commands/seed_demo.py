@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from diary.choices import HEADACHE_CONDITIONS, Condition, DoseTime, MedicineClass, SideEffectKind, StopReason
 from diary.dates import local_calendar_date
+from diary.demo.questionnaires import questionnaires_seed
 from diary.models import CareLink, Clinic, Clinician, DosePlan, User
 from diary.services.care import invitation_create, invitation_redeem
 from diary.services.dosing import dose_log_record, plan_stop, plan_write
@@ -197,7 +198,7 @@ PROFILES: tuple[Profile, ...] = (
     Profile(
         key="partial",
         name="James Carter",
-        label="partial responder",
+        label="partial by headache days, responder by MIDAS",
         condition=Condition.MIGRAINE,
         time_zone="America/New_York",
         dose_time=DoseTime.BEDTIME,
@@ -245,14 +246,14 @@ PROFILES: tuple[Profile, ...] = (
     Profile(
         key="opioid",
         name="Daniel Murphy",
-        label="opioid use while on LDN",
+        label="opioid use while on LDN; partial by PGIC",
         condition=Condition.CHRONIC_PAIN,
         time_zone="America/Chicago",
         dose_time=DoseTime.BEDTIME,
         baseline_days=35,
         weeks_on_ldn=16,
         headache_days=(3.0, 3.0),
-        pain=(7.0, 5.9),
+        pain=(7.0, 6.6),
         sleep=(4.8, 5.3),
         analgesic="paracetamol",
         tramadol_days=(8, 3),
@@ -803,6 +804,14 @@ def patient_seed(history: History, clinician: Clinician, password_hash: str) -> 
                 dose_log_record(patient=patient, data=record.dose, now=record.dose_at)
                 taken += record.dose["taken"]
                 missed += not record.dose["taken"]
+        questionnaires_seed(
+            patient,
+            clinician,
+            profile_key=profile.key,
+            visit=history.plan_written_at.date(),
+            today=history.today,
+            time_zone=profile.time_zone,
+        )
     return Seeded(
         profile=profile,
         entries=sum(record.entry is not None for record in history.days),

@@ -394,8 +394,9 @@ REMINDER_PUSH_TIMEOUT = env_float("REMINDER_PUSH_TIMEOUT", 10.0)
 REMINDER_EMAIL_TIMEOUT = env_float("REMINDER_EMAIL_TIMEOUT", 10.0)
 REMINDER_SEND_ATTEMPTS = env_int("REMINDER_SEND_ATTEMPTS", 3)
 REMINDER_BACKOFF_SECONDS = env_float("REMINDER_BACKOFF_SECONDS", 0.5)
-# A claim older than the task's hard time limit belongs to a run that died: re-claim it.
-REMINDER_CLAIM_STALE_AFTER = timedelta(seconds=CELERY_TASK_TIME_LIMIT + 60)
+# A run's claims are a lease it renews while it lives (every quarter of it): a claim not
+# renewed for this long belongs to a run that died, and the next run sends it.
+REMINDER_CLAIM_STALE_AFTER = timedelta(seconds=env_int("REMINDER_CLAIM_LEASE_SECONDS", 60))
 REMINDER_SNOOZE = timedelta(minutes=30)
 
 LOGGING = {

@@ -368,6 +368,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# A sweep's claim on a stale patient is a lease: a batch takes seconds, and a worker that
+# died (or whose failure could not give the claim back) holds its patients this long at most.
+INSIGHTS_CLAIM_LEASE = timedelta(seconds=env_int("INSIGHTS_CLAIM_LEASE_SECONDS", 60))
+
 # --- Domain settings --------------------------------------------------------------------
 INVITATION_TTL = timedelta(days=env_int("INVITATION_TTL_DAYS", 14))
 BACKDATE_LIMIT_DAYS = 365

@@ -71,3 +71,26 @@ def django_process(args: list[str], **env: str) -> subprocess.Popen[bytes]:
     environment = {**os.environ, "DATABASE_URL": database_url(), "DJANGO_SETTINGS_MODULE": "config.settings", **env}
     environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=environment, stdout=subprocess.DEVNULL)
+
+
+@contextmanager
+def broker_at(url: str) -> Iterator[None]:
+    """The app publishes its Celery messages to `url` until the block ends."""
+    from config.celery import app
+
+    original = os.environ.get("CELERY_BROKER_URL")
+
+    def use(value: str | None) -> None:
+        if value is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = value  # celery reads the environment first
+        # celery caches its connection pools per broker URL
+        app._pool = None  # type: ignore[attr-defined]
+        app.amqp._producer_pool = None  # type: ignore[attr-defined]
+
+    use(url)
+    try:
+        yield
+    finally:
+        use(original)

@@ -20,6 +20,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from config.cache import redis_caches
 from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -121,9 +122,12 @@ if ON_POSTGRES:
 # --- Cache (allauth rate limits must be shared between processes) ----------------------
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # With Redis away, sessions come from the database and each rate limit fails open or
+    # closed as config/cache.py says; REDIS_CACHE_TIMEOUT (s) bounds the wait for an answer.
+    CACHES = redis_caches(REDIS_URL, timeout=env_float("REDIS_CACHE_TIMEOUT", 0.5))
     # Sessions are read on every request: from Redis, written through to the database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
 else:
     CACHES = {
         "default": {
@@ -266,6 +270,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- API ------------------------------------------------------------------------------
+# A 503 (a service the request needs is down) tells the client when to try again.
+SERVICE_UNAVAILABLE_RETRY_AFTER = env_int("SERVICE_UNAVAILABLE_RETRY_AFTER", 30)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.SessionAuthentication",

@@ -20,6 +20,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from config.cache import redis_caches
 from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -121,9 +122,12 @@ if ON_POSTGRES:
 # --- Cache (allauth rate limits must be shared between processes) ----------------------
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # With Redis away, sessions come from the database and each rate limit fails open or
+    # closed as config/cache.py says; REDIS_CACHE_TIMEOUT (s) bounds the wait for an answer.
+    CACHES = redis_caches(REDIS_URL, timeout=env_float("REDIS_CACHE_TIMEOUT", 0.5))
     # Sessions are read on every request: from Redis, written through to the database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
 else:
     CACHES = {
         "default": {
@@ -270,6 +274,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- API ------------------------------------------------------------------------------
+# A 503 (a service the request needs is down) tells the client when to try again.
+SERVICE_UNAVAILABLE_RETRY_AFTER = env_int("SERVICE_UNAVAILABLE_RETRY_AFTER", 30)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.SessionAuthentication",
@@ -372,6 +378,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# A sweep's claim on a stale patient is a lease: a batch takes seconds, and a worker that
+# died (or whose failure could not give the claim back) holds its patients this long at most.
+INSIGHTS_CLAIM_LEASE = timedelta(seconds=env_int("INSIGHTS_CLAIM_LEASE_SECONDS", 60))
+
 # --- Domain settings --------------------------------------------------------------------
 INVITATION_TTL = timedelta(days=env_int("INVITATION_TTL_DAYS", 14))
 BACKDATE_LIMIT_DAYS = 365
@@ -398,8 +408,9 @@ REMINDER_PUSH_TIMEOUT = env_float("REMINDER_PUSH_TIMEOUT", 10.0)
 REMINDER_EMAIL_TIMEOUT = env_float("REMINDER_EMAIL_TIMEOUT", 10.0)
 REMINDER_SEND_ATTEMPTS = env_int("REMINDER_SEND_ATTEMPTS", 3)
 REMINDER_BACKOFF_SECONDS = env_float("REMINDER_BACKOFF_SECONDS", 0.5)
-# A claim older than the task's hard time limit belongs to a run that died: re-claim it.
-REMINDER_CLAIM_STALE_AFTER = timedelta(seconds=CELERY_TASK_TIME_LIMIT + 60)
+# A run's claims are a lease it renews while it lives (every quarter of it): a claim not
+# renewed for this long belongs to a run that died, and the next run sends it.
+REMINDER_CLAIM_STALE_AFTER = timedelta(seconds=env_int("REMINDER_CLAIM_LEASE_SECONDS", 60))
 REMINDER_SNOOZE = timedelta(minutes=30)
 
 LOGGING = {

@@ -8,8 +8,9 @@ A batch goes through four steps:
 
 1. **Claim** up to ``batch_size`` stale patients: rows locked ``FOR UPDATE SKIP LOCKED``
    and stamped ``insights_claimed_at`` in one short transaction, so a second sweep running
-   at the same time takes other patients. A claim older than ``CLAIM_LEASE`` is free
-   again (the worker that held it died).
+   at the same time takes other patients. A batch that fails gives its claims back; a
+   claim older than ``settings.INSIGHTS_CLAIM_LEASE`` is free again (the worker that held
+   it died).
 2. **Read** every patient's whole history with one query per table for the batch.
 3. **Analyse** each patient with the pure ``diary.analysis`` functions (no database).
 4. **Store**, in one transaction with the batch's patient rows locked (in id order, so
@@ -25,10 +26,11 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Field, Func, Max, Q
 from django.utils import timezone
 
@@ -55,7 +57,6 @@ from diary.models import (
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
-CLAIM_LEASE = timedelta(minutes=5)
 
 # EntryRow's field order, with headache_hours read as a float (annotated "hours").
 
@@ -77,6 +78,7 @@ _ENTRY_COLUMNS = tuple("hours" if name == "headache_hours" else name for name in
 class Claimed:
     patient_id: int
     seq: int  # the change number the analysis will have read (at least)
+    claimed_at: datetime | None = None  # the claim's stamp (None: not claimed through stale_claim)
 
 
 # --- 1. claim ---------------------------------------------------------------------------
@@ -86,7 +88,7 @@ def stale_claim(batch_size: int = BATCH_SIZE, patient_ids: Iterable[int] | None 
     """Claim up to ``batch_size`` stale patients (optionally only among ``patient_ids``)."""
     now = timezone.now()
     candidates = Patient.objects.filter(insights_stale_since__isnull=False).filter(
-        Q(insights_claimed_at__isnull=True) | Q(insights_claimed_at__lt=now - CLAIM_LEASE)
+        Q(insights_claimed_at__isnull=True) | Q(insights_claimed_at__lt=now - settings.INSIGHTS_CLAIM_LEASE)
     )
     if patient_ids is not None:
         candidates = candidates.filter(pk__in=list(patient_ids))
@@ -100,7 +102,31 @@ def stale_claim(batch_size: int = BATCH_SIZE, patient_ids: Iterable[int] | None 
         )
         if rows:
             Patient.objects.filter(pk__in=[pk for pk, _ in rows]).update(insights_claimed_at=now)
-    return [Claimed(pk, seq) for pk, seq in rows]
+    return [Claimed(pk, seq, now) for pk, seq in rows]
+
+
+def claims_release(claimed: Sequence[Claimed]) -> None:
+    """Give back the claims of a batch that failed, so the next sweep (or the task's retry)
+    takes the patients at once rather than after the lease. Only claims still ours: the
+    stamp must be the one this batch set (compare-and-set).
+
+    After a database restart the connection the batch used is dead: it is replaced first.
+    If the database is still away, the claims stay and the lease frees them.
+    """
+    stamps: dict[datetime | None, list[int]] = defaultdict(list)
+    for claim in claimed:
+        stamps[claim.claimed_at].append(claim.patient_id)
+    try:
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+        for stamp, ids in stamps.items():
+            mine = Patient.objects.filter(pk__in=ids)
+            if stamp is not None:
+                mine = mine.filter(insights_claimed_at=stamp)
+            mine.update(insights_claimed_at=None)
+    except DatabaseError as exc:
+        ids = sorted(claim.patient_id for claim in claimed)
+        log.warning("claims on patients %s not given back (%s): the sweep takes them after the lease", ids, exc)
 
 
 # --- 2. read ----------------------------------------------------------------------------
@@ -378,11 +404,15 @@ def _flags_reconcile(
 
 
 def insights_recompute_batch(claimed: Sequence[Claimed], now: datetime | None = None) -> StoreResult:
-    """Read, analyse and store a claimed batch."""
+    """Read, analyse and store a claimed batch; if that fails, give the claims back."""
     now = now or timezone.now()
-    histories = histories_load([c.patient_id for c in claimed], now)
-    results = [(c, analyse(histories[c.patient_id])) for c in claimed if c.patient_id in histories]
-    return insights_store(results, now)
+    try:
+        histories = histories_load([c.patient_id for c in claimed], now)
+        results = [(c, analyse(histories[c.patient_id])) for c in claimed if c.patient_id in histories]
+        return insights_store(results, now)
+    except BaseException:
+        claims_release(claimed)
+        raise
 
 
 @dataclass(frozen=True, slots=True)

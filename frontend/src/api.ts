@@ -18,6 +18,15 @@ export class HttpError extends Error {
 export interface Reply<T = any> {
   status: number;
   body: T;
+  retryAfter?: number | null; // seconds, from a Retry-After header (RFC 9110: seconds or a date)
+}
+
+function retryAfterSeconds(value: string | null): number | null {
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, (at - Date.now()) / 1000);
 }
 
 let csrfFallback = ""; // the service worker has no cookies: it gets the token from IndexedDB
@@ -68,7 +77,7 @@ export async function call<T = any>(
       parsed = text;
     }
   }
-  return { status: response.status, body: parsed as T };
+  return { status: response.status, body: parsed as T, retryAfter: retryAfterSeconds(response.headers.get("Retry-After")) };
 }
 
 /** allauth flows still pending after a 401 (e.g. "verify_email", "mfa_authenticate"). */

@@ -19,7 +19,7 @@ export const c = {
   pageN: (n: number) => `Page ${n}`,
   showNumbers: "Show the numbers (table)",
   insightsPending: "This patient has not been analysed yet; numbers appear within a minute of new data.",
-  insightsStale: "New data came in since this analysis; it is being recomputed.",
+  insightsStale: "Being recalculated: this verdict and these flags are from before the latest data.",
   analysedOn: (day: string) => `Analysis as of ${day}.`,
   pct: (v: string) => `${v}%`,
   mg: (v: string) => `${v} mg`,

@@ -170,7 +170,7 @@ export const t = {
 
   // trends
   trendsPending: "Your numbers come after a few days of logging. Keep going!",
-  trendsStale: "New entries are being added to these numbers.",
+  trendsStale: "Being recalculated: these numbers are from before your latest changes.",
   trendsOffline: "Your trends need a connection. Here is what was last loaded.",
   trendsNeverLoaded: "Your trends need a connection. Try again when you are online.",
   trendsUpdated: (day: string) => `Numbers up to ${day}.`,

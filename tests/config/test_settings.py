@@ -85,5 +85,6 @@ def test_reminders_are_dispatched_every_minute():
     assert sorted(every.minute) == list(range(60))
     options: Any = entry["options"]
     assert 0 < options["expires"] < 60
-    # a run that dies leaves claims that only a later run may take over: after the hard limit
-    assert settings.REMINDER_CLAIM_STALE_AFTER.total_seconds() > settings.CELERY_TASK_TIME_LIMIT
+    # a run renews its claims while it lives; a dead run's are taken over within about a
+    # minute, so the next runs send them (a bedtime reminder minutes late is a missed dose time)
+    assert 30 <= settings.REMINDER_CLAIM_STALE_AFTER.total_seconds() <= 60

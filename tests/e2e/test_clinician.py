@@ -24,6 +24,7 @@ from diary.management.commands.seed_demo import PROFILES, history_build, patient
 from diary.models import AuditEvent, Clinician, DosePlan, Flag, Patient, ReportedBaseline
 from diary.services.insights import insights_sweep
 from tests.e2e.axe import axe_check
+from tests.e2e.data import insight_with_data
 from tests.factories import PASSWORD, TOTP_SECRET, ClinicianFactory, PatientFactory, link, totp_code
 
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
@@ -368,3 +369,18 @@ def test_a_flag_is_resolved_and_a_plan_is_written_from_a_template_stopped_once_c
         Decimal("5.5"),
         clinician,
     )
+
+
+def test_a_patient_whose_data_changed_since_the_analysis_is_shown_as_being_recalculated(
+    desk: Page, live_server: Any, patient: Patient
+) -> None:
+    clinician = ClinicianFactory.create(user__email="doc@example.org")
+    link(patient, clinician)
+    insight_with_data(patient)
+    Patient.objects.filter(pk=patient.pk).update(insights_stale_since=timezone.now())
+    clinician_sign_in(desk, live_server.url, "doc@example.org", PASSWORD, TOTP_SECRET)
+    desk.get_by_role("link", name="Pat").click()
+    expect(desk.get_by_test_id("insights-stale")).to_have_text(
+        "Being recalculated: this verdict and these flags are from before the latest data."
+    )
+    expect(desk.get_by_test_id("verdict")).to_be_visible()

@@ -461,7 +461,11 @@ function Overview({ detail }: SectionProps) {
   const today = calendarDate(detail.patient.time_zone);
   return (
     <div class="stack">
-      {insights.status === "stale" ? <p class="banner warn">{c.insightsStale}</p> : null}
+      {insights.status === "stale" ? (
+        <p class="banner warn" role="status" data-testid="insights-stale">
+          {c.insightsStale}
+        </p>
+      ) : null}
       {insights.status === "pending" ? <p class="banner warn">{c.insightsPending}</p> : null}
       <Status text={flagDialog.done} />
       <div class="twocol">

@@ -231,7 +231,11 @@ export function Trends() {
         </p>
       ) : (
         <>
-          {data.status === "stale" ? <p class="muted small">{t.trendsStale}</p> : null}
+          {data.status === "stale" ? (
+            <p class="banner warn" role="status" data-testid="trends-stale">
+              {t.trendsStale}
+            </p>
+          ) : null}
           {data.as_of ? <p class="muted small">{t.trendsUpdated(formatDay(data.as_of))}</p> : null}
           <section class="card" aria-labelledby="suggestions-title">
             <h2 id="suggestions-title">{t.suggestions}</h2>

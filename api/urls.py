@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from api.views import account, clinician, dashboard, doses, entries, insights, me, questionnaires, reminders
+from api.views import account, clinician, dashboard, doses, entries, fhir, insights, me, questionnaires, reminders
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -33,6 +33,7 @@ urlpatterns = [
         name="me-push-subscription",
     ),
     path("me/export", account.MyExportView.as_view(), name="me-export"),
+    path("me/export.fhir", fhir.MyFhirExportView.as_view(), name="me-export-fhir"),
     path("me/account/delete", account.MyAccountDeleteView.as_view(), name="me-account-delete"),
     path("me/vapid-public-key", reminders.VapidKeyView.as_view(), name="me-vapid-public-key"),
     path("reminders/unsubscribe/<str:token>", reminders.UnsubscribeView.as_view(), name="reminders-unsubscribe"),
@@ -69,4 +70,7 @@ urlpatterns = [
     path("clinic/outcomes", dashboard.ClinicOutcomesView.as_view(), name="clinic-outcomes"),
     path("patients/<str:patient_id>/report", dashboard.VisitReportView.as_view(), name="patient-report"),
     path("patients/<str:patient_id>/report.pdf", dashboard.VisitReportPdfView.as_view(), name="patient-report-pdf"),
+    # FHIR R4 (issue 14)
+    path("patients/<str:patient_id>/export.fhir", fhir.PatientFhirExportView.as_view(), name="patient-export-fhir"),
+    path("fhir/CodeSystem/ldn-diary", fhir.CodeSystemView.as_view(), name="fhir-code-system"),
 ]

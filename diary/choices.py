@@ -37,6 +37,21 @@ class RevokedBy(models.TextChoices):
     CLINICIAN = "clinician", "Clinician"
 
 
+class HeadacheLevel(models.IntegerChoices):
+    """Peak headache today (CLINICAL.md §2)."""
+
+    NONE = 0, "None"
+    MILD = 1, "Mild"
+    MODERATE = 2, "Moderate"
+    SEVERE = 3, "Severe"
+
+
+class SideEffectSeverity(models.IntegerChoices):
+    MILD = 1, "Mild"
+    MODERATE = 2, "Moderate"
+    SEVERE = 3, "Severe"
+
+
 class SideEffectKind(models.TextChoices):
     VIVID_DREAMS = "vivid_dreams", "Vivid dreams"
     INSOMNIA = "insomnia", "Insomnia"

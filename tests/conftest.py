@@ -91,8 +91,10 @@ class Api(APIClient):
             kwargs["data"] = json.dumps(body) if not isinstance(body, (str, bytes)) else body
             kwargs["content_type"] = headers.pop("content_type", "application/json")
         response = getattr(self, method.lower())(path, **kwargs, **headers)
+        # a streamed answer (the FHIR export) is read once, here: `body` holds it
+        response.body = b"".join(response.streaming_content) if response.streaming else response.content
         try:
-            response.json_body = json.loads(response.content) if response.content else None
+            response.json_body = json.loads(response.body) if response.body else None
         except ValueError:
             response.json_body = None
         return response

@@ -247,6 +247,29 @@ def recreate_database(admin_dsn: str, name: str = BENCH_DB) -> None:
         conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def results_write(name: str, results: dict[str, Any]) -> None:
+    """bench/results/<name>.json, with the machine it ran on."""
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(results, indent=2, default=str))
+
+
+def migrated_database(name: str) -> tuple[str, dict[str, str]] | None:
+    """A fresh database `name` in the DATABASE_URL server (loopback only), migrated under
+    the production settings: (the server's admin DSN, the environment of a child process
+    that uses it). None when DATABASE_URL is not PostgreSQL (the bench cannot run)."""
+    admin_url = os.environ.get("DATABASE_URL", "")
+    if not admin_url.startswith("postgres"):
+        return None
+    assert_loopback(admin_url)
+    admin_dsn = admin_url.replace("postgres://", "postgresql://", 1)
+    recreate_database(admin_dsn, name)
+    env = production_env(with_database(admin_url, name), Path(tempfile.mkdtemp(prefix=f"{name}-")))
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    return admin_dsn, env
+
+
 def drop_database(admin_dsn: str, name: str = BENCH_DB) -> None:
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -181,6 +181,7 @@ export const c = {
   reportHtml: "Open the printable report",
   reportPdf: "Download the PDF",
   reportNewTab: "(opens in a new tab)",
+  exportFhir: "Download the whole diary for an EHR (FHIR R4)",
   adherenceLine: (pct: string, taken: number, planned: number) => `Adherence, last 28 days: ${pct}% (${taken} of ${planned} planned days)`,
   baselineLine: (source: string) => `Baseline: ${source}`,
   baselineSources: { diary: "from the diary", reported: "reported by the clinician", none: "none" } as Record<string, string>,

@@ -155,6 +155,10 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("GET", "/api/v1/clinic/outcomes", None, OK_CLINICIANS),
     ("GET", "/api/v1/patients/{alice}/report", None, ALICES_DATA),
     ("GET", "/api/v1/patients/{alice}/report.pdf", None, ALICES_DATA),
+    # FHIR R4 (issue 14): the patient's own Bundle, the clinician's, and the CodeSystem anyone may read
+    ("GET", "/api/v1/me/export.fhir", None, OK_PATIENTS),
+    ("GET", "/api/v1/patients/{alice}/export.fhir", None, ALICES_DATA),
+    ("GET", "/api/v1/fhir/CodeSystem/ldn-diary", None, dict.fromkeys(CALLERS, 200)),
 ]
 
 

@@ -163,10 +163,16 @@ def test_patient_page_charts_tables_audit_and_the_plan_warning_before_saving(
     reply = desk.request.get(live_server.url + str(pdf))
     assert reply.status == 200
     assert reply.body().startswith(b"%PDF")
+    fhir = desk.get_by_role("link", name="Download the whole diary for an EHR (FHIR R4)")
+    expect(fhir).to_have_attribute("href", f"/api/v1/patients/{priya.public_id}/export.fhir")
+    bundle = desk.request.get(live_server.url + str(fhir.get_attribute("href")))
+    assert bundle.status == 200
+    assert bundle.headers["content-type"] == "application/fhir+json"
+    assert bundle.json()["resourceType"] == "Bundle"
     axe(desk, "patient overview")
 
     actions = set(AuditEvent.objects.filter(patient=priya).values_list("action", flat=True)[:1000])
-    assert {"patient.read", "insights.read", "entries.list"} <= actions
+    assert {"patient.read", "insights.read", "entries.list", "export.fhir"} <= actions
     assert AuditEvent.objects.filter(patient=priya).count() >= before + 3
     assert AuditEvent.objects.filter(patient=priya, action="insights.read", actor=demo.user).exists()
 

@@ -433,6 +433,9 @@ function ReportLinks({ id, asOf }: { id: string; asOf: string }) {
         <a class="button secondary-link" href={`/api/v1/patients/${id}/report.pdf${q}`} target="_blank" rel="noopener">
           {c.reportPdf} <span class="visually-hidden">{c.reportNewTab}</span>
         </a>
+        <a class="button secondary-link" href={`/api/v1/patients/${id}/export.fhir`} download>
+          {c.exportFhir}
+        </a>
       </p>
     </section>
   );

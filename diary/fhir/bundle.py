@@ -20,7 +20,9 @@ What maps to what (docs/fhir.md has the whole table):
   ``timing.repeat.boundsPeriod``);
 - every whole 28-day window → Observations of the derived counts with ``effectivePeriod``.
   Windows are aligned on the first dose taken, so the window before it is exactly the
-  baseline month of §4; with no dose taken yet, on the first diary day.
+  baseline month of §4; with no dose taken yet, on the first diary day;
+- each questionnaire answered → a ``Questionnaire`` and each response a
+  ``QuestionnaireResponse`` (``diary.fhir.questionnaires``).
 
 Every id is a UUID (version 5) of the instance's SITE_URL, the patient's id and the row's
 identity (a date, a dose id, a plan number, a window start), so exporting the same data
@@ -49,6 +51,7 @@ from diary.analysis.windows import Sums, window
 from diary.choices import HeadacheLevel, SideEffectSeverity, StopReason, TimeOfDay
 from diary.dates import local_calendar_date
 from diary.fhir import codes
+from diary.fhir.questionnaires import questionnaire_resources
 from diary.models import DiaryEntry, DoseLog, DosePlan
 from diary.services.entries import ENTRY_FIELDS
 from diary.services.export import ExportData
@@ -249,6 +252,9 @@ class BundleWriter:
             yield self.medication_administration(dose)
         for counts in monthly_windows(self.data, self.as_of):
             yield from self.window_observations(counts)
+        yield from questionnaire_resources(
+            self.data.questionnaires, ids=self.id, system=self.system, patient_ref=self.patient_ref
+        )
 
     def patient_resource(self) -> Resource:
         user = self.patient.user

@@ -21,7 +21,9 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from diary.analysis import rules
 from diary.choices import HeadacheLevel, MedicineClass, SideEffectKind, SideEffectSeverity, StopReason, TimeOfDay
+from diary.questionnaire_forms import HIT6_ANSWER_LABELS, PGIC_ANSWERS
 
 CODE_SYSTEM_ID = "ldn-diary"
 # Raised when a concept's meaning changes (a new concept alone does not change the old ones).
@@ -42,6 +44,8 @@ TIME_OF_DAY = "time_of_day"
 STOP_REASON = "stop_reason"
 MONTHLY = "monthly"
 LDN = "ldn"
+HIT6_ANSWER = "hit6_answer"
+PGIC_ANSWER = "pgic_answer"
 
 # The diary day's items other than the pain score (LOINC), by API field name:
 # (display, definition). tests/diary/fhir checks that every field of
@@ -159,6 +163,24 @@ def concepts() -> tuple[Concept, ...]:
             "Reason a plan was stopped",
             "Why the clinician stopped the plan.",
             _answers(STOP_REASON, StopReason),
+        ),
+        Concept(
+            HIT6_ANSWER,
+            "HIT-6 answer",
+            "An answer to a HIT-6 item (CLINICAL.md §12.1): scored 6, 8, 10, 11 and 13.",
+            tuple(
+                Concept(f"{HIT6_ANSWER}.{value}", label, f"{label} (scores {rules.HIT6_SCORES[value]}).")
+                for value, label in zip(rules.HIT6_ANSWERS, HIT6_ANSWER_LABELS, strict=True)
+            ),
+        ),
+        Concept(
+            PGIC_ANSWER,
+            "PGIC answer",
+            "The Patient Global Impression of Change, 1 very much improved to 7 very much worse.",
+            tuple(
+                Concept(f"{PGIC_ANSWER}.{n}", label, f"{n}: {label}.")
+                for n, label in enumerate(PGIC_ANSWERS, start=rules.PGIC_MIN)
+            ),
         ),
     ]
     return tuple(items)

@@ -12,7 +12,7 @@ from typing import Any
 from fhir.resources import __fhir_version__
 from fhir.resources.bundle import Bundle
 
-from diary.models import DiaryEntry, DoseLog, DosePlan, Patient
+from diary.models import DiaryEntry, DoseLog, DosePlan, Patient, QuestionnaireResponse
 from diary.services.entries import ENTRY_FIELDS
 
 assert __fhir_version__ == "4.0.1"  # R4, not R4B or R5
@@ -58,6 +58,8 @@ def read_back(bundle: Bundle, system: str) -> dict[str, Any]:
     plans: list[dict[str, Any]] = []
     statements: list[dict[str, Any]] = []
     windows: dict[tuple[date, date], dict[str, Any]] = defaultdict(dict)
+    questionnaires: dict[str, dict[str, str]] = {}
+    responses: list[dict[str, Any]] = []
     for url, r in by_url.items():
         assert r.id is not None
         assert url == f"urn:uuid:{r.id}"
@@ -159,9 +161,40 @@ def read_back(bundle: Bundle, system: str) -> dict[str, Any]:
                     "doses": [_ref(d) for d in r.derivedFrom],
                 }
             )
+        elif kind == "Questionnaire":
+            questionnaires[r.url] = {item.linkId: item.type for item in r.item}
+        elif kind == "QuestionnaireResponse":
+            assert _ref(r.subject) == patient_url
+            (entered_by,) = [e.valueCode for e in r.extension or []]
+            author = _ref(r.author) if entered_by == "patient" else r.author.display
+            answers: dict[str, Any] = {}
+            for item in r.item:
+                (answer,) = item.answer
+                answers[item.linkId] = (
+                    answer.valueInteger if answer.valueInteger is not None else answer.valueCoding.code
+                )
+            responses.append(
+                {
+                    "questionnaire": r.questionnaire,
+                    "authored": r.authored,
+                    "entered_by": entered_by,
+                    "author": author,
+                    "answers": answers,
+                }
+            )
         elif kind != "Patient":
             raise AssertionError(f"unexpected resource {kind}")
-    return {"days": dict(days), "doses": doses, "plans": plans, "statements": statements, "windows": dict(windows)}
+    for response in responses:  # every response names a Questionnaire of the Bundle, and its items
+        assert set(response["answers"]) <= set(questionnaires[response["questionnaire"]]), response
+    return {
+        "days": dict(days),
+        "doses": doses,
+        "plans": plans,
+        "statements": statements,
+        "windows": dict(windows),
+        "questionnaires": responses,
+        "patient_url": patient_url,
+    }
 
 
 def stored(patient: Patient) -> dict[str, Any]:
@@ -196,7 +229,23 @@ def stored(patient: Patient) -> dict[str, Any]:
         }
         for plan in DosePlan.objects.filter(patient=patient).order_by("created_at")
     ]
-    return {"days": days, "doses": doses, "plans": plans}
+    return {"days": days, "doses": doses, "plans": plans, "questionnaires": stored_questionnaires(patient)}
+
+
+def stored_questionnaires(patient: Patient) -> list[tuple[Any, ...]]:
+    """(instrument, completed_on, entered_by, answers as the Bundle's items) per response."""
+    out = []
+    for r in QuestionnaireResponse.objects.filter(patient=patient).order_by("completed_on", "created_at", "pk"):
+        items: dict[str, Any] = {}
+        if r.instrument == "midas" and r.answers.get("items"):
+            items = {str(i): v for i, v in enumerate(r.answers["items"], start=1)}
+            items |= {k.upper(): r.answers[k] for k in ("a", "b") if r.answers.get(k) is not None}
+        elif r.instrument == "hit6" and r.answers.get("answers"):
+            items = {str(i): f"hit6_answer.{a}" for i, a in enumerate(r.answers["answers"], start=1)}
+        elif r.instrument == "pgic" and r.answers.get("answer") is not None:
+            items = {"pgic": f"pgic_answer.{r.answers['answer']}"}
+        out.append((r.instrument, r.completed_on, r.entered_by, items | {"total": r.total}))
+    return out
 
 
 def comparable(read: dict[str, Any]) -> dict[str, Any]:
@@ -214,4 +263,8 @@ def comparable(read: dict[str, Any]) -> dict[str, Any]:
         for p in sorted(read["plans"], key=lambda p: p["authored"])
     ]
     doses = {day: (t, None if mg is None else Decimal(mg), w, at) for day, (t, mg, w, at) in read["doses"].items()}
-    return {"days": days, "doses": doses, "plans": plans}
+    questionnaires = [
+        (q["questionnaire"].rsplit("/", 1)[1], q["authored"], q["entered_by"], q["answers"])
+        for q in read["questionnaires"]
+    ]
+    return {"days": days, "doses": doses, "plans": plans, "questionnaires": questionnaires}

@@ -68,6 +68,9 @@ def test_demo_bundles_validate_and_give_back_every_value(demo: list[Patient]) ->
         assert got["days"] == want["days"], patient.user.email
         assert got["doses"] == want["doses"], patient.user.email
         assert got["plans"] == want["plans"], patient.user.email
+        assert got["questionnaires"] == want["questionnaires"], patient.user.email
+        for response in back["questionnaires"]:  # a patient's own response is authored by them
+            assert (response["author"] == back["patient_url"]) is (response["entered_by"] == "patient")
 
         # every dose taken belongs to exactly one statement of the regimen, in date order
         statements = sorted(back["statements"], key=lambda s: s["start"])
@@ -93,7 +96,15 @@ def test_demo_bundles_validate_and_give_back_every_value(demo: list[Patient]) ->
         assert all((b - a).days % 28 == 0 for a, b in itertools.pairwise(starts))
         assert all(end - start == timedelta(days=27) for start, end in windows)
         assert max(end for _, end in windows) <= history.as_of
-    assert kinds == {"Patient", "Observation", "MedicationAdministration", "MedicationStatement", "MedicationRequest"}
+    assert kinds == {
+        "Patient",
+        "Observation",
+        "MedicationAdministration",
+        "MedicationStatement",
+        "MedicationRequest",
+        "Questionnaire",
+        "QuestionnaireResponse",
+    }
 
 
 def test_window_counts_follow_the_day_types(db: Any) -> None:

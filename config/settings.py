@@ -40,7 +40,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "l
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.AdminConfig",  # Django's admin, signed in by allauth with MFA (config/admin.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,8 +55,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.headless",
     "pgtrigger",
-    "pghistory",
-    "pghistory.admin",
+    "pghistory",  # not pghistory.admin: its event browser would show diary history unaudited
     "diary",
     "api",
 ]
@@ -134,10 +133,11 @@ else:
 
 # --- Auth -------------------------------------------------------------------------
 AUTH_USER_MODEL = "diary.User"
-AUTHENTICATION_BACKENDS = [
-    "diary.auth_backend.AuthenticationBackend",  # allauth's, loading the profile with the user
-    "django.contrib.auth.backends.ModelBackend",  # the admin's username = e-mail login
-]
+# allauth's, loading the profile with the user. Nothing signs in with a password outside
+# allauth's sign-in (the admin's own form is gone: config/admin.py).
+AUTHENTICATION_BACKENDS = ["diary.auth_backend.AuthenticationBackend"]
+# The admin sends people to the app's sign-in (and back, with ?next=).
+LOGIN_URL = "/"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -177,6 +177,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "LDN Diary"
 # Clinicians see health data of many people: no patient data without a second factor.
 CLINICIAN_MFA_REQUIRED = env_bool("CLINICIAN_MFA_REQUIRED", True)
+# The admin too: it can make accounts, clinicians and staff.
+ADMIN_MFA_REQUIRED = env_bool("ADMIN_MFA_REQUIRED", True)
 
 # --- I18N / time --------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -10,6 +10,12 @@ type Mode = "signin" | "signup" | "verify" | "mfa";
 
 export const DELETED_FLAG = "ldn-account-deleted"; // set by the Me tab after deleting the account
 
+/** Where the admin site sent this person to sign in (/?next=/admin/…): back there after. */
+function adminNext(): string | null {
+  const next = new URLSearchParams(window.location.search).get("next");
+  return next && next.startsWith("/admin/") ? next : null;
+}
+
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [invite] = useState(pendingInvite); // opened from a clinic's invitation link: sign up with it
   const [deleted] = useState(() => {
@@ -29,7 +35,12 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const tz = browserTimeZone();
 
   const after = (reply: Reply) => {
-    if (reply.status === 200 || reply.status === 409) return onSignedIn(); // 409: already signed in
+    if (reply.status === 200 || reply.status === 409) {
+      // 409: already signed in
+      const next = adminNext();
+      if (next) return window.location.assign(next);
+      return onSignedIn();
+    }
     const pending = pendingFlows(reply);
     if (reply.status === 401 && pending.includes("verify_email")) {
       setError("");

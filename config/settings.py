@@ -21,6 +21,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str
+from diary.mfa_secrets import derived_key, fernet_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LDN_VAR_DIR", str(BASE_DIR / "var")))
@@ -174,6 +175,12 @@ HEADLESS_FRONTEND_URLS = {
     "account_signup": "/account/signup",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "diary.auth_adapters.MFAAdapter"
+# TOTP secrets and recovery seeds are encrypted at rest with this Fernet key (required in
+# production; derived from SECRET_KEY elsewhere). Old keys are still read (a key change).
+MFA_ENCRYPTION_KEY = env_str("MFA_ENCRYPTION_KEY", None if PRODUCTION else derived_key(SECRET_KEY))
+MFA_ENCRYPTION_OLD_KEYS = env_list("MFA_ENCRYPTION_OLD_KEYS", [])
+fernet_key(MFA_ENCRYPTION_KEY, "MFA_ENCRYPTION_KEY")  # a malformed key fails at start-up, not at sign-in
 MFA_TOTP_ISSUER = "LDN Diary"
 # Clinicians see health data of many people: no patient data without a second factor.
 CLINICIAN_MFA_REQUIRED = env_bool("CLINICIAN_MFA_REQUIRED", True)

@@ -157,8 +157,13 @@ ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "diary.forms.PatientSignupForm"
+ACCOUNT_ADAPTER = "diary.auth_adapters.AccountAdapter"
+# Five wrong passwords lock an account for the source they came from (the adapter keys
+# "key" on account and client address), for at most LOGIN_LOCKOUT; the answer is a 429
+# with Retry-After. Ten failures a minute from one source, whatever the accounts.
+LOGIN_LOCKOUT = timedelta(minutes=5)
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": f"10/m/ip,5/{int(LOGIN_LOCKOUT.total_seconds())}s/key",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -174,6 +179,9 @@ HEADLESS_FRONTEND_URLS = {
     "account_reset_password_from_key": "/account/password/reset/key/{key}",
     "account_signup": "/account/signup",
 }
+# Behind a reverse proxy, how many proxies append to X-Forwarded-For: the rate limits and
+# lockouts then see the client's address instead of the proxy's (docs/operations.md).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "diary.auth_adapters.MFAAdapter"
 # TOTP secrets and recovery seeds are encrypted at rest with this Fernet key (required in

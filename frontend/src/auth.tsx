@@ -48,6 +48,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
     } else if (reply.status === 401 && pending.includes("mfa_authenticate")) {
       setError("");
       setMode("mfa");
+    } else if (reply.status === 429) {
+      setError(t.tooManyAttempts);
     } else {
       setError(errorText(reply, t.genericError));
     }

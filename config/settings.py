@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "api.sessions.IdleSignOutMiddleware",  # clinicians' automatic log-off
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -194,6 +195,10 @@ MFA_TOTP_ISSUER = "LDN Diary"
 CLINICIAN_MFA_REQUIRED = env_bool("CLINICIAN_MFA_REQUIRED", True)
 # The admin too: it can make accounts, clinicians and staff.
 ADMIN_MFA_REQUIRED = env_bool("ADMIN_MFA_REQUIRED", True)
+# Clinicians and staff are signed out after this long without a request (an automatic
+# log-off: they see many people's health data, often on shared desks). Patients' phones
+# keep their sessions (SESSION_COOKIE_AGE).
+CLINICIAN_IDLE_TIMEOUT = timedelta(minutes=env_int("CLINICIAN_IDLE_MINUTES", 30))
 
 # --- I18N / time --------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -290,7 +295,7 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.SessionAuthentication",
-        "allauth.headless.contrib.rest_framework.authentication.XSessionTokenAuthentication",
+        "api.authentication.XSessionTokenAuthentication",  # allauth's, with the idle limit
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

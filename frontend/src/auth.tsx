@@ -16,7 +16,7 @@ function adminNext(): string | null {
   return next && next.startsWith("/admin/") ? next : null;
 }
 
-export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
+export function SignIn({ onSignedIn, notice }: { onSignedIn: () => void; notice?: string }) {
   const [invite] = useState(pendingInvite); // opened from a clinic's invitation link: sign up with it
   const [deleted] = useState(() => {
     const flag = sessionStorage.getItem(DELETED_FLAG) !== null;
@@ -99,6 +99,11 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
       {deleted ? (
         <p class="banner ok" role="status">
           {t.accountDeleted}
+        </p>
+      ) : null}
+      {notice && mode === "signin" ? (
+        <p class="banner warn" role="status" data-testid="signed-out-notice">
+          {notice}
         </p>
       ) : null}
       {mode === "signin" || mode === "signup" ? (

@@ -1,15 +1,48 @@
-"""Signing in, seen in Chromium (issue 18): the admin site signs in through the app's own
-sign-in with the authenticator code, and comes back to the admin."""
+"""Signing in, seen in Chromium (issue 18): a clinician signed out after the idle limit
+reads why on the sign-in screen; the admin site signs in through the app's own sign-in
+with the authenticator code, and comes back to the admin."""
 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import time_machine
 from allauth.mfa import app_settings as mfa_settings
 from playwright.sync_api import Page, expect
 
-from tests.factories import PASSWORD, TOTP_SECRET, UserFactory, totp_code
+from tests.e2e.test_clinician import clinician_sign_in
+from tests.factories import PASSWORD, TOTP_SECRET, ClinicianFactory, UserFactory, totp_code
+
+
+def test_an_idle_clinician_is_signed_out_and_told_why(page: Page, live_server: Any, transactional_db: Any) -> None:
+    ClinicianFactory.create(user__email="idle@example.org")
+    clinician_sign_in(page, live_server.url, "idle@example.org", PASSWORD, TOTP_SECRET)
+    expect(page.get_by_role("link", name="Invite")).to_be_visible()
+
+    # 31 minutes later (the live server runs in this process: its clock moves too).
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=31), tick=True):
+        page.get_by_role("link", name="Invite").click()
+        notice = page.get_by_test_id("signed-out-notice")
+        expect(notice).to_have_text("You were signed out after 30 minutes without activity. Sign in again.")
+        expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+        expect(page.get_by_role("navigation")).to_have_count(0)  # nothing of the dashboard is left
+
+        # Opening the app again later: signed out, told once, then a plain sign-in.
+        page.reload()
+        expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+        expect(page.get_by_test_id("signed-out-notice")).to_have_count(0)
+
+
+def test_a_clinician_who_comes_back_after_the_limit_is_told_why(
+    page: Page, live_server: Any, transactional_db: Any
+) -> None:
+    ClinicianFactory.create(user__email="back@example.org")
+    clinician_sign_in(page, live_server.url, "back@example.org", PASSWORD, TOTP_SECRET)
+    with time_machine.travel(datetime.now(UTC) + timedelta(minutes=45), tick=True):
+        page.reload()
+        expect(page.get_by_test_id("signed-out-notice")).to_contain_text("signed out after 30 minutes")
 
 
 def test_the_admin_signs_in_through_the_app_with_the_code(page: Page, live_server: Any, transactional_db: Any) -> None:

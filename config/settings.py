@@ -62,7 +62,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "api.middleware.ApiProblemMiddleware",  # first: an API 500 from any layer answers as a problem
+    "config.headers.ResponseHeadersMiddleware",  # Permissions-Policy, no-store on the API: every answer
+    "api.middleware.ApiProblemMiddleware",  # an API 500 from any layer below answers as a problem
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.csp.CSPMiddleware",  # django-csp's, with the policy built once
@@ -289,6 +290,28 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
     }
+}
+
+# Features the app does not use, off for it and anything it embeds (config/headers.py).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
 }
 
 # --- API ------------------------------------------------------------------------------

@@ -106,11 +106,11 @@ def _summary(errors: dict[str, list[str]]) -> str:
 
 def signed_out_idle(exc: Exception, context: dict[str, Any]) -> bool:
     """The caller was signed out for inactivity: just now (a session token), or by the
-    request that found a cookie session idle (it left a note, read once)."""
+    request that found a cookie session idle (it left a note, kept until the next sign-in)."""
     if isinstance(exc, SignedOutIdle):
         return True
     session = getattr(context.get("request"), "session", None)
-    return session is not None and session.pop(SIGNED_OUT_IDLE, None) is not None
+    return session is not None and session.get(SIGNED_OUT_IDLE) is not None
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

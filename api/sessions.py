@@ -3,8 +3,10 @@ without a request; patients are not (their phones keep their sessions).
 
 A session of such a person records the time of its last request. A request that comes
 later than the limit ends the session (Django's ``logout``: the session row is gone, so
-a copied cookie is dead too) and leaves a note in the new, anonymous session; the API's
-next "not signed in" answer says why (api/errors.py), once. A session token (allauth's
+a copied cookie is dead too) and leaves a note in the new, anonymous session: the API's
+"not signed in" answers say why (api/errors.py) until the browser signs in again. Not
+only the first: several requests of a page race for the first answer, and the one that
+gets it may be one whose page is going away. A session token (allauth's
 app client) is checked the same way by api/authentication.py.
 """
 

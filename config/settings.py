@@ -22,6 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.cache import redis_caches
 from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str
+from diary.mfa_secrets import derived_key, fernet_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LDN_VAR_DIR", str(BASE_DIR / "var")))
@@ -41,7 +42,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "l
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.AdminConfig",  # Django's admin, signed in by allauth with MFA (config/admin.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,14 +57,14 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.headless",
     "pgtrigger",
-    "pghistory",
-    "pghistory.admin",
+    "pghistory",  # not pghistory.admin: its event browser would show diary history unaudited
     "diary",
     "api",
 ]
 
 MIDDLEWARE = [
-    "api.middleware.ApiProblemMiddleware",  # first: an API 500 from any layer answers as a problem
+    "config.headers.ResponseHeadersMiddleware",  # Permissions-Policy, no-store on the API: every answer
+    "api.middleware.ApiProblemMiddleware",  # an API 500 from any layer below answers as a problem
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.csp.CSPMiddleware",  # django-csp's, with the policy built once
@@ -71,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "api.sessions.IdleSignOutMiddleware",  # clinicians' automatic log-off
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -138,10 +140,11 @@ else:
 
 # --- Auth -------------------------------------------------------------------------
 AUTH_USER_MODEL = "diary.User"
-AUTHENTICATION_BACKENDS = [
-    "diary.auth_backend.AuthenticationBackend",  # allauth's, loading the profile with the user
-    "django.contrib.auth.backends.ModelBackend",  # the admin's username = e-mail login
-]
+# allauth's, loading the profile with the user. Nothing signs in with a password outside
+# allauth's sign-in (the admin's own form is gone: config/admin.py).
+AUTHENTICATION_BACKENDS = ["diary.auth_backend.AuthenticationBackend"]
+# The admin sends people to the app's sign-in (and back, with ?next=).
+LOGIN_URL = "/"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -160,8 +163,13 @@ ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "diary.forms.PatientSignupForm"
+ACCOUNT_ADAPTER = "diary.auth_adapters.AccountAdapter"
+# Five wrong passwords lock an account for the source they came from (the adapter keys
+# "key" on account and client address), for at most LOGIN_LOCKOUT; the answer is a 429
+# with Retry-After. Ten failures a minute from one source, whatever the accounts.
+LOGIN_LOCKOUT = timedelta(minutes=5)
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": f"10/m/ip,5/{int(LOGIN_LOCKOUT.total_seconds())}s/key",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -177,10 +185,25 @@ HEADLESS_FRONTEND_URLS = {
     "account_reset_password_from_key": "/account/password/reset/key/{key}",
     "account_signup": "/account/signup",
 }
+# Behind a reverse proxy, how many proxies append to X-Forwarded-For: the rate limits and
+# lockouts then see the client's address instead of the proxy's (docs/operations.md).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "diary.auth_adapters.MFAAdapter"
+# TOTP secrets and recovery seeds are encrypted at rest with this Fernet key (required in
+# production; derived from SECRET_KEY elsewhere). Old keys are still read (a key change).
+MFA_ENCRYPTION_KEY = env_str("MFA_ENCRYPTION_KEY", None if PRODUCTION else derived_key(SECRET_KEY))
+MFA_ENCRYPTION_OLD_KEYS = env_list("MFA_ENCRYPTION_OLD_KEYS", [])
+fernet_key(MFA_ENCRYPTION_KEY, "MFA_ENCRYPTION_KEY")  # a malformed key fails at start-up, not at sign-in
 MFA_TOTP_ISSUER = "LDN Diary"
 # Clinicians see health data of many people: no patient data without a second factor.
 CLINICIAN_MFA_REQUIRED = env_bool("CLINICIAN_MFA_REQUIRED", True)
+# The admin too: it can make accounts, clinicians and staff.
+ADMIN_MFA_REQUIRED = env_bool("ADMIN_MFA_REQUIRED", True)
+# Clinicians and staff are signed out after this long without a request (an automatic
+# log-off: they see many people's health data, often on shared desks). Patients' phones
+# keep their sessions (SESSION_COOKIE_AGE).
+CLINICIAN_IDLE_TIMEOUT = timedelta(minutes=env_int("CLINICIAN_IDLE_MINUTES", 30))
 
 # --- I18N / time --------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -273,13 +296,35 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Features the app does not use, off for it and anything it embeds (config/headers.py).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
 # --- API ------------------------------------------------------------------------------
 # A 503 (a service the request needs is down) tells the client when to try again.
 SERVICE_UNAVAILABLE_RETRY_AFTER = env_int("SERVICE_UNAVAILABLE_RETRY_AFTER", 30)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.SessionAuthentication",
-        "allauth.headless.contrib.rest_framework.authentication.XSessionTokenAuthentication",
+        "api.authentication.XSessionTokenAuthentication",  # allauth's, with the idle limit
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],

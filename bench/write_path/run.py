@@ -35,6 +35,7 @@ Exit status: 0 all goals met, 1 a goal missed, 2 the bench could not run.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import math
 import os
@@ -231,6 +232,7 @@ def production_env(database_url: str, var_dir: Path) -> dict[str, str]:
     env.update(
         LDN_ENV="production",
         SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(64)),
+        MFA_ENCRYPTION_KEY=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         ALLOWED_HOSTS=HOST,
         DATABASE_URL=database_url,
         LDN_VAR_DIR=str(var_dir),

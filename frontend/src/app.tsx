@@ -2,7 +2,7 @@
 // then the patient or clinician chunk, each loaded lazily.
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { AUTH, call, csrfToken, OfflineError } from "./api";
+import { AUTH, call, csrfToken, idleNotice, OfflineError, SIGNED_OUT_EVENT } from "./api";
 import { SignIn } from "./auth";
 import { dropSnapshot, readSnapshot } from "./boot";
 import { clearAll, db, getMeta, setMeta } from "./db";
@@ -11,7 +11,7 @@ import type { WhoAmI } from "./types";
 
 type Session =
   | { state: "loading" }
-  | { state: "signed-out" }
+  | { state: "signed-out"; notice?: string }
   | { state: "in"; who: WhoAmI; offline: boolean }
   // The server answered with an error (5xx): not "signed out", and not the connection's fault.
   | { state: "server-problem"; status: number; cached: WhoAmI | null };
@@ -67,7 +67,11 @@ async function loadSession(): Promise<Session> {
   try {
     const session = await call("GET", `${AUTH}/auth/session`); // also sets the csrftoken cookie
     if (session.status >= 500) return serverProblem(session.status);
-    if (session.status !== 200) return { state: "signed-out" };
+    if (session.status !== 200) {
+      // A clinician's session that ended for inactivity: the API's next answer says so (once).
+      const why = await call("GET", "/api/v1/whoami");
+      return { state: "signed-out", notice: idleNotice(why) ?? undefined };
+    }
     const who = await call<WhoAmI>("GET", "/api/v1/whoami");
     if (who.status >= 500) return serverProblem(who.status);
     if (who.status !== 200) return { state: "signed-out" };
@@ -134,6 +138,16 @@ export function App() {
     }
   }, []);
 
+  /** Nothing of the account stays on this device; the sign-in shows `notice` if given. */
+  const forget = async (notice?: string) => {
+    dropSnapshot();
+    await clearAll();
+    roleHint(null);
+    // The next person to sign in on this device starts at home, not on the last patient page.
+    if (window.location.hash) window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    setSession({ state: "signed-out", notice });
+  };
+
   const signOut = async () => {
     if (session.state === "in" && session.who.role === "patient") {
       // Reminders of this account must not keep arriving on a phone it signed out of.
@@ -144,17 +158,19 @@ export function App() {
     } catch {
       // offline: forget locally anyway
     }
-    dropSnapshot();
-    await clearAll();
-    roleHint(null);
-    // The next person to sign in on this device starts at home, not on the last patient page.
-    if (window.location.hash) window.history.replaceState(null, "", window.location.pathname + window.location.search);
-    setSession({ state: "signed-out" });
+    await forget();
   };
+
+  // The server ended the session for inactivity (a clinician's automatic log-off).
+  useEffect(() => {
+    const onIdle = (event: Event) => void forget((event as CustomEvent<string>).detail);
+    window.addEventListener(SIGNED_OUT_EVENT, onIdle);
+    return () => window.removeEventListener(SIGNED_OUT_EVENT, onIdle);
+  }, []);
 
   let body;
   if (session.state === "loading") body = <p class="center">{t.loading}</p>;
-  else if (session.state === "signed-out") body = <SignIn onSignedIn={refresh} />;
+  else if (session.state === "signed-out") body = <SignIn onSignedIn={refresh} notice={session.notice} />;
   else if (session.state === "server-problem") {
     const cached = session.cached;
     body = (

@@ -46,6 +46,7 @@ export const t = {
   mfaCode: "Authenticator code",
   signInNeedsConnection: "You are offline. Signing in needs a connection.",
   genericError: "Something went wrong. Please try again.",
+  tooManyAttempts: "Too many failed sign-ins for this account from here. Wait a few minutes, then try again.",
 
   // Today
   today: "Today",

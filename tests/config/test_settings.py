@@ -19,7 +19,7 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("LDN_", "SECRET_", "DEBUG", "ALLOWED_", "DJANGO_ALLOW_ASYNC_UNSAFE"))
+        if not k.startswith(("LDN_", "SECRET_", "DEBUG", "ALLOWED_", "MFA_", "DJANGO_ALLOW_ASYNC_UNSAFE"))
     }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -37,6 +37,7 @@ PRODUCTION = {
     "LDN_ENV": "production",
     "SECRET_KEY": "k3y-" + "".join(chr(33 + (i * 7) % 90) for i in range(60)),
     "ALLOWED_HOSTS": "diary.example.org",
+    "MFA_ENCRYPTION_KEY": "x7Qvz0m3n1GJ2Hc5b9kLwT4rY6uPdA8sFeVhNjKqZoM=",
 }
 
 
@@ -53,6 +54,16 @@ def test_production_refuses_a_weak_secret_or_sqlite():
     sqlite = run_manage("check", **PRODUCTION, DATABASE_URL="sqlite:////tmp/x.sqlite3")
     assert sqlite.returncode != 0
     assert "PostgreSQL" in sqlite.stderr
+
+
+def test_production_needs_its_own_key_for_mfa_secrets():
+    without = {k: v for k, v in PRODUCTION.items() if k != "MFA_ENCRYPTION_KEY"}
+    missing = run_manage("check", **without, DATABASE_URL=POSTGRES_URL)
+    assert missing.returncode != 0
+    assert "MFA_ENCRYPTION_KEY is required" in missing.stderr
+    malformed = run_manage("check", **{**PRODUCTION, "MFA_ENCRYPTION_KEY": "secret"}, DATABASE_URL=POSTGRES_URL)
+    assert malformed.returncode != 0
+    assert "MFA_ENCRYPTION_KEY is not a Fernet key" in malformed.stderr
 
 
 def test_bad_environment_values_fail_loudly():

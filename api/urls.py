@@ -50,6 +50,16 @@ urlpatterns = [
     path("patients/<str:patient_id>/plan/stop", clinician.PatientPlanStopView.as_view(), name="patient-plan-stop"),
     path("patients/<str:patient_id>/baseline", clinician.PatientBaselineView.as_view(), name="patient-baseline"),
     path("patients/<str:patient_id>/insights", insights.PatientInsightsView.as_view(), name="patient-insights"),
+    path(
+        "patients/<str:patient_id>/flags/<str:flag_id>/acknowledge",
+        insights.PatientFlagAcknowledgeView.as_view(),
+        name="patient-flag-acknowledge",
+    ),
+    path(
+        "patients/<str:patient_id>/flags/<str:flag_id>/resolve",
+        insights.PatientFlagResolveView.as_view(),
+        name="patient-flag-resolve",
+    ),
     path("flags", insights.FlagsView.as_view(), name="flags"),
     path("flags/<str:flag_id>/acknowledge", insights.FlagAcknowledgeView.as_view(), name="flag-acknowledge"),
     path("flags/<str:flag_id>/resolve", insights.FlagResolveView.as_view(), name="flag-resolve"),

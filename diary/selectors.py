@@ -7,11 +7,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 
 from diary.access import visible_patients
-from diary.choices import SEVERITY_RANK, FlagStatus, LinkStatus
-from diary.models import CareLink, Clinician, DiaryEntry, DoseLog, DosePlan, DoseStep, Flag, Patient, Verdict
+from diary.choices import SEVERITY_RANK, FlagKind, FlagStatus, LinkStatus, MedicineClass
+from diary.models import (
+    AcuteMedication,
+    CareLink,
+    Clinician,
+    DiaryEntry,
+    DoseLog,
+    DosePlan,
+    DoseStep,
+    Flag,
+    Patient,
+    Verdict,
+)
 
 
 def entries_for(patient: Patient, start: dt.date | None = None, end: dt.date | None = None) -> QuerySet[DiaryEntry]:
@@ -175,3 +186,24 @@ def flags_of_patient(patient: Patient) -> QuerySet[Flag]:
 
 def verdicts_of_patient(patient: Patient, limit: int = 50) -> list[Verdict]:
     return list(Verdict.objects.filter(patient=patient).order_by("-computed_at", "-pk")[:limit])
+
+
+def opioid_alert_holds(patient: Patient) -> bool:
+    """The patient's opioid alert (CLINICAL.md §7, §11.8): an unresolved opioid flag, and the
+    patient's diary as it is now still holds an opioid in the period the flag covers (a day
+    the patient corrected away no longer shows the alert, though the flag stays open)."""
+    flag = (
+        Flag.objects.filter(patient=patient, kind=FlagKind.OPIOID_INTERACTION)
+        .exclude(status=FlagStatus.RESOLVED)
+        .only("evidence")
+        .first()
+    )
+    if flag is None:
+        return False
+    opioids = AcuteMedication.objects.filter(entry__patient=patient).filter(
+        Q(med_class=MedicineClass.OPIOID) | Q(contains_opioid=True)
+    )
+    since = flag.evidence.get("on_ldn_from")
+    if since:
+        opioids = opioids.filter(entry__date__gte=since)
+    return opioids.exists()

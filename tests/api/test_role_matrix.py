@@ -133,6 +133,8 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("GET", "/api/v1/patients/{alice}/baseline", None, ALICES_DATA),
     ("PUT", "/api/v1/patients/{alice}/baseline", {"monthly_headache_days": 9}, ALICES_DATA),
     ("GET", "/api/v1/patients/{alice}/insights", None, ALICES_DATA),
+    ("POST", "/api/v1/patients/{alice}/flags/{flag}/acknowledge", {"note": "called her"}, ALICES_DATA),
+    ("POST", "/api/v1/patients/{alice}/flags/{flag}/resolve", {}, ALICES_DATA),
     ("GET", "/api/v1/flags", None, OK_CLINICIANS),
     ("POST", "/api/v1/flags/{flag}/acknowledge", {"note": "called her"}, expect(OK_CLINICIANS, charlie=404)),
     ("POST", "/api/v1/flags/{flag}/resolve", {}, expect(OK_CLINICIANS, charlie=404)),

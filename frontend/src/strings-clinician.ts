@@ -42,7 +42,8 @@ export const c = {
   colActions: "Flags",
   moreFlagsFull: (n: number, list: string) => `and ${n} more: ${list}`,
   flagMenu: (n: number) => (n === 1 ? "1 flag" : `${n} flags`),
-  flagMenuLabel: (n: number, who: string) => `${n === 1 ? "1 open flag" : `${n} open flags`} of ${who}: acknowledge or resolve`,
+  // starts with the button's visible text (WCAG 2.5.3)
+  flagMenuLabel: (n: number, who: string) => `${n === 1 ? "1 flag" : `${n} flags`} of ${who}: acknowledge or resolve`,
   colDoseNow: "Current dose",
   colDaysOnTarget: "Days on target",
   colDaysOnTargetShort: "On target (days)",
@@ -165,7 +166,7 @@ export const c = {
   captionLine: (what: string) => `line: ${what.toLowerCase()}`,
   captionDashed: (what: string) => `dashed line: ${what.toLowerCase()}`,
   captionDose: "grey steps: the dose held (right axis, mg)",
-  captionBaseline: (v: string) => `red dashes: the baseline (${v})`,
+  captionBaseline: (v: string) => `dotted line: the baseline (${v})`,
   captionBand: (value: string, threshold: string) => `shaded: from the baseline (${value}) down to the responder threshold (${threshold})`,
   colWeek: "Week from",
   weekMean: "weekly mean",

@@ -118,9 +118,9 @@ export function DoseChart(props: ChartProps) {
         u.ctx.fillStyle = "rgba(128, 128, 160, 0.18)";
         u.ctx.fillRect(u.bbox.left, Math.min(top, bottom), u.bbox.width, Math.abs(bottom - top));
       }
-      u.ctx.strokeStyle = cssVar("--danger-fg");
+      u.ctx.strokeStyle = cssVar("--fg");
       u.ctx.lineWidth = 1.5;
-      u.ctx.setLineDash([6, 4]);
+      u.ctx.setLineDash([2, 3]);
       u.ctx.beginPath();
       u.ctx.moveTo(u.bbox.left, top);
       u.ctx.lineTo(u.bbox.left + u.bbox.width, top);

@@ -22,7 +22,7 @@ No internal code (``non_responder``, ``pro_rated``) ever reaches the text.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -684,6 +684,23 @@ def _worsening(ev: Evidence) -> dict[str, Any]:
     return _block(headline, measures=measures, facts=[_window_fact(window, "Last 28 days")], rule=rule)
 
 
+PRESENTERS: dict[str, Callable[[Evidence], dict[str, Any]]] = {
+    FlagKind.NO_ADEQUATE_RESPONSE: _no_adequate_response,
+    FlagKind.INSUFFICIENT_DATA: _insufficient_data,
+    FlagKind.MEDICATION_OVERUSE_RISK: _overuse_risk,
+    FlagKind.PROBABLE_MEDICATION_OVERUSE: _probable_overuse,
+    FlagKind.FREQUENT_ACUTE_MEDICATION: _frequent_acute,
+    FlagKind.LOW_ADHERENCE: _low_adherence,
+    FlagKind.WORSENING: _worsening,
+}
+# Event flags: their occurrences changed at a time, told in the patient's zone.
+ZONED_PRESENTERS: dict[str, Callable[[Evidence, str], dict[str, Any]]] = {
+    FlagKind.ADVERSE_EVENT: _adverse_event,
+    FlagKind.OPIOID_INTERACTION: _opioid,
+    FlagKind.DOSE_OUT_OF_RANGE: _dose_out_of_range,
+}
+
+
 def flag_presented(kind: str, ev: Evidence, zone: str = "UTC") -> dict[str, Any]:
     """A flag's evidence in words; ``zone``: the patient's, for when an occurrence changed.
     Evidence of a shape this version does not know (an older rules version, a flag written
@@ -695,29 +712,11 @@ def flag_presented(kind: str, ev: Evidence, zone: str = "UTC") -> dict[str, Any]
 
 
 def _flag_block(kind: str, ev: Evidence, zone: str) -> dict[str, Any]:
-    if kind == FlagKind.NO_ADEQUATE_RESPONSE:
-        block = _no_adequate_response(ev)
-    elif kind == FlagKind.INSUFFICIENT_DATA:
-        block = _insufficient_data(ev)
-    elif kind == FlagKind.ADVERSE_EVENT:
-        block = _adverse_event(ev, zone)
-    elif kind == FlagKind.OPIOID_INTERACTION:
-        block = _opioid(ev, zone)
-    elif kind == FlagKind.MEDICATION_OVERUSE_RISK:
-        block = _overuse_risk(ev)
-    elif kind == FlagKind.PROBABLE_MEDICATION_OVERUSE:
-        block = _probable_overuse(ev)
-    elif kind == FlagKind.FREQUENT_ACUTE_MEDICATION:
-        block = _frequent_acute(ev)
-    elif kind == FlagKind.LOW_ADHERENCE:
-        block = _low_adherence(ev)
-    elif kind == FlagKind.DOSE_OUT_OF_RANGE:
-        block = _dose_out_of_range(ev, zone)
-    elif kind == FlagKind.WORSENING:
-        block = _worsening(ev)
-    else:
-        block = _block(FLAG_LABELS.get(kind, "Flag"))
-    return block
+    if kind in ZONED_PRESENTERS:
+        return ZONED_PRESENTERS[kind](ev, zone)
+    if kind in PRESENTERS:
+        return PRESENTERS[kind](ev)
+    return _block(FLAG_LABELS.get(kind, "Flag"))
 
 
 def flag_headline(kind: str, ev: Evidence) -> str:

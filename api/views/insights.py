@@ -170,19 +170,23 @@ class FlagsView(ClinicianView):
         return self.paginate(flags, TriageFlagOut, on_page=audit_page)
 
 
+# The two clinician actions on a flag, by name: each action view says which it is.
+FLAG_ACTIONS = {"acknowledge": flag_acknowledge, "resolve": flag_resolve}
+
+
 class FlagActionView(ClinicianView):
     pagination_class = None
-    audit_action = ""
+    action = ""  # a key of FLAG_ACTIONS
 
     def act(self, flag: Flag, note: str) -> None:
-        raise NotImplementedError
+        FLAG_ACTIONS[self.action](flag=flag, clinician=self.clinician, note=note)
 
     def post(self, request: Request, flag_id: str) -> Response:
         flag = self.get_flag(flag_id)
         data = FlagNoteIn(data=request.data)
         data.is_valid(raise_exception=True)
         self.act(flag, data.validated_data["note"])
-        self.audit(self.audit_action, flag.patient, "flag", flag.public_id)
+        self.audit(f"flag.{self.action}", flag.patient, "flag", flag.public_id)
         return Response(TriageFlagOut(self.get_flag(flag_id)).data)
 
     def get_flag(self, flag_id: str) -> Flag:
@@ -199,10 +203,7 @@ class PatientFlagActionView(ClinicianPatientView):
     patient's flag under another's name must never act on it)."""
 
     pagination_class = None
-    audit_action = ""
-
-    def act(self, flag: Flag, note: str) -> None:
-        raise NotImplementedError
+    action = ""  # a key of FLAG_ACTIONS
 
     def post(self, request: Request, patient_id: str, flag_id: str) -> Response:
         patient = self.get_patient()
@@ -213,8 +214,8 @@ class PatientFlagActionView(ClinicianPatientView):
             raise Conflict("This flag belongs to another patient: nothing was changed. Reload the patient's page.")
         data = FlagNoteIn(data=request.data)
         data.is_valid(raise_exception=True)
-        self.act(flag, data.validated_data["note"])
-        self.audit(self.audit_action, patient, "flag", flag.public_id)
+        FLAG_ACTIONS[self.action](flag=flag, clinician=self.clinician, note=data.validated_data["note"])
+        self.audit(f"flag.{self.action}", patient, "flag", flag.public_id)
         fresh = selectors.flags_of_patient(patient).get(pk=flag.pk)
         return Response(FlagOut(fresh, context={"time_zone": patient.time_zone}).data)
 
@@ -225,10 +226,7 @@ class PatientFlagActionView(ClinicianPatientView):
     )
 )
 class PatientFlagAcknowledgeView(PatientFlagActionView):
-    audit_action = "flag.acknowledge"
-
-    def act(self, flag: Flag, note: str) -> None:
-        flag_acknowledge(flag=flag, clinician=self.clinician, note=note)
+    action = "acknowledge"
 
 
 @extend_schema_view(
@@ -237,10 +235,7 @@ class PatientFlagAcknowledgeView(PatientFlagActionView):
     )
 )
 class PatientFlagResolveView(PatientFlagActionView):
-    audit_action = "flag.resolve"
-
-    def act(self, flag: Flag, note: str) -> None:
-        flag_resolve(flag=flag, clinician=self.clinician, note=note)
+    action = "resolve"
 
 
 @extend_schema_view(
@@ -252,10 +247,7 @@ class PatientFlagResolveView(PatientFlagActionView):
     )
 )
 class FlagAcknowledgeView(FlagActionView):
-    audit_action = "flag.acknowledge"
-
-    def act(self, flag: Flag, note: str) -> None:
-        flag_acknowledge(flag=flag, clinician=self.clinician, note=note)
+    action = "acknowledge"
 
 
 @extend_schema_view(
@@ -267,7 +259,4 @@ class FlagAcknowledgeView(FlagActionView):
     )
 )
 class FlagResolveView(FlagActionView):
-    audit_action = "flag.resolve"
-
-    def act(self, flag: Flag, note: str) -> None:
-        flag_resolve(flag=flag, clinician=self.clinician, note=note)
+    action = "resolve"

@@ -46,7 +46,6 @@ export const c = {
   flagMenuLabel: (n: number, who: string) => `${n === 1 ? "1 flag" : `${n} flags`} of ${who}: acknowledge or resolve`,
   colDoseNow: "Current dose",
   colDaysOnTarget: "Days on target",
-  colDaysOnTargetShort: "On target (days)",
   colVerdict: "Verdict",
   colCompliance: "Diary, last 28 days",
   colLastEntry: "Last entry",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -118,7 +119,7 @@ def test_templates_are_the_standard_and_the_sensitive_titration(cast):
 
 
 def test_a_step_above_the_plans_own_target_is_warned_about(cast):
-    body = {
+    body: dict[str, Any] = {
         "target_mg": 3.0,
         "steps": [
             {"start_date": day(0), "mg": 1.5},

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from api.serializers.common import WarningSerializer
 from api.serializers.people import PatientSummaryOut
-from diary.choices import Condition, FlagKind, FlagStatus, Severity, VerdictKind
+from diary.choices import FlagKind, FlagStatus, Severity, VerdictKind
 from diary.evidence import flag_headline
 from diary.models import Flag
 
@@ -100,7 +100,7 @@ class PlanTemplateOut(serializers.Serializer):
 class OutcomePatientOut(serializers.Serializer):
     id = serializers.UUIDField()
     display_name = serializers.CharField()
-    condition = serializers.ChoiceField(choices=Condition.choices)
+    condition = serializers.CharField(help_text="The primary condition, as in patients' primary_condition.")
     condition_label = serializers.CharField()
     verdict = serializers.ChoiceField(choices=VerdictKind.choices, allow_null=True)
     verdict_label = serializers.CharField()

@@ -58,6 +58,16 @@ urlpatterns = [
         name="patient-questionnaires",
     ),
     path("clinic/hit6-wording", questionnaires.Hit6WordingView.as_view(), name="clinic-hit6-wording"),
+    path(
+        "patients/<str:patient_id>/flags/<str:flag_id>/acknowledge",
+        insights.PatientFlagAcknowledgeView.as_view(),
+        name="patient-flag-acknowledge",
+    ),
+    path(
+        "patients/<str:patient_id>/flags/<str:flag_id>/resolve",
+        insights.PatientFlagResolveView.as_view(),
+        name="patient-flag-resolve",
+    ),
     path("flags", insights.FlagsView.as_view(), name="flags"),
     path("flags/<str:flag_id>/acknowledge", insights.FlagAcknowledgeView.as_view(), name="flag-acknowledge"),
     path("flags/<str:flag_id>/resolve", insights.FlagResolveView.as_view(), name="flag-resolve"),

@@ -129,7 +129,7 @@ class VerdictKind(models.TextChoices):
 class FlagKind(models.TextChoices):
     """CLINICAL.md §7."""
 
-    NO_ADEQUATE_RESPONSE = "no_adequate_response", "No adequate response at the decision point"
+    NO_ADEQUATE_RESPONSE = "no_adequate_response", "Decision point reached: decide on continuation"
     INSUFFICIENT_DATA = "insufficient_data", "Insufficient data to evaluate"
     ADVERSE_EVENT = "adverse_event", "Adverse event"
     OPIOID_INTERACTION = "opioid_interaction", "Opioid logged while on LDN"

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -35,6 +35,7 @@ from django.db.models import Field, Func, Max, Q
 from django.utils import timezone
 
 from diary.analysis.engine import analyse
+from diary.analysis.flags import occurrence_value_now
 from diary.analysis.history import EntryRow, PatientHistory, PlanRow, ReportedBaselineRow, StepRow
 from diary.analysis.result import FlagFinding, Insight
 from diary.choices import EVENT_FLAG_KINDS, FlagStatus
@@ -242,8 +243,16 @@ class StoreResult:
     flags_resolved: int = 0
 
 
-def insights_store(results: Sequence[tuple[Claimed, Insight]], now: datetime | None = None) -> StoreResult:
-    """Store a batch of analyses (step 4 of the module docstring). Safe to run twice."""
+def insights_store(
+    results: Sequence[tuple[Claimed, Insight]],
+    now: datetime | None = None,
+    histories: Mapping[int, PatientHistory] | None = None,
+) -> StoreResult:
+    """Store a batch of analyses (step 4 of the module docstring). Safe to run twice.
+
+    ``histories`` (the rows the analyses read) give an event flag's values now for the
+    occurrences the analysis no longer finds (§11.8); without them such a value is unknown.
+    """
     now = now or timezone.now()
     if not results:
         return StoreResult()
@@ -251,9 +260,15 @@ def insights_store(results: Sequence[tuple[Claimed, Insight]], now: datetime | N
     with transaction.atomic():
         # Lock in id order: two workers storing overlapping batches queue up, never deadlock.
         # The lock read also gives each patient's zone (the flags need their local date).
-        zones = dict(
-            Patient.objects.filter(pk__in=ids).order_by("pk").select_for_update().values_list("pk", "time_zone")
+        locked = list(
+            Patient.objects.filter(pk__in=ids)
+            .order_by("pk")
+            .select_for_update()
+            .values_list("pk", "time_zone", "insights_stale_since")
         )
+        zones = {pk: tz for pk, tz, _ in locked}
+        # The write that marked the patient for this recompute: when an event's value changed.
+        changed = {pk: since or now for pk, _, since in locked}
         current = {
             row[0]: row[1:]
             for row in PatientInsight.objects.filter(patient_id__in=ids).values_list(
@@ -294,7 +309,7 @@ def insights_store(results: Sequence[tuple[Claimed, Insight]], now: datetime | N
                     if current.get(claimed.patient_id, (-1, ""))[1] != insight.verdict.kind
                 ]
             )
-        opened, resolved = _flags_reconcile(fresh, zones, now)
+        opened, resolved = _flags_reconcile(fresh, zones, now, changed, histories or {})
         # Clear the stale mark only where nothing was written since the history was read.
         unchanged = Q(pk__in=[])
         for claimed, _ in results:
@@ -334,18 +349,83 @@ def _insights_upsert(rows: list[tuple[Any, ...]]) -> None:
         )
 
 
+def _key_fields(key: tuple[str, str]) -> dict[str, str]:
+    return {"date": key[0], "what": key[1]}
+
+
+def _event_occurrences(
+    stored: list[dict[str, Any]],
+    found: list[dict[str, Any]],
+    history: PatientHistory | None,
+    changed_at: datetime,
+) -> list[dict[str, Any]]:
+    """An event flag's occurrences (§11.8): each with the value that raised it, the value
+    now and when it changed (null while unchanged), date order.
+
+    1. Every stored occurrence keeps its raised value; its value now is the analysis' one,
+       or, when the analysis no longer finds it, what the patient's data hold on that day.
+    2. A value now that differs from the one stored before gets ``changed_at``; one that is
+       back to the raised value is unchanged again.
+    3. An occurrence found for the first time is raised with its value.
+    """
+    current = {(o["date"], o["what"]): o["value"] for o in found}
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for old in stored:
+        key = (old["date"], old["what"])
+        if key in current:
+            value = current[key]
+        elif history is not None:
+            value = occurrence_value_now(history, old["what"], date.fromisoformat(old["date"]))
+        else:
+            value = None
+        if value == old["raised"]:
+            when = None
+        elif value == old["now"]:
+            when = old.get("changed_at")
+        else:
+            when = changed_at.isoformat()
+        merged[key] = {**_key_fields(key), "raised": old["raised"], "now": value, "changed_at": when}
+    for key, value in current.items():
+        if key not in merged:
+            merged[key] = {**_key_fields(key), "raised": value, "now": value, "changed_at": None}
+    return [merged[key] for key in sorted(merged)]
+
+
+def _event_evidence(
+    flag: Flag | None,
+    finding: FlagFinding | None,
+    history: PatientHistory | None,
+    changed_at: datetime,
+) -> dict[str, Any]:
+    """An event flag's evidence: the finding's (or, with none, what was stored), with the
+    occurrences merged as ``_event_occurrences`` says."""
+    base = finding.evidence if finding is not None else (flag.evidence if flag is not None else {})
+    stored = list(flag.evidence.get("occurrences") or []) if flag is not None else []
+    if stored and "raised" not in stored[0]:  # stored before §11.8's values were kept
+        stored = [{**o, "raised": o["value"], "now": o["value"], "changed_at": None} for o in stored]
+    found = list(finding.evidence.get("occurrences") or []) if finding is not None else []
+    return {**base, "occurrences": _event_occurrences(stored, found, history, changed_at)}
+
+
 def _flags_reconcile(
-    results: Sequence[tuple[Claimed, Insight]], zones: dict[int, str], now: datetime
+    results: Sequence[tuple[Claimed, Insight]],
+    zones: dict[int, str],
+    now: datetime,
+    changed: Mapping[int, datetime] | None = None,
+    histories: Mapping[int, PatientHistory] | None = None,
 ) -> tuple[int, int]:
     """Open, refresh and resolve flags so they match the findings (CLINICAL.md §7, §11.8).
 
     1. Load the batch's unresolved flags, and for event kinds the time of the last resolution.
-    2. A finding with an unresolved flag refreshes its evidence (and severity).
+    2. A finding with an unresolved flag refreshes its evidence (and severity); an event
+       flag's evidence keeps each occurrence's raised value beside its value now.
     3. A finding without one opens a flag; for an event kind only if it occurred on a day
        after the last resolution (the patient's local date of that resolution).
-    4. A state flag whose condition no longer holds is resolved automatically; event flags
-       are left for a clinician.
+    4. A state flag whose condition no longer holds is resolved automatically; an event flag
+       stays for a clinician, its evidence showing what changed since it was raised.
     """
+    changed = changed or {}
+    histories = histories or {}
     if not results:
         return 0, 0
     ids = [claimed.patient_id for claimed, _ in results]
@@ -363,13 +443,18 @@ def _flags_reconcile(
     to_resolve: list[Flag] = []
     for claimed, insight in results:
         pid = claimed.patient_id
+        history = histories.get(pid)
+        changed_at = changed.get(pid, now)
         found: dict[str, FlagFinding] = {f.kind: f for f in insight.flags}
         for kind, finding in found.items():
             last_on = finding.occurrences[-1] if finding.occurrences else None
             flag = unresolved.get((pid, kind))
+            evidence = (
+                _event_evidence(flag, finding, history, changed_at) if kind in EVENT_FLAG_KINDS else finding.evidence
+            )
             if flag is not None:
-                if flag.evidence != finding.evidence or flag.severity != finding.severity:
-                    flag.evidence, flag.severity, flag.updated_at = finding.evidence, finding.severity, now
+                if flag.evidence != evidence or flag.severity != finding.severity:
+                    flag.evidence, flag.severity, flag.updated_at = evidence, finding.severity, now
                     flag.last_occurred_on = last_on
                     to_update.append(flag)
                 continue
@@ -382,7 +467,7 @@ def _flags_reconcile(
                     patient_id=pid,
                     kind=kind,
                     severity=finding.severity,
-                    evidence=finding.evidence,
+                    evidence=evidence,
                     rules_version=insight.rules_version,
                     last_occurred_on=last_on,
                     opened_at=now,
@@ -390,10 +475,17 @@ def _flags_reconcile(
                 )
             )
         for (flag_pid, kind), flag in unresolved.items():
-            if flag_pid == pid and kind not in found and kind not in EVENT_FLAG_KINDS:
-                flag.status, flag.resolved_at, flag.updated_at = FlagStatus.RESOLVED, now, now
-                flag.resolve_note = "Resolved automatically: the condition no longer holds."
-                to_resolve.append(flag)
+            if flag_pid != pid or kind in found:
+                continue
+            if kind in EVENT_FLAG_KINDS:
+                evidence = _event_evidence(flag, None, history, changed_at)
+                if evidence != flag.evidence:
+                    flag.evidence, flag.updated_at = evidence, now
+                    to_update.append(flag)
+                continue
+            flag.status, flag.resolved_at, flag.updated_at = FlagStatus.RESOLVED, now, now
+            flag.resolve_note = "Resolved automatically: the condition no longer holds."
+            to_resolve.append(flag)
     Flag.objects.bulk_create(to_create)
     Flag.objects.bulk_update(to_update, ["evidence", "severity", "last_occurred_on", "updated_at"])
     Flag.objects.bulk_update(to_resolve, ["status", "resolved_at", "resolve_note", "updated_at"])
@@ -409,7 +501,7 @@ def insights_recompute_batch(claimed: Sequence[Claimed], now: datetime | None = 
     try:
         histories = histories_load([c.patient_id for c in claimed], now)
         results = [(c, analyse(histories[c.patient_id])) for c in claimed if c.patient_id in histories]
-        return insights_store(results, now)
+        return insights_store(results, now, histories)
     except BaseException:
         claims_release(claimed)
         raise

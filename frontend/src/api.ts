@@ -52,12 +52,14 @@ export async function call<T = any>(
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
+  signal?: AbortSignal,
 ): Promise<Reply<T>> {
   const init: RequestInit = {
     method,
     credentials: "same-origin",
     headers: { Accept: "application/json", ...headers },
     cache: "no-store",
+    signal,
   };
   if (method !== "GET" && method !== "HEAD") {
     (init.headers as Record<string, string>)["X-CSRFToken"] = csrfToken();

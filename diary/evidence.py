@@ -30,7 +30,8 @@ from zoneinfo import ZoneInfo
 
 from diary.analysis import flags as event
 from diary.analysis import rules
-from diary.choices import FlagKind, MedicineClass, StopReason, VerdictKind
+from diary.choices import EnteredBy, FlagKind, Instrument, MedicineClass, StopReason, VerdictKind
+from diary.questionnaire_forms import PGIC_ANSWERS
 
 Evidence = Mapping[str, Any]
 
@@ -38,6 +39,13 @@ VERDICT_LABELS = dict(VerdictKind.choices)
 FLAG_LABELS = dict(FlagKind.choices)
 MEDICINE_LABELS = dict(MedicineClass.choices)
 STOP_REASONS = dict(StopReason.choices)
+INSTRUMENT_LABELS = dict(Instrument.choices)
+HIT6_IMPACT_WORDS = {
+    "little_or_none": "little or no impact",
+    "some": "some impact",
+    "substantial": "substantial impact",
+    "severe": "severe impact",
+}
 MONTH = rules.MONTH_DAYS
 
 
@@ -322,12 +330,13 @@ def verdict_headline(kind: str | None, ev: Evidence) -> str:
         return f"{label}: {_insufficient_reason(ev)}"
     value, what = _best_measure(ev)
     phrase = _change_phrase(value, what)
-    if not phrase:
-        return label
     points = ev.get("absolute_points")
-    if what == "pain" and points is not None:
+    if phrase and what == "pain" and points is not None:
         phrase += f" ({number(abs(points))} points)"
-    return f"{label}: {phrase}"
+    by_questionnaire = _questionnaire_headline(ev)
+    if by_questionnaire:
+        return f"{label} {by_questionnaire}" + (f"; {phrase}" if phrase else "")
+    return f"{label}: {phrase}" if phrase else label
 
 
 def _insufficient_reason(ev: Evidence) -> str:
@@ -379,8 +388,112 @@ def _verdict_block(kind: str | None, ev: Evidence) -> dict[str, Any]:
     ]
     if kind == rules.INSUFFICIENT_DATA:
         facts.insert(0, _fact("Why", _insufficient_reason(ev)))
+    facts += _questionnaire_facts(ev)
+    notes += _questionnaire_notes(ev, headache)
     rule = _headache_rule(ev) if headache else _pain_rule(ev) if ev.get("rule") == "pain" else ""
     return _block(verdict_headline(kind, ev), measures=measures, facts=facts, rule=rule, notes=notes)
+
+
+# --- questionnaires (CLINICAL.md §12) --------------------------------------------------------
+
+ENTERED_BY_WORDS: dict[str, str] = {
+    EnteredBy.CLINICIAN.value: ", entered by a clinician",
+    EnteredBy.REPORTED.value: ", a reported baseline",
+}
+CRITERION_WORDS = {
+    "met": "criterion met",
+    "not_met": "criterion not met",
+    "not_available": "criterion not available",
+    "met_but_diary_worse": "criterion met, but the diary shows worsening",
+}
+CRITERION_RULES = {
+    "midas_points": "baseline 11 to 20: at most baseline − 5",
+    "midas_percent": "baseline 21 or more: at most 0.7 × baseline",
+    "hit6_points": "at most baseline − 5",
+}
+
+
+def response_text(instrument: str, response: Evidence | None) -> str:
+    """'24 (grade IV) on 3 Aug 2026', 'much improved (2) on …', with who entered it if not the patient."""
+    if not response:
+        return ""
+    total = response.get("total")
+    if instrument == Instrument.PGIC:
+        index = int(total or 0) - rules.PGIC_MIN
+        value = f"{PGIC_ANSWERS[index].lower()} ({total})" if 0 <= index < len(PGIC_ANSWERS) else str(total)
+    elif instrument == Instrument.MIDAS:
+        value = f"{total} (grade {response.get('band')})" if response.get("band") else str(total)
+    else:
+        impact = HIT6_IMPACT_WORDS.get(str(response.get("band")), "")
+        value = f"{total} ({impact})" if impact else str(total)
+    who = ENTERED_BY_WORDS.get(str(response.get("entered_by")), "")
+    on = f" on {day(response['completed_on'])}" if response.get("completed_on") else ""
+    return f"{value}{on}{who}"
+
+
+def _questionnaire_facts(ev: Evidence) -> list[dict[str, str]]:
+    """One fact per instrument the condition lists: baseline → follow-up, and the criterion."""
+    block = ev.get("questionnaire") or {}
+    facts = []
+    for instrument in Instrument.values:
+        item = (block.get("instruments") or {}).get(instrument)
+        if item is None:
+            continue
+        base = response_text(instrument, item.get("baseline"))
+        follow = response_text(instrument, item.get("followup"))
+        if instrument == Instrument.PGIC:
+            value = follow or "not answered since the earliest evaluation date"
+        else:
+            value = f"{base or 'no baseline response'} → {follow or 'no follow-up response'}"
+            status = item.get("criterion")
+            if status:
+                words = CRITERION_WORDS.get(status, "")
+                rule = CRITERION_RULES.get(item.get("criterion_rule") or "")
+                if status in ("not_met", "not_available") and not rule:
+                    words = f"{words} ({item.get('criterion_reason', '')})".replace(" ()", "")
+                value += f": {words}" + (f" ({rule})" if rule else "")
+        facts.append(_fact(INSTRUMENT_LABELS[instrument], value))
+    return facts
+
+
+def _questionnaire_notes(ev: Evidence, headache: bool) -> list[str]:
+    block = ev.get("questionnaire") or {}
+    notes = []
+    effect = block.get("effect")
+    if effect == "met_but_diary_worse":
+        notes.append(
+            "A questionnaire criterion is met, but the diary shows worsening: the verdict follows the day counts."
+        )
+    if effect == "made_partial":
+        notes.append(
+            "PGIC much or very much improved: partial response, as the case series counted patients who "
+            "continued for a perceived benefit."
+        )
+    if headache and (block.get("instruments") or {}).get(Instrument.PGIC, {}).get("followup"):
+        notes.append("PGIC is reported for headache conditions; it does not change the verdict.")
+    if block.get("pgic_missing_at_decision_point"):
+        notes.append("No follow-up PGIC yet: ask how the patient's condition has changed overall since starting LDN.")
+    return notes
+
+
+def _questionnaire_headline(ev: Evidence) -> str:
+    """'by MIDAS: 24 → 16', 'by PGIC: much improved' when a questionnaire decided the verdict."""
+    block = ev.get("questionnaire") or {}
+    effect = block.get("effect")
+    instruments = block.get("instruments") or {}
+    if effect == "made_responder":
+        parts = []
+        for instrument in block.get("criterion_met") or []:
+            item = instruments.get(instrument) or {}
+            base, follow = item.get("baseline") or {}, item.get("followup") or {}
+            parts.append(f"{INSTRUMENT_LABELS[instrument]} {base.get('total')} → {follow.get('total')}")
+        return f"by {' and '.join(parts)}" if parts else ""
+    if effect == "made_partial":
+        follow = (instruments.get(Instrument.PGIC) or {}).get("followup") or {}
+        index = int(follow.get("total") or 0) - rules.PGIC_MIN
+        answer = PGIC_ANSWERS[index].lower() if 0 <= index < len(PGIC_ANSWERS) else ""
+        return f"by PGIC ({answer})" if answer else "by PGIC"
+    return ""
 
 
 # --- flags -----------------------------------------------------------------------------------

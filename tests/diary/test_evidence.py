@@ -148,3 +148,97 @@ def test_a_suggestion_says_1_day_and_a_readable_date():
     assert "3.0 mg on 14 Nov 2026" in text
     assert "(1.5 mg)" in text
     assert suggestion_text("slower_titration", {}, "as stored") == "as stored"
+
+
+def _response(total, on, band=None, by="patient"):
+    return {"total": total, "completed_on": on, "entered_by": by, "band": band}
+
+
+QUESTIONNAIRE = {
+    "criterion_met": ["midas"],
+    "effect": "made_responder",
+    "pgic_missing_at_decision_point": False,
+    "instruments": {
+        "midas": {
+            "baseline": _response(24, "2026-08-03", "IV"),
+            "followup": _response(16, "2026-11-17", "III"),
+            "followup_from": "2026-11-01",
+            "criterion": "met",
+            "criterion_rule": "midas_percent",
+            "criterion_reason": "baseline 21 or more: follow-up at most 0.7 × baseline",
+        },
+        "hit6": {
+            "baseline": _response(62, "2026-08-03", "severe", by="clinician"),
+            "followup": None,
+            "followup_from": "2026-10-24",
+            "criterion": "not_available",
+            "criterion_rule": None,
+            "criterion_reason": "no follow-up HIT-6 response",
+        },
+        "pgic": {"baseline": None, "followup": _response(2, "2026-11-18"), "followup_from": "2026-10-24"},
+    },
+}
+
+
+def test_a_verdict_a_questionnaire_decided_names_the_instrument_both_totals_and_the_rule():
+    """CLINICAL.md §12.5: the evidence names the instrument, both totals and the rule."""
+    block = verdict_presented("responder", {**HEADACHE, "questionnaire": QUESTIONNAIRE})
+    assert block["headline"] == "Responder by MIDAS 24 → 16; 29% fewer headache days"
+    facts = {f["label"]: f["value"] for f in block["facts"]}
+    assert facts["MIDAS"] == (
+        "24 (grade IV) on 3 Aug 2026 → 16 (grade III) on 17 Nov 2026: criterion met "
+        "(baseline 21 or more: at most 0.7 × baseline)"
+    )
+    assert facts["HIT-6"] == (
+        "62 (severe impact) on 3 Aug 2026, entered by a clinician → no follow-up response: "
+        "criterion not available (no follow-up HIT-6 response)"
+    )
+    assert facts["PGIC"] == "much improved (2) on 18 Nov 2026"
+    assert "PGIC is reported for headache conditions; it does not change the verdict." in block["notes"]
+    assert CODE.findall(words(block)) == []
+
+
+def test_a_criterion_met_with_a_worse_diary_and_a_missing_pgic_are_said_in_words():
+    worse = {
+        **QUESTIONNAIRE,
+        "effect": "met_but_diary_worse",
+        "pgic_missing_at_decision_point": True,
+        "instruments": {
+            **QUESTIONNAIRE["instruments"],
+            "midas": {**QUESTIONNAIRE["instruments"]["midas"], "criterion": "met_but_diary_worse"},
+            "pgic": {"baseline": None, "followup": None, "followup_from": "2026-10-24"},
+        },
+    }
+    block = verdict_presented("non_responder", {**HEADACHE, "questionnaire": worse})
+    assert block["headline"] == "No adequate response: 29% fewer headache days"
+    facts = {f["label"]: f["value"] for f in block["facts"]}
+    assert facts["MIDAS"].endswith(
+        "criterion met, but the diary shows worsening (baseline 21 or more: at most 0.7 × baseline)"
+    )
+    assert facts["PGIC"] == "not answered since the earliest evaluation date"
+    assert any("diary shows worsening" in n for n in block["notes"])
+    assert any("No follow-up PGIC yet" in n for n in block["notes"])
+    assert CODE.findall(words(block)) == []
+
+
+def test_a_pain_verdict_made_partial_by_pgic_says_so():
+    pain = {
+        "rule": "pain",
+        "mean_pain_reduction_pct": 5.7,
+        "absolute_points": 0.4,
+        "thresholds_pct": {"strong_responder": 50, "responder": 30, "partial": 10},
+        "placebo_pain_reduction_pct": 18,
+        "baseline": {**HEADACHE["baseline"], "mean_pain": 7.0},
+        "window": {**WINDOW, "mean_pain": 6.6},
+        "clock": CLOCK,
+        "questionnaire": {
+            "criterion_met": [],
+            "effect": "made_partial",
+            "pgic_missing_at_decision_point": False,
+            "instruments": {"pgic": {"baseline": None, "followup": _response(2, "2026-11-18"), "followup_from": "x"}},
+        },
+    }
+    block = verdict_presented("partial", pain)
+    assert block["headline"].startswith("Partial response by PGIC (much improved)")
+    assert any("perceived benefit" in n for n in block["notes"])
+    assert CODE.findall(words(block)) == []

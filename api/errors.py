@@ -17,9 +17,13 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from api.authentication import SignedOutIdle
+from api.sessions import SIGNED_OUT_IDLE, idle_message
 from diary.services.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# A clinician signed out after CLINICIAN_IDLE_TIMEOUT without activity (api/sessions.py).
+SIGNED_OUT_IDLE_TYPE = "/api/v1/problems/signed-out-idle"
 TITLES = {
     400: "Invalid input",
     401: "Not signed in",
@@ -111,6 +115,15 @@ def _summary(errors: dict[str, list[str]]) -> str:
     return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items())
 
 
+def signed_out_idle(exc: Exception, context: dict[str, Any]) -> bool:
+    """The caller was signed out for inactivity: just now (a session token), or by the
+    request that found a cookie session idle (it left a note, kept until the next sign-in)."""
+    if isinstance(exc, SignedOutIdle):
+        return True
+    session = getattr(context.get("request"), "session", None)
+    return session is not None and session.get(SIGNED_OUT_IDLE) is not None
+
+
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     response = _problem_for(exc, context)
     renderer = getattr(context.get("request"), "accepted_renderer", None)
@@ -147,6 +160,14 @@ def _problem_for(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, exceptions.ValidationError):
         errors = flatten_errors(exc.detail)
         return problem(400, _summary(errors), errors=errors)
+
+    if isinstance(exc, exceptions.AuthenticationFailed | exceptions.NotAuthenticated) and signed_out_idle(exc, context):
+        return problem(
+            401,
+            idle_message(),
+            extra={"type": SIGNED_OUT_IDLE_TYPE},
+            headers={"WWW-Authenticate": 'Session realm="api"'},
+        )
 
     response = exception_handler(exc, context)
     if response is None:

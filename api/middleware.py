@@ -6,6 +6,10 @@ with DEBUG on as in ``make run``, the technical page with a traceback), which th
 cannot read and which shows internals. This middleware answers those with a JSON problem
 of status 500.
 
+A request that cannot go on because a service it needs is down (``CacheUnavailable``:
+Redis, for a rate limit that fails closed) answers 503 with ``Retry-After``, so a client
+knows to try again later rather than that the request was wrong.
+
 ``RequestBodyGuardMiddleware``: a body is checked once, before anything parses it (DRF's
 JSONParser under /api/, allauth's own ``json.loads`` under /_allauth/): too large → 413,
 JSON nested too deep for Python's recursive parser → 400, both as problems.
@@ -21,6 +25,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from api.errors import PROBLEM_CONTENT_TYPE, problem_body
+from config.cache import CacheUnavailable
 
 JSON_PATHS = ("/api/", "/_allauth/")
 SERVER_ERROR_DETAIL = "The server had a problem and could not answer. Please try again in a moment."
@@ -38,8 +43,27 @@ def problem_response(status_code: int, detail: str, **parts: Any) -> JsonRespons
     return response
 
 
+SERVICE_UNAVAILABLE = {
+    "type": "/api/v1/problems/service-unavailable",
+    "title": "Service unavailable",
+    "status": 503,
+    "detail": "A service this needs is down for a moment. Please try again shortly.",
+}
+
+
 def server_error_problem() -> JsonResponse:
     return problem_response(500, SERVER_ERROR_DETAIL)
+
+
+def service_unavailable(request: HttpRequest) -> HttpResponse:
+    response: HttpResponse
+    if request.path.startswith(JSON_PATHS):
+        response = JsonResponse(SERVICE_UNAVAILABLE, status=503, content_type=PROBLEM_CONTENT_TYPE)
+    else:
+        response = HttpResponse(SERVICE_UNAVAILABLE["detail"], status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(settings.SERVICE_UNAVAILABLE_RETRY_AFTER)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class ApiProblemMiddleware:
@@ -60,6 +84,11 @@ class ApiProblemMiddleware:
         ):
             return server_error_problem()
         return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, CacheUnavailable):
+            return service_unavailable(request)
+        return None
 
 
 _JSON_STRING = re.compile(rb'"(?:[^"\\]+|\\.)*+"', re.DOTALL)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.authentication import SessionScheme
+from drf_spectacular.contrib.django_allauth import XSessionTokenAuthenticationScheme
 from drf_spectacular.openapi import AutoSchema
 
 from api.errors import PROBLEM_CONTENT_TYPE
@@ -15,6 +16,10 @@ from diary.choices import ReminderKind
 
 class ApiSessionScheme(SessionScheme):
     target_class = "api.authentication.SessionAuthentication"
+
+
+class ApiXSessionTokenScheme(XSessionTokenAuthenticationScheme):
+    target_class = "api.authentication.XSessionTokenAuthentication"
 
 
 # What each error answer means, for an operation that did not say it more precisely.

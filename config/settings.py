@@ -20,8 +20,10 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from config.cache import redis_caches
 from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str
 from diary.dates import is_valid_time_zone
+from diary.mfa_secrets import derived_key, fernet_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LDN_VAR_DIR", str(BASE_DIR / "var")))
@@ -41,7 +43,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "l
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.AdminConfig",  # Django's admin, signed in by allauth with MFA (config/admin.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,14 +58,14 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.headless",
     "pgtrigger",
-    "pghistory",
-    "pghistory.admin",
+    "pghistory",  # not pghistory.admin: its event browser would show diary history unaudited
     "diary",
     "api",
 ]
 
 MIDDLEWARE = [
-    "api.middleware.ApiProblemMiddleware",  # first: an API 500 from any layer answers as a problem
+    "config.headers.ResponseHeadersMiddleware",  # Permissions-Policy, no-store on the API: every answer
+    "api.middleware.ApiProblemMiddleware",  # an API 500 from any layer below answers as a problem
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.csp.CSPMiddleware",  # django-csp's, with the policy built once
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "api.sessions.IdleSignOutMiddleware",  # clinicians' automatic log-off
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -127,9 +130,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 64 * 1024)
 # --- Cache (allauth rate limits must be shared between processes) ----------------------
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # With Redis away, sessions come from the database and each rate limit fails open or
+    # closed as config/cache.py says; REDIS_CACHE_TIMEOUT (s) bounds the wait for an answer.
+    CACHES = redis_caches(REDIS_URL, timeout=env_float("REDIS_CACHE_TIMEOUT", 0.5))
     # Sessions are read on every request: from Redis, written through to the database.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
 else:
     CACHES = {
         "default": {
@@ -140,10 +146,11 @@ else:
 
 # --- Auth -------------------------------------------------------------------------
 AUTH_USER_MODEL = "diary.User"
-AUTHENTICATION_BACKENDS = [
-    "diary.auth_backend.AuthenticationBackend",  # allauth's, loading the profile with the user
-    "django.contrib.auth.backends.ModelBackend",  # the admin's username = e-mail login
-]
+# allauth's, loading the profile with the user. Nothing signs in with a password outside
+# allauth's sign-in (the admin's own form is gone: config/admin.py).
+AUTHENTICATION_BACKENDS = ["diary.auth_backend.AuthenticationBackend"]
+# The admin sends people to the app's sign-in (and back, with ?next=).
+LOGIN_URL = "/"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -162,8 +169,13 @@ ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SIGNUP_FORM_CLASS = "diary.forms.PatientSignupForm"
+ACCOUNT_ADAPTER = "diary.auth_adapters.AccountAdapter"
+# Five wrong passwords lock an account for the source they came from (the adapter keys
+# "key" on account and client address), for at most LOGIN_LOCKOUT; the answer is a 429
+# with Retry-After. Ten failures a minute from one source, whatever the accounts.
+LOGIN_LOCKOUT = timedelta(minutes=5)
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": f"10/m/ip,5/{int(LOGIN_LOCKOUT.total_seconds())}s/key",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -179,10 +191,25 @@ HEADLESS_FRONTEND_URLS = {
     "account_reset_password_from_key": "/account/password/reset/key/{key}",
     "account_signup": "/account/signup",
 }
+# Behind a reverse proxy, how many proxies append to X-Forwarded-For: the rate limits and
+# lockouts then see the client's address instead of the proxy's (docs/operations.md).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "diary.auth_adapters.MFAAdapter"
+# TOTP secrets and recovery seeds are encrypted at rest with this Fernet key (required in
+# production; derived from SECRET_KEY elsewhere). Old keys are still read (a key change).
+MFA_ENCRYPTION_KEY = env_str("MFA_ENCRYPTION_KEY", None if PRODUCTION else derived_key(SECRET_KEY))
+MFA_ENCRYPTION_OLD_KEYS = env_list("MFA_ENCRYPTION_OLD_KEYS", [])
+fernet_key(MFA_ENCRYPTION_KEY, "MFA_ENCRYPTION_KEY")  # a malformed key fails at start-up, not at sign-in
 MFA_TOTP_ISSUER = "LDN Diary"
 # Clinicians see health data of many people: no patient data without a second factor.
 CLINICIAN_MFA_REQUIRED = env_bool("CLINICIAN_MFA_REQUIRED", True)
+# The admin too: it can make accounts, clinicians and staff.
+ADMIN_MFA_REQUIRED = env_bool("ADMIN_MFA_REQUIRED", True)
+# Clinicians and staff are signed out after this long without a request (an automatic
+# log-off: they see many people's health data, often on shared desks). Patients' phones
+# keep their sessions (SESSION_COOKIE_AGE).
+CLINICIAN_IDLE_TIMEOUT = timedelta(minutes=env_int("CLINICIAN_IDLE_MINUTES", 30))
 
 # --- I18N / time --------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -237,10 +264,14 @@ STORAGES = {
 }
 
 # --- E-mail ---------------------------------------------------------------------------
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
-)
+_default_email_backend = {
+    "production": "django.core.mail.backends.smtp.EmailBackend",
+    # make run: written under var/mail/ and printed in its terminal (config/mail.py)
+    "embedded": "config.mail.EmbeddedEmailBackend",
+    "test": "django.core.mail.backends.console.EmailBackend",
+}[LDN_ENV]
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", _default_email_backend)
+EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -277,11 +308,35 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Features the app does not use, off for it and anything it embeds (config/headers.py).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
 # --- API ------------------------------------------------------------------------------
+# A 503 (a service the request needs is down) tells the client when to try again.
+SERVICE_UNAVAILABLE_RETRY_AFTER = env_int("SERVICE_UNAVAILABLE_RETRY_AFTER", 30)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.SessionAuthentication",
-        "allauth.headless.contrib.rest_framework.authentication.XSessionTokenAuthentication",
+        "api.authentication.XSessionTokenAuthentication",  # allauth's, with the idle limit
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -378,6 +433,10 @@ CELERY_BEAT_SCHEDULE = {
     "reminders-dispatch": _beat("diary.tasks.reminders_dispatch", crontab(minute="*")),
 }
 
+# A sweep's claim on a stale patient is a lease: a batch takes seconds, and a worker that
+# died (or whose failure could not give the claim back) holds its patients this long at most.
+INSIGHTS_CLAIM_LEASE = timedelta(seconds=env_int("INSIGHTS_CLAIM_LEASE_SECONDS", 60))
+
 # --- Domain settings --------------------------------------------------------------------
 INVITATION_TTL = timedelta(days=env_int("INVITATION_TTL_DAYS", 14))
 BACKDATE_LIMIT_DAYS = 365
@@ -404,8 +463,9 @@ REMINDER_PUSH_TIMEOUT = env_float("REMINDER_PUSH_TIMEOUT", 10.0)
 REMINDER_EMAIL_TIMEOUT = env_float("REMINDER_EMAIL_TIMEOUT", 10.0)
 REMINDER_SEND_ATTEMPTS = env_int("REMINDER_SEND_ATTEMPTS", 3)
 REMINDER_BACKOFF_SECONDS = env_float("REMINDER_BACKOFF_SECONDS", 0.5)
-# A claim older than the task's hard time limit belongs to a run that died: re-claim it.
-REMINDER_CLAIM_STALE_AFTER = timedelta(seconds=CELERY_TASK_TIME_LIMIT + 60)
+# A run's claims are a lease it renews while it lives (every quarter of it): a claim not
+# renewed for this long belongs to a run that died, and the next run sends it.
+REMINDER_CLAIM_STALE_AFTER = timedelta(seconds=env_int("REMINDER_CLAIM_LEASE_SECONDS", 60))
 REMINDER_SNOOZE = timedelta(minutes=30)
 
 LOGGING = {

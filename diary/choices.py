@@ -37,6 +37,21 @@ class RevokedBy(models.TextChoices):
     CLINICIAN = "clinician", "Clinician"
 
 
+class HeadacheLevel(models.IntegerChoices):
+    """Peak headache today (CLINICAL.md §2)."""
+
+    NONE = 0, "None"
+    MILD = 1, "Mild"
+    MODERATE = 2, "Moderate"
+    SEVERE = 3, "Severe"
+
+
+class SideEffectSeverity(models.IntegerChoices):
+    MILD = 1, "Mild"
+    MODERATE = 2, "Moderate"
+    SEVERE = 3, "Severe"
+
+
 class SideEffectKind(models.TextChoices):
     VIVID_DREAMS = "vivid_dreams", "Vivid dreams"
     INSOMNIA = "insomnia", "Insomnia"
@@ -114,7 +129,7 @@ class VerdictKind(models.TextChoices):
 class FlagKind(models.TextChoices):
     """CLINICAL.md §7."""
 
-    NO_ADEQUATE_RESPONSE = "no_adequate_response", "No adequate response at the decision point"
+    NO_ADEQUATE_RESPONSE = "no_adequate_response", "Decision point reached: decide on continuation"
     INSUFFICIENT_DATA = "insufficient_data", "Insufficient data to evaluate"
     ADVERSE_EVENT = "adverse_event", "Adverse event"
     OPIOID_INTERACTION = "opioid_interaction", "Opioid logged while on LDN"
@@ -162,3 +177,19 @@ class DeliveryStatus(models.TextChoices):
 class Occurrence(models.TextChoices):
     SCHEDULED = "scheduled", "At the set time"
     SNOOZE = "snooze", "Snoozed (30 minutes later)"
+
+
+class Instrument(models.TextChoices):
+    """The questionnaires of CLINICAL.md §9 and §12."""
+
+    MIDAS = "midas", "MIDAS"
+    HIT6 = "hit6", "HIT-6"
+    PGIC = "pgic", "PGIC"
+
+
+class EnteredBy(models.TextChoices):
+    """Who entered a questionnaire response (§12.1, §12.3)."""
+
+    PATIENT = "patient", "The patient"
+    CLINICIAN = "clinician", "A clinician, on the patient's behalf"
+    REPORTED = "reported", "A reported baseline total"

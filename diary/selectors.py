@@ -7,11 +7,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.fields.json import KeyTransform
 
 from diary.access import visible_patients
-from diary.choices import SEVERITY_RANK, FlagStatus, LinkStatus
-from diary.models import CareLink, Clinician, DiaryEntry, DoseLog, DosePlan, DoseStep, Flag, Patient, Verdict
+from diary.analysis import questionnaires as rules_q
+from diary.choices import SEVERITY_RANK, FlagKind, FlagStatus, LinkStatus, MedicineClass
+from diary.dates import local_calendar_date, local_today
+from diary.models import (
+    AcuteMedication,
+    CareLink,
+    Clinician,
+    DiaryEntry,
+    DoseLog,
+    DosePlan,
+    DoseStep,
+    Flag,
+    Patient,
+    PatientInsight,
+    QuestionnaireResponse,
+    Verdict,
+)
 
 
 def entries_for(patient: Patient, start: dt.date | None = None, end: dt.date | None = None) -> QuerySet[DiaryEntry]:
@@ -175,3 +191,72 @@ def flags_of_patient(patient: Patient) -> QuerySet[Flag]:
 
 def verdicts_of_patient(patient: Patient, limit: int = 50) -> list[Verdict]:
     return list(Verdict.objects.filter(patient=patient).order_by("-computed_at", "-pk")[:limit])
+
+
+# --- questionnaires (CLINICAL.md §12) ------------------------------------------------------
+
+
+def questionnaires_for(patient: Patient) -> QuerySet[QuestionnaireResponse]:
+    """Every response of the patient, oldest first (never edited: corrections are new rows)."""
+    return (
+        QuestionnaireResponse.objects.filter(patient=patient)
+        .select_related("entered_by_user")
+        .order_by("completed_on", "created_at", "pk")
+    )
+
+
+def questionnaires_due(patient: Patient, now: dt.datetime | None = None) -> list[dict[str, object]]:
+    """What is due on the patient's diary day (§12.3, §12.4), from the stored responses, the
+    current plan, and the trial clock of the last analysis (the first dose and the earliest
+    evaluation date; before any analysis, the first dose from the dose log)."""
+    today = local_today(patient.time_zone, patient.day_boundary, now)
+    clock = (
+        PatientInsight.objects.filter(patient=patient)
+        .annotate(clock=KeyTransform("clock", KeyTransform("summary", "data")))
+        .values_list("clock", flat=True)
+        .first()
+    ) or {}
+    first_dose = clock.get("first_dose") if isinstance(clock, dict) else None
+    earliest = clock.get("earliest_evaluation") if isinstance(clock, dict) else None
+    if first_dose is None:
+        first = DoseLog.objects.filter(patient=patient, taken=True).order_by("date").values_list("date", flat=True)
+        first_date = first.first()
+    else:
+        first_date = dt.date.fromisoformat(first_dose)
+    plan = DosePlan.objects.filter(patient=patient, stopped_on__isnull=True).order_by("-created_at").first()
+    rows = [
+        rules_q.QuestionnaireRow(*row)
+        for row in QuestionnaireResponse.objects.filter(patient=patient).values_list(
+            "instrument", "completed_on", "total", "entered_by", "pk"
+        )
+    ]
+    return rules_q.due(
+        rows,
+        patient.primary_condition,
+        plan_since=None if plan is None else local_calendar_date(patient.time_zone, plan.created_at),
+        plan_continues=plan is not None,
+        first_dose=first_date,
+        earliest_evaluation=None if earliest is None else dt.date.fromisoformat(earliest),
+        as_of=today,
+    )
+
+
+def opioid_alert_holds(patient: Patient) -> bool:
+    """The patient's opioid alert (CLINICAL.md §7, §11.8): an unresolved opioid flag, and the
+    patient's diary as it is now still holds an opioid in the period the flag covers (a day
+    the patient corrected away no longer shows the alert, though the flag stays open)."""
+    flag = (
+        Flag.objects.filter(patient=patient, kind=FlagKind.OPIOID_INTERACTION)
+        .exclude(status=FlagStatus.RESOLVED)
+        .only("evidence")
+        .first()
+    )
+    if flag is None:
+        return False
+    opioids = AcuteMedication.objects.filter(entry__patient=patient).filter(
+        Q(med_class=MedicineClass.OPIOID) | Q(contains_opioid=True)
+    )
+    since = flag.evidence.get("on_ldn_from")
+    if since:
+        opioids = opioids.filter(entry__date__gte=since)
+    return opioids.exists()

@@ -8,6 +8,7 @@ from api.serializers.common import StrictSerializer
 from api.serializers.dosing import BaselineOut, DoseLogOut, PlanOut
 from api.serializers.entries import EntryOut, RevisionOut
 from api.serializers.people import PatientLinkOut, ProfileOut
+from api.serializers.questionnaires import QuestionnaireOut
 from api.serializers.reminders import ReminderOut
 from diary.models import CareLink, PushSubscription
 
@@ -53,6 +54,7 @@ class ExportOut(serializers.Serializer):
     care_links = ExportLinkOut(many=True)
     reminders = ReminderOut(many=True)
     push_devices = ExportDeviceOut(many=True)
+    questionnaires = QuestionnaireOut(many=True)
 
 
 class AccountDeleteIn(StrictSerializer):

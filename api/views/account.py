@@ -55,6 +55,7 @@ def _export_json(data: ExportData) -> dict[str, Any]:
             "care_links": data.care_links,
             "reminders": [reminder_out(r, patient) for r in data.reminders],
             "push_devices": data.push_subscriptions,
+            "questionnaires": data.questionnaires,
         }
     ).data
 

@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.pagination import Pagination
-from api.permissions import MFA_MESSAGE, IsClinician, IsPatient
-from diary.access import clinician_of, has_second_factor, patient_for_clinician, patient_of
+from api.permissions import IsClinician, IsPatient, second_factor_refusal
+from diary.access import clinician_of, patient_for_clinician, patient_of
 from diary.dates import local_calendar_date
 from diary.models import Clinician, Patient
 from diary.services.audit import audit_many, audit_record
@@ -153,8 +153,8 @@ class ClinicianPatientView(ClinicianView):
     def _resolve_patient(self) -> Patient:
         patient_id = parse_uuid(self.kwargs["patient_id"], "patient_id")
         clinician = clinician_of(self.request.user)
-        if clinician is not None and not has_second_factor(self.request.user):
-            raise PermissionDenied(MFA_MESSAGE)
+        if clinician is not None and (refusal := second_factor_refusal(self.request)) is not None:
+            raise PermissionDenied(refusal)
         patient = None
         if clinician is not None:
             scope = type(self).patient_scope

@@ -14,6 +14,7 @@ from typing import Any
 from diary.analysis import rules
 from diary.analysis.grid import Grid, build_grid, grid_start
 from diary.analysis.history import PatientHistory
+from diary.analysis.questionnaires import Findings, QuestionnaireRow, findings
 from diary.analysis.windows import Baseline, Clock, Sums, Window, baseline, month_ending, trial_clock
 
 # How far before as_of the grid always reaches: the three back-to-back overuse windows
@@ -38,6 +39,7 @@ class Context:
     baseline: Baseline
     clock: Clock
     window: Window  # the 28 days ending on eval_end
+    questionnaires: Findings  # the responses that count at as_of (§12)
 
     def iso(self, i: int | None) -> str | None:
         return None if i is None else self.grid.day(i).isoformat()
@@ -63,6 +65,15 @@ def build_context(history: PatientHistory) -> Context:
     if plan is not None and plan.stopped_on is not None and plan.stopped_on <= history.as_of:
         stopped = grid.index(plan.stopped_on)
     eval_end = today if stopped is None else min(today, stopped - 1)
+    clock = trial_clock(grid, eval_end, target)
+    earliest = None if clock.start is None else clock.start + rules.EARLIEST_EVALUATION_WEEKS * rules.DAYS_PER_WEEK
+    answers = findings(
+        [QuestionnaireRow(*row) for row in history.questionnaires],
+        history.condition,
+        first_dose=None if first_dose is None else grid.day(first_dose),
+        earliest_evaluation=None if earliest is None else grid.day(earliest),
+        as_of=history.as_of,
+    )
     return Context(
         history=history,
         grid=grid,
@@ -77,8 +88,9 @@ def build_context(history: PatientHistory) -> Context:
         today=today,
         eval_end=eval_end,
         baseline=baseline(sums, first_dose, history.reported_baseline),
-        clock=trial_clock(grid, eval_end, target),
+        clock=clock,
         window=month_ending(sums, eval_end),
+        questionnaires=answers,
     )
 
 

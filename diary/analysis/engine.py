@@ -3,7 +3,7 @@
 ``Insight.summary`` layout (JSON types only; dates ISO ``YYYY-MM-DD``; floats rounded to 3
 decimals; ``null`` where a value is undefined)::
 
-    rules_version            "1"
+    rules_version            "2"
     condition                the patient's primary condition
     baseline                 {source: diary|reported|none, labels: [reported, pro_rated],
                               headache_days_per_28, moderate_severe_days_per_28,
@@ -34,6 +34,11 @@ decimals; ``null`` where a value is undefined)::
     adherence                {start, end, planned_days, taken_days, adherence_pct,
                               threshold_pct, low}
     caveats                  [the four §8 caveat texts]
+    questionnaires           {instruments: {midas|hit6|pgic: {baseline: <response>|null,
+                              followup: <response>|null, followup_from, criterion, criterion_rule,
+                              criterion_reason (MIDAS, HIT-6 of headache patients)}},
+                              criterion_met: [instrument], due: [{instrument, kind: baseline|followup,
+                              since}]}  (§12; the instruments the condition lists)
 
     <window>  {start, end, days, days_logged, valid, pro_rated, headache_days,
                moderate_severe_days, migraine_days (raw counts), headache_days_per_28,
@@ -41,6 +46,7 @@ decimals; ``null`` where a value is undefined)::
     <span>    {start, end, days, days_logged, compliance_pct, adherence_pct, mean_pain,
                pain_ci95: [lo, hi]|null, headache_days_per_28, migraine_days_per_28,
                moderate_severe_days_per_28, mean_sleep, side_effect_incidence: {kind: share}}
+    <response> {total, completed_on, entered_by: patient|clinician|reported, band}
     <trend>   {points, slope_per_week, slope_ci95, tau, p}  (Theil–Sen, Mann–Kendall)
     <overuse window> {start, end, days_per_class: {class: days}, ichd3_classes_present,
                several_classes_union_days, headache_days, days_logged, risk, reasons}
@@ -48,9 +54,10 @@ decimals; ``null`` where a value is undefined)::
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from diary.analysis import rules
+from diary.analysis import questionnaires, rules
 from diary.analysis.context import Context, baseline_block, build_context, clock_block, window_block
 from diary.analysis.flags import OVERUSE_THRESHOLDS, adherence, all_flags, overuse_panel
 from diary.analysis.history import PatientHistory
@@ -89,7 +96,25 @@ def _summary(ctx: Context, panel: list[dict[str, Any]], adherence_block: dict[st
         "medication_overuse": {"windows": panel, "thresholds": OVERUSE_THRESHOLDS},
         "adherence": adherence_block,
         "caveats": list(rules.CAVEATS),
+        "questionnaires": questionnaire_block(ctx),
     }
+
+
+def questionnaire_block(ctx: Context) -> dict[str, Any]:
+    """The responses that count and what is due (§12.3, §12.4)."""
+    plan = ctx.history.plan
+    clock = clock_block(ctx)
+    earliest = clock["earliest_evaluation"]
+    due = questionnaires.due(
+        [questionnaires.QuestionnaireRow(*row) for row in ctx.history.questionnaires],
+        ctx.history.condition,
+        plan_since=None if plan is None else plan.created_on,
+        plan_continues=plan is not None and ctx.stopped is None,
+        first_dose=None if ctx.first_dose is None else ctx.grid.day(ctx.first_dose),
+        earliest_evaluation=None if earliest is None else date.fromisoformat(earliest),
+        as_of=ctx.history.as_of,
+    )
+    return {**ctx.questionnaires.block(), "due": due}
 
 
 def analyse(history: PatientHistory) -> Insight:

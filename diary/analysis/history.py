@@ -67,6 +67,7 @@ class PlanRow(NamedTuple):
     stopped_on: date | None
     stop_reason: str | None  # "side_effects" | "no_benefit" | "other"
     steps: tuple[StepRow, ...]  # ordered by start_date
+    created_on: date | None = None  # the patient's local date the plan was written (§12.3)
 
 
 class ReportedBaselineRow(NamedTuple):
@@ -85,3 +86,4 @@ class PatientHistory:
     doses: Sequence[tuple]  # DoseRow order
     plan: PlanRow | None = None
     reported_baseline: ReportedBaselineRow | None = None
+    questionnaires: Sequence[tuple] = ()  # QuestionnaireRow order (diary.analysis.questionnaires)

@@ -1,4 +1,4 @@
-"""Every constant of CLINICAL.md (version 1), read as its §11 settles them.
+"""Every constant of CLINICAL.md (version 2), read as its §11 and §12 settle them.
 
 Nothing else in ``diary.analysis`` writes a clinical number: it names one of these. The
 choice values are repeated here as plain strings (``diary.choices`` imports Django, and the
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
-RULES_VERSION: Final = "1"
+RULES_VERSION: Final = "2"  # 2: questionnaires count in the verdict (§12)
 
 # --- conditions (§6) --------------------------------------------------------------------
 MIGRAINE: Final = "migraine"
@@ -114,11 +114,11 @@ HEADACHE_PARTIAL_PCT: Final = 30
 CHRONIC_MIGRAINE_HEADACHE_DAYS: Final = 15
 CHRONIC_MIGRAINE_MIGRAINE_DAYS: Final = 8
 CHRONIC_MIGRAINE_CONTINUATION_PCT: Final = 30
-# Questionnaire criteria (§6, §9); the questionnaires are not collected yet (hook only).
-MIDAS_POINTS_BASELINE_MIN: Final = 11
-MIDAS_POINTS_BASELINE_MAX: Final = 20
+# Questionnaire criteria (§6, §9, §12.5): exact comparisons, no rounding.
+MIDAS_POINTS_BASELINE_MIN: Final = 11  # a baseline ≤ 10 cannot meet the criterion
+MIDAS_POINTS_BASELINE_MAX: Final = 20  # 11–20: follow-up ≤ baseline − 5
 MIDAS_POINTS_REDUCTION: Final = 5
-MIDAS_PCT_REDUCTION_ABOVE: Final = 20
+MIDAS_PCT_REDUCTION_ABOVE: Final = 20  # ≥ 21: follow-up ≤ 0.7 × baseline
 MIDAS_PCT_REDUCTION: Final = 30
 HIT6_POINTS_REDUCTION: Final = 5
 # Pain rule (IMMPACT 2008).
@@ -126,6 +126,44 @@ PAIN_STRONG_RESPONDER_PCT: Final = 50
 PAIN_RESPONDER_PCT: Final = 30
 PAIN_PARTIAL_PCT: Final = 10
 PAIN_UNSTABLE_BASELINE_BELOW: Final = 4  # baseline mean pain < 4: percentages unstable
+
+# --- questionnaires (§9, §12) -----------------------------------------------------------
+MIDAS: Final = "midas"
+HIT6: Final = "hit6"
+PGIC: Final = "pgic"
+INSTRUMENTS: Final = (MIDAS, HIT6, PGIC)
+# Who entered a response (§12.1, §12.3): the patient, a clinician on their behalf, or a
+# clinician's reported baseline total (dated the first dose's date).
+BY_PATIENT: Final = "patient"
+BY_CLINICIAN: Final = "clinician"
+BY_REPORTED: Final = "reported"
+# MIDAS (§12.1): items 1–5 are days 0–90, summed; A (headache days, 0–90) and B (usual pain
+# 0–10) are recorded and never added.
+MIDAS_ITEMS: Final = 5
+MIDAS_ITEM_MAX_DAYS: Final = 90
+MIDAS_PAIN_MAX: Final = 10
+MIDAS_GRADES: Final = ((0, "I"), (6, "II"), (11, "III"), (21, "IV"))  # lower bound of each grade
+# HIT-6 (§12.1): six answers, each one of five, scored.
+HIT6_ITEMS: Final = 6
+HIT6_ANSWERS: Final = ("never", "rarely", "sometimes", "very_often", "always")
+HIT6_SCORES: Final = {"never": 6, "rarely": 8, "sometimes": 10, "very_often": 11, "always": 13}
+HIT6_MIN_TOTAL: Final = 36
+HIT6_MAX_TOTAL: Final = 78
+HIT6_IMPACT: Final = ((36, "little_or_none"), (50, "some"), (56, "substantial"), (60, "severe"))
+# PGIC (§12.1): 1 very much improved … 7 very much worse.
+PGIC_MIN: Final = 1
+PGIC_MAX: Final = 7
+PGIC_IMPROVED_MAX: Final = 2  # 1 or 2 makes a pain patient's non_responder partial (§12.6)
+PGIC_QUESTION: Final = "Since you started LDN, how would you describe the change in your condition overall?"
+# Which instruments, when (§12.2): headache conditions MIDAS and HIT-6 at baseline and
+# follow-up, PGIC at follow-up; other conditions PGIC at follow-up only.
+HEADACHE_BASELINE_INSTRUMENTS: Final = (MIDAS, HIT6)
+HEADACHE_FOLLOWUP_INSTRUMENTS: Final = (MIDAS, HIT6, PGIC)
+PAIN_FOLLOWUP_INSTRUMENTS: Final = (PGIC,)
+QUESTIONNAIRE_BASELINE_DAYS: Final = 28  # first dose − 28 … first dose, both inclusive (§12.10)
+MIDAS_FOLLOWUP_MIN_DAYS_AFTER_FIRST_DOSE: Final = 90  # its 3-month recall lies on LDN (§12.4)
+QUESTIONNAIRE_REPEAT_WEEKS: Final = 12  # due again 12 weeks after the last one (§12.4)
+CLINICIAN_BACKDATE_DAYS: Final = 14  # a clinician may date a response up to 14 days back (§12.10)
 
 # --- flags (§7, §11.8–§11.13) -----------------------------------------------------------
 CRITICAL: Final = "critical"
@@ -207,7 +245,6 @@ CAVEATS: Final = (
 )
 PLACEBO_PAIN_REDUCTION_PCT: Final = 18
 UNSTABLE_PAIN_NOTE: Final = "Baseline mean pain is below 4: percentage changes are unstable; read the absolute points."
-QUESTIONNAIRE_NOTE: Final = "MIDAS, HIT-6 and PGIC are not collected yet: no questionnaire criterion can be met."
 REPORTED_NOTE: Final = "Baseline reported by the clinician, not from the diary."
 PRO_RATED_NOTE: Final = "Window with gaps: counts pro-rated to 28 days (count × 28 / days with entry)."
 OLS_NOTE: Final = "Fewer than 12 weekly points: plain OLS, intervals are optimistic."

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from diary.analysis import rules
+from diary.analysis import questionnaires, rules
 from diary.analysis.context import Context, baseline_block, clock_block, num, pct, window_block
 from diary.analysis.result import VerdictResult
 from diary.analysis.windows import REPORTED, weeks_on_clock
@@ -24,9 +24,36 @@ def _at_least(value: Fraction, percent: int) -> bool:
     return value >= Fraction(percent, 100)
 
 
-def questionnaire_criterion_met() -> bool:
-    """Hook for MIDAS / HIT-6 (headache) and PGIC (pain): not collected yet, so never met."""
-    return False
+def _questionnaire_headache(
+    ctx: Context, kind: str, mhd: Fraction | None, modsev: Fraction | None
+) -> tuple[str, dict[str, Any]]:
+    """§12.5: a met MIDAS or HIT-6 criterion makes a partial or non-responder a responder,
+    unless the diary got worse (either diary reduction below 0): then the criterion is
+    reported as "met, but the diary shows worsening" and the day counts decide."""
+    found = ctx.questionnaires
+    block = found.block()
+    block["effect"] = None
+    if not found.criterion_met or kind not in (rules.PARTIAL, rules.NON_RESPONDER):
+        return kind, block
+    worse = any(r is not None and r < 0 for r in (mhd, modsev))
+    if worse:
+        for instrument in found.criterion_met:
+            block["instruments"][instrument]["criterion"] = questionnaires.MET_BUT_DIARY_WORSE
+        block["effect"] = "met_but_diary_worse"
+        return kind, block
+    block["effect"] = "made_responder"
+    return rules.RESPONDER, block
+
+
+def _questionnaire_pain(ctx: Context, kind: str) -> tuple[str, dict[str, Any]]:
+    """§12.6: a follow-up PGIC of 1 or 2 makes a non_responder partial; never lowers a
+    verdict and never raises partial or above."""
+    block = ctx.questionnaires.block()
+    block["effect"] = None
+    if kind == rules.NON_RESPONDER and questionnaires.pgic_improved(ctx.questionnaires.pgic):
+        block["effect"] = "made_partial"
+        return rules.PARTIAL, block
+    return kind, block
 
 
 def _headache_rule(ctx: Context) -> tuple[str | None, dict[str, Any]]:
@@ -34,7 +61,8 @@ def _headache_rule(ctx: Context) -> tuple[str | None, dict[str, Any]]:
     2. The better of MHD and moderate/severe (skipped for a reported baseline) decides:
        ≥ 50% responder, ≥ 30% partial, else non_responder (§11.7).
     3. Chronic migraine at baseline (≥ 15 headache days with ≥ 8 migraine days): show the
-       30% continuation threshold."""
+       30% continuation threshold.
+    4. The questionnaire criterion (MIDAS, HIT-6) may make it a responder (§12.5)."""
     b, w = ctx.baseline, ctx.window
     mhd = _reduction(b.headache_days, w.per_month(w.headache_days))
     modsev = _reduction(b.modsev_days, w.per_month(w.modsev_days))
@@ -65,18 +93,23 @@ def _headache_rule(ctx: Context) -> tuple[str | None, dict[str, Any]]:
             best, rules.CHRONIC_MIGRAINE_CONTINUATION_PCT
         )
     if mhd is None or best is None:
+        evidence["questionnaire"] = {**ctx.questionnaires.block(), "effect": None}
         return None, evidence
-    if _at_least(best, rules.HEADACHE_RESPONDER_PCT) or questionnaire_criterion_met():
-        return rules.RESPONDER, evidence
-    if _at_least(best, rules.HEADACHE_PARTIAL_PCT):
-        return rules.PARTIAL, evidence
-    return rules.NON_RESPONDER, evidence
+    if _at_least(best, rules.HEADACHE_RESPONDER_PCT):
+        kind = rules.RESPONDER
+    elif _at_least(best, rules.HEADACHE_PARTIAL_PCT):
+        kind = rules.PARTIAL
+    else:
+        kind = rules.NON_RESPONDER
+    kind, evidence["questionnaire"] = _questionnaire_headache(ctx, kind, mhd, modsev)
+    return kind, evidence
 
 
 def _pain_rule(ctx: Context) -> tuple[str | None, dict[str, Any]]:
     """1. Reduction in mean daily pain, window vs baseline, and the absolute points.
-    2. ≥ 50% strong_responder, ≥ 30% responder, ≥ 10% (or PGIC, not collected) partial,
-       else non_responder. 3. Baseline mean pain < 4: note that percentages are unstable."""
+    2. ≥ 50% strong_responder, ≥ 30% responder, ≥ 10% partial, else non_responder; a
+       follow-up PGIC of 1 or 2 makes a non_responder partial (§12.6).
+    3. Baseline mean pain < 4: note that percentages are unstable."""
     base, now = ctx.baseline.mean_pain, ctx.window.mean_pain
     red = _reduction(base, now)
     evidence: dict[str, Any] = {
@@ -93,14 +126,18 @@ def _pain_rule(ctx: Context) -> tuple[str | None, dict[str, Any]]:
     if base is not None and base < rules.PAIN_UNSTABLE_BASELINE_BELOW:
         evidence["unstable_baseline_note"] = rules.UNSTABLE_PAIN_NOTE
     if red is None:
+        evidence["questionnaire"] = {**ctx.questionnaires.block(), "effect": None}
         return None, evidence
     if _at_least(red, rules.PAIN_STRONG_RESPONDER_PCT):
-        return rules.STRONG_RESPONDER, evidence
-    if _at_least(red, rules.PAIN_RESPONDER_PCT):
-        return rules.RESPONDER, evidence
-    if _at_least(red, rules.PAIN_PARTIAL_PCT) or questionnaire_criterion_met():
-        return rules.PARTIAL, evidence
-    return rules.NON_RESPONDER, evidence
+        kind = rules.STRONG_RESPONDER
+    elif _at_least(red, rules.PAIN_RESPONDER_PCT):
+        kind = rules.RESPONDER
+    elif _at_least(red, rules.PAIN_PARTIAL_PCT):
+        kind = rules.PARTIAL
+    else:
+        kind = rules.NON_RESPONDER
+    kind, evidence["questionnaire"] = _questionnaire_pain(ctx, kind)
+    return kind, evidence
 
 
 def baseline_problem(ctx: Context) -> str | None:
@@ -128,7 +165,7 @@ def decide(ctx: Context) -> VerdictResult:
     labels = list(baseline_block(ctx)["labels"])
     if ctx.window.pro_rated and "pro_rated" not in labels:
         labels.append("pro_rated")
-    notes = [rules.QUESTIONNAIRE_NOTE]
+    notes: list[str] = []
     if ctx.baseline.source == REPORTED:
         notes.append(rules.REPORTED_NOTE)
     if ctx.baseline.pro_rated or ctx.window.pro_rated:
@@ -145,12 +182,14 @@ def decide(ctx: Context) -> VerdictResult:
         "baseline": baseline_block(ctx),
         "window": window_block(ctx, ctx.window),
         "clock": clock_block(ctx),
-        "questionnaire": {"collected": False, "criterion_met": questionnaire_criterion_met()},
         "labels": labels,
         "notes": notes,
         "caveats": list(rules.CAVEATS),
     }
     decided = weeks_on_clock(ctx.clock, ctx.eval_end, ctx.decision_weeks)
+    # §12.9: from the decision point on (unless the plan stopped before it), a missing
+    # follow-up PGIC is shown beside the verdict.
+    evidence["questionnaire"]["pgic_missing_at_decision_point"] = decided and ctx.questionnaires.pgic is None
     problem = baseline_problem(ctx)
     if ctx.stopped is not None and not decided:
         return VerdictResult(rules.DISCONTINUED, {**evidence, "reason": "plan stopped before the decision point"})

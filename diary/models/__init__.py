@@ -3,6 +3,7 @@ from diary.models.dosing import DoseLog, DosePlan, DoseStep, ReportedBaseline
 from diary.models.entries import AcuteMedication, DiaryEntry, EntryRevision, SideEffect
 from diary.models.insights import Flag, PatientInsight, Verdict
 from diary.models.people import CareLink, Clinic, Clinician, Patient, User
+from diary.models.questionnaires import Hit6Wording, QuestionnaireResponse
 from diary.models.reminders import PushSubscription, Reminder, ReminderDelivery, VapidKey
 
 __all__ = [
@@ -17,9 +18,11 @@ __all__ = [
     "DoseStep",
     "EntryRevision",
     "Flag",
+    "Hit6Wording",
     "Patient",
     "PatientInsight",
     "PushSubscription",
+    "QuestionnaireResponse",
     "Reminder",
     "ReminderDelivery",
     "ReportedBaseline",

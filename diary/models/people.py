@@ -65,6 +65,8 @@ class Clinic(models.Model):
 class Clinician(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="clinician")
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="clinicians")
+    # May change the clinic's settings (its licensed HIT-6 wording); set in the admin.
+    is_clinic_admin = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

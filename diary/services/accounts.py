@@ -2,7 +2,8 @@
 
 What is removed, in one transaction: the user (and allauth's e-mail addresses and
 authenticators), the patient profile, diary entries with side effects, medicines and
-revisions, dose logs, plans and steps, the reported baseline, insights, verdicts, flags,
+revisions, dose logs, plans and steps, the reported baseline, questionnaire responses,
+insights, verdicts, flags,
 reminders with their delivery ledger, push subscriptions, care links (so every clinic
 loses access with the commit), and the database-level history (pghistory event rows and
 the request contexts of the patient's own requests), which is health data too.
@@ -29,6 +30,7 @@ from diary.models import (
     DosePlan,
     DoseStep,
     Patient,
+    QuestionnaireResponse,
     ReportedBaseline,
     SideEffect,
     User,
@@ -49,7 +51,7 @@ def _ever(model: type[Any], patient_id: int) -> set[int]:
 
 
 def _history_delete(patient_id: int, user_id: int, entry_ids: set[int], plan_ids: set[int], link_ids: set[int]) -> None:
-    for model in (DiaryEntry, DoseLog, DosePlan, ReportedBaseline):
+    for model in (DiaryEntry, DoseLog, DosePlan, ReportedBaseline, QuestionnaireResponse):
         history_of(model).objects.filter(patient_id=patient_id).delete()
     history_of(SideEffect).objects.filter(entry_id__in=entry_ids).delete()
     history_of(AcuteMedication).objects.filter(entry_id__in=entry_ids).delete()

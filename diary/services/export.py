@@ -16,6 +16,8 @@ from typing import Any
 from django.db.models import Prefetch
 
 from diary import selectors
+from diary.analysis import questionnaires as scoring
+from diary.choices import EnteredBy
 from diary.models import (
     AcuteMedication,
     CareLink,
@@ -25,6 +27,7 @@ from diary.models import (
     EntryRevision,
     Patient,
     PushSubscription,
+    QuestionnaireResponse,
     Reminder,
     ReportedBaseline,
     SideEffect,
@@ -44,10 +47,11 @@ class ExportData:
     care_links: list[CareLink]
     reminders: list[Reminder]
     push_subscriptions: list[PushSubscription]
+    questionnaires: list[QuestionnaireResponse]
 
 
 def export_gather(patient: Patient) -> ExportData:
-    """One query per table (10 in all), whatever the size of the diary."""
+    """One query per table (11 in all), whatever the size of the diary."""
     entries = list(
         DiaryEntry.objects.filter(patient=patient)
         .prefetch_related(
@@ -66,6 +70,7 @@ def export_gather(patient: Patient) -> ExportData:
         care_links=list(selectors.care_links_for_patient(patient)),
         reminders=list(Reminder.objects.filter(patient=patient).order_by("kind")),
         push_subscriptions=list(PushSubscription.objects.filter(patient=patient).order_by("created_at")),
+        questionnaires=list(selectors.questionnaires_for(patient)),
     )
 
 
@@ -88,6 +93,7 @@ CSV_COLUMNS = (
     "entry_version",
     "entry_late",
     "entry_updated_at",
+    "questionnaires",
 )
 # A spreadsheet treats a cell starting with one of these as a formula (OWASP: CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -122,12 +128,26 @@ def _medications(entry: DiaryEntry) -> str:
     return "; ".join(parts)
 
 
-def _rows(entries: Sequence[DiaryEntry], dose_logs: Sequence[DoseLog]) -> Iterable[list[str]]:
+def _questionnaires(responses: Sequence[QuestionnaireResponse]) -> str:
+    parts = []
+    for response in responses:
+        band = scoring.band(response.instrument, response.total)
+        who = "" if response.entered_by == EnteredBy.PATIENT else f", {response.get_entered_by_display().lower()}"
+        grade = f", {band}" if band else ""
+        parts.append(f"{response.get_instrument_display()} {response.total}{grade}{who}")
+    return "; ".join(parts)
+
+
+def _rows(
+    entries: Sequence[DiaryEntry], dose_logs: Sequence[DoseLog], responses: Sequence[QuestionnaireResponse] = ()
+) -> Iterable[list[str]]:
     by_date: dict[Any, dict[str, Any]] = {}
     for diary_day in entries:
         by_date.setdefault(diary_day.date, {})["entry"] = diary_day
     for log in dose_logs:
         by_date.setdefault(log.date, {})["dose"] = log
+    for response in responses:
+        by_date.setdefault(response.completed_on, {}).setdefault("questionnaires", []).append(response)
     for day in sorted(by_date):
         entry: DiaryEntry | None = by_date[day].get("entry")
         dose: DoseLog | None = by_date[day].get("dose")
@@ -146,11 +166,13 @@ def _rows(entries: Sequence[DiaryEntry], dose_logs: Sequence[DoseLog]) -> Iterab
             row += [entry.version, entry.late, entry.updated_at.isoformat()]
         else:
             row += [None] * 3
+        row.append(_questionnaires(by_date[day].get("questionnaires", [])) or None)
         yield [_cell(value) for value in row]
 
 
 def entries_csv(data: ExportData) -> str:
-    """One row per local date with a diary entry or a dose log (columns: docs/api.md).
+    """One row per local date with a diary entry, a dose log or a questionnaire (columns:
+    docs/api.md).
 
     UTF-8 with a byte-order mark (Excel reads UTF-8 only with it), CRLF line ends.
     """
@@ -158,5 +180,5 @@ def entries_csv(data: ExportData) -> str:
     out.write("\ufeff")
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    writer.writerows(_rows(data.entries, data.dose_logs))
+    writer.writerows(_rows(data.entries, data.dose_logs, data.questionnaires))
     return out.getvalue()

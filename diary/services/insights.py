@@ -8,8 +8,9 @@ A batch goes through four steps:
 
 1. **Claim** up to ``batch_size`` stale patients: rows locked ``FOR UPDATE SKIP LOCKED``
    and stamped ``insights_claimed_at`` in one short transaction, so a second sweep running
-   at the same time takes other patients. A claim older than ``CLAIM_LEASE`` is free
-   again (the worker that held it died).
+   at the same time takes other patients. A batch that fails gives its claims back; a
+   claim older than ``settings.INSIGHTS_CLAIM_LEASE`` is free again (the worker that held
+   it died).
 2. **Read** every patient's whole history with one query per table for the batch.
 3. **Analyse** each patient with the pure ``diary.analysis`` functions (no database).
 4. **Store**, in one transaction with the batch's patient rows locked (in id order, so
@@ -23,17 +24,19 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Field, Func, Max, Q, QuerySet
 from django.utils import timezone
 
 from diary.analysis import rules
 from diary.analysis.engine import analyse
+from diary.analysis.flags import occurrence_value_now
 from diary.analysis.history import EntryRow, PatientHistory, PlanRow, ReportedBaselineRow, StepRow
 from diary.analysis.result import FlagFinding, Insight
 from diary.choices import EVENT_FLAG_KINDS, FlagStatus
@@ -47,6 +50,7 @@ from diary.models import (
     Flag,
     Patient,
     PatientInsight,
+    QuestionnaireResponse,
     ReportedBaseline,
     SideEffect,
     Verdict,
@@ -55,7 +59,6 @@ from diary.models import (
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
-CLAIM_LEASE = timedelta(minutes=5)
 # A patient whose analysis raised is retried after 1, 2, 4 ... minutes, at most hourly.
 FAILURE_BACKOFF = timedelta(minutes=1)
 FAILURE_BACKOFF_MAX = timedelta(hours=1)
@@ -80,6 +83,7 @@ _ENTRY_COLUMNS = tuple("hours" if name == "headache_hours" else name for name in
 class Claimed:
     patient_id: int
     seq: int  # the change number the analysis will have read (at least)
+    claimed_at: datetime | None = None  # the claim's stamp (None: not claimed through stale_claim)
 
 
 # --- 1. claim ---------------------------------------------------------------------------
@@ -89,7 +93,7 @@ def claimable(now: datetime) -> QuerySet[Patient]:
     """Stale patients no live worker holds and not waiting to retry a failed analysis."""
     return (
         Patient.objects.filter(insights_stale_since__isnull=False)
-        .filter(Q(insights_claimed_at__isnull=True) | Q(insights_claimed_at__lt=now - CLAIM_LEASE))
+        .filter(Q(insights_claimed_at__isnull=True) | Q(insights_claimed_at__lt=now - settings.INSIGHTS_CLAIM_LEASE))
         .filter(Q(insights_retry_at__isnull=True) | Q(insights_retry_at__lte=now))
     )
 
@@ -110,7 +114,31 @@ def stale_claim(batch_size: int = BATCH_SIZE, patient_ids: Iterable[int] | None 
         )
         if rows:
             Patient.objects.filter(pk__in=[pk for pk, _ in rows]).update(insights_claimed_at=now)
-    return [Claimed(pk, seq) for pk, seq in rows]
+    return [Claimed(pk, seq, now) for pk, seq in rows]
+
+
+def claims_release(claimed: Sequence[Claimed]) -> None:
+    """Give back the claims of a batch that failed, so the next sweep (or the task's retry)
+    takes the patients at once rather than after the lease. Only claims still ours: the
+    stamp must be the one this batch set (compare-and-set).
+
+    After a database restart the connection the batch used is dead: it is replaced first.
+    If the database is still away, the claims stay and the lease frees them.
+    """
+    stamps: dict[datetime | None, list[int]] = defaultdict(list)
+    for claim in claimed:
+        stamps[claim.claimed_at].append(claim.patient_id)
+    try:
+        if not connection.in_atomic_block:
+            connection.close_if_unusable_or_obsolete()
+        for stamp, ids in stamps.items():
+            mine = Patient.objects.filter(pk__in=ids)
+            if stamp is not None:
+                mine = mine.filter(insights_claimed_at=stamp)
+            mine.update(insights_claimed_at=None)
+    except DatabaseError as exc:
+        ids = sorted(claim.patient_id for claim in claimed)
+        log.warning("claims on patients %s not given back (%s): the sweep takes them after the lease", ids, exc)
 
 
 # --- 2. read ----------------------------------------------------------------------------
@@ -154,7 +182,15 @@ def histories_load(patient_ids: Sequence[int], now: datetime | None = None) -> d
     for row in dose_rows:
         doses[row[0]].append(row[1:])
 
-    plans = _latest_plans(ids)
+    questionnaires: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    response_rows = QuestionnaireResponse.objects.filter(patient_id__in=ids).values_list(
+        "patient_id", "instrument", "completed_on", "total", "entered_by", "pk"
+    )
+    for row in response_rows:
+        questionnaires[row[0]].append(row[1:])
+
+    patients = list(Patient.objects.filter(pk__in=ids).values_list("pk", "time_zone", "primary_condition"))
+    plans = _latest_plans(ids, {pk: tz for pk, tz, _ in patients})
     baselines = {
         b.patient_id: ReportedBaselineRow(
             float(b.monthly_headache_days),
@@ -163,7 +199,6 @@ def histories_load(patient_ids: Sequence[int], now: datetime | None = None) -> d
         )
         for b in ReportedBaseline.objects.filter(patient_id__in=ids)
     }
-    patients = Patient.objects.filter(pk__in=ids).values_list("pk", "time_zone", "primary_condition")
     return {
         pk: PatientHistory(
             as_of=local_calendar_date(tz, now),
@@ -174,13 +209,15 @@ def histories_load(patient_ids: Sequence[int], now: datetime | None = None) -> d
             doses=doses.get(pk, []),
             plan=plans.get(pk),
             reported_baseline=baselines.get(pk),
+            questionnaires=questionnaires.get(pk, []),
         )
         for pk, tz, condition in patients
     }
 
 
-def _latest_plans(patient_ids: list[int]) -> dict[int, PlanRow]:
-    """Each patient's most recent plan (the current one, else the last stopped) with its steps."""
+def _latest_plans(patient_ids: list[int], zones: dict[int, str]) -> dict[int, PlanRow]:
+    """Each patient's most recent plan (the current one, else the last stopped) with its
+    steps, and the patient's local date it was written on."""
     latest: dict[int, DosePlan] = {}
     for plan in DosePlan.objects.filter(patient_id__in=patient_ids).order_by("patient_id", "created_at", "pk"):
         latest[plan.patient_id] = plan  # later rows win
@@ -195,7 +232,12 @@ def _latest_plans(patient_ids: list[int]) -> dict[int, PlanRow]:
         steps[plan_id].append(StepRow(start, mg, time_of_day))
     return {
         patient_id: PlanRow(
-            float(plan.target_mg), plan.decision_weeks, plan.stopped_on, plan.stop_reason, tuple(steps[plan.pk])
+            float(plan.target_mg),
+            plan.decision_weeks,
+            plan.stopped_on,
+            plan.stop_reason,
+            tuple(steps[plan.pk]),
+            local_calendar_date(zones.get(patient_id, "UTC"), plan.created_at),
         )
         for patient_id, plan in latest.items()
     }
@@ -212,8 +254,16 @@ class StoreResult:
     flags_resolved: int = 0
 
 
-def insights_store(results: Sequence[tuple[Claimed, Insight]], now: datetime | None = None) -> StoreResult:
-    """Store a batch of analyses (step 4 of the module docstring). Safe to run twice."""
+def insights_store(
+    results: Sequence[tuple[Claimed, Insight]],
+    now: datetime | None = None,
+    histories: Mapping[int, PatientHistory] | None = None,
+) -> StoreResult:
+    """Store a batch of analyses (step 4 of the module docstring). Safe to run twice.
+
+    ``histories`` (the rows the analyses read) give an event flag's values now for the
+    occurrences the analysis no longer finds (§11.8); without them such a value is unknown.
+    """
     now = now or timezone.now()
     if not results:
         return StoreResult()
@@ -221,9 +271,15 @@ def insights_store(results: Sequence[tuple[Claimed, Insight]], now: datetime | N
     with transaction.atomic():
         # Lock in id order: two workers storing overlapping batches queue up, never deadlock.
         # The lock read also gives each patient's zone (the flags need their local date).
-        zones = dict(
-            Patient.objects.filter(pk__in=ids).order_by("pk").select_for_update().values_list("pk", "time_zone")
+        locked = list(
+            Patient.objects.filter(pk__in=ids)
+            .order_by("pk")
+            .select_for_update()
+            .values_list("pk", "time_zone", "insights_stale_since")
         )
+        zones = {pk: tz for pk, tz, _ in locked}
+        # The write that marked the patient for this recompute: when an event's value changed.
+        changed = {pk: since or now for pk, _, since in locked}
         current = {
             row[0]: row[1:]
             for row in PatientInsight.objects.filter(patient_id__in=ids).values_list(
@@ -264,7 +320,7 @@ def insights_store(results: Sequence[tuple[Claimed, Insight]], now: datetime | N
                     if current.get(claimed.patient_id, (-1, ""))[1] != insight.verdict.kind
                 ]
             )
-        opened, resolved = _flags_reconcile(fresh, zones, now)
+        opened, resolved = _flags_reconcile(fresh, zones, now, changed, histories or {})
         # Clear the stale mark only where nothing was written since the history was read.
         unchanged = Q(pk__in=[])
         for claimed, _ in results:
@@ -305,18 +361,83 @@ def _insights_upsert(rows: list[tuple[Any, ...]]) -> None:
         )
 
 
+def _key_fields(key: tuple[str, str]) -> dict[str, str]:
+    return {"date": key[0], "what": key[1]}
+
+
+def _event_occurrences(
+    stored: list[dict[str, Any]],
+    found: list[dict[str, Any]],
+    history: PatientHistory | None,
+    changed_at: datetime,
+) -> list[dict[str, Any]]:
+    """An event flag's occurrences (§11.8): each with the value that raised it, the value
+    now and when it changed (null while unchanged), date order.
+
+    1. Every stored occurrence keeps its raised value; its value now is the analysis' one,
+       or, when the analysis no longer finds it, what the patient's data hold on that day.
+    2. A value now that differs from the one stored before gets ``changed_at``; one that is
+       back to the raised value is unchanged again.
+    3. An occurrence found for the first time is raised with its value.
+    """
+    current = {(o["date"], o["what"]): o["value"] for o in found}
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for old in stored:
+        key = (old["date"], old["what"])
+        if key in current:
+            value = current[key]
+        elif history is not None:
+            value = occurrence_value_now(history, old["what"], date.fromisoformat(old["date"]))
+        else:
+            value = None
+        if value == old["raised"]:
+            when = None
+        elif value == old["now"]:
+            when = old.get("changed_at")
+        else:
+            when = changed_at.isoformat()
+        merged[key] = {**_key_fields(key), "raised": old["raised"], "now": value, "changed_at": when}
+    for key, value in current.items():
+        if key not in merged:
+            merged[key] = {**_key_fields(key), "raised": value, "now": value, "changed_at": None}
+    return [merged[key] for key in sorted(merged)]
+
+
+def _event_evidence(
+    flag: Flag | None,
+    finding: FlagFinding | None,
+    history: PatientHistory | None,
+    changed_at: datetime,
+) -> dict[str, Any]:
+    """An event flag's evidence: the finding's (or, with none, what was stored), with the
+    occurrences merged as ``_event_occurrences`` says."""
+    base = finding.evidence if finding is not None else (flag.evidence if flag is not None else {})
+    stored = list(flag.evidence.get("occurrences") or []) if flag is not None else []
+    if stored and "raised" not in stored[0]:  # stored before §11.8's values were kept
+        stored = [{**o, "raised": o["value"], "now": o["value"], "changed_at": None} for o in stored]
+    found = list(finding.evidence.get("occurrences") or []) if finding is not None else []
+    return {**base, "occurrences": _event_occurrences(stored, found, history, changed_at)}
+
+
 def _flags_reconcile(
-    results: Sequence[tuple[Claimed, Insight]], zones: dict[int, str], now: datetime
+    results: Sequence[tuple[Claimed, Insight]],
+    zones: dict[int, str],
+    now: datetime,
+    changed: Mapping[int, datetime] | None = None,
+    histories: Mapping[int, PatientHistory] | None = None,
 ) -> tuple[int, int]:
     """Open, refresh and resolve flags so they match the findings (CLINICAL.md §7, §11.8).
 
     1. Load the batch's unresolved flags, and for event kinds the time of the last resolution.
-    2. A finding with an unresolved flag refreshes its evidence (and severity).
+    2. A finding with an unresolved flag refreshes its evidence (and severity); an event
+       flag's evidence keeps each occurrence's raised value beside its value now.
     3. A finding without one opens a flag; for an event kind only if it occurred on a day
        after the last resolution (the patient's local date of that resolution).
-    4. A state flag whose condition no longer holds is resolved automatically; event flags
-       are left for a clinician.
+    4. A state flag whose condition no longer holds is resolved automatically; an event flag
+       stays for a clinician, its evidence showing what changed since it was raised.
     """
+    changed = changed or {}
+    histories = histories or {}
     if not results:
         return 0, 0
     ids = [claimed.patient_id for claimed, _ in results]
@@ -334,13 +455,18 @@ def _flags_reconcile(
     to_resolve: list[Flag] = []
     for claimed, insight in results:
         pid = claimed.patient_id
+        history = histories.get(pid)
+        changed_at = changed.get(pid, now)
         found: dict[str, FlagFinding] = {f.kind: f for f in insight.flags}
         for kind, finding in found.items():
             last_on = finding.occurrences[-1] if finding.occurrences else None
             flag = unresolved.get((pid, kind))
+            evidence = (
+                _event_evidence(flag, finding, history, changed_at) if kind in EVENT_FLAG_KINDS else finding.evidence
+            )
             if flag is not None:
-                if flag.evidence != finding.evidence or flag.severity != finding.severity:
-                    flag.evidence, flag.severity, flag.updated_at = finding.evidence, finding.severity, now
+                if flag.evidence != evidence or flag.severity != finding.severity:
+                    flag.evidence, flag.severity, flag.updated_at = evidence, finding.severity, now
                     flag.last_occurred_on = last_on
                     to_update.append(flag)
                 continue
@@ -353,7 +479,7 @@ def _flags_reconcile(
                     patient_id=pid,
                     kind=kind,
                     severity=finding.severity,
-                    evidence=finding.evidence,
+                    evidence=evidence,
                     rules_version=insight.rules_version,
                     last_occurred_on=last_on,
                     opened_at=now,
@@ -361,10 +487,17 @@ def _flags_reconcile(
                 )
             )
         for (flag_pid, kind), flag in unresolved.items():
-            if flag_pid == pid and kind not in found and kind not in EVENT_FLAG_KINDS:
-                flag.status, flag.resolved_at, flag.updated_at = FlagStatus.RESOLVED, now, now
-                flag.resolve_note = "Resolved automatically: the condition no longer holds."
-                to_resolve.append(flag)
+            if flag_pid != pid or kind in found:
+                continue
+            if kind in EVENT_FLAG_KINDS:
+                evidence = _event_evidence(flag, None, history, changed_at)
+                if evidence != flag.evidence:
+                    flag.evidence, flag.updated_at = evidence, now
+                    to_update.append(flag)
+                continue
+            flag.status, flag.resolved_at, flag.updated_at = FlagStatus.RESOLVED, now, now
+            flag.resolve_note = "Resolved automatically: the condition no longer holds."
+            to_resolve.append(flag)
     Flag.objects.bulk_create(to_create)
     Flag.objects.bulk_update(to_update, ["evidence", "severity", "last_occurred_on", "updated_at"])
     Flag.objects.bulk_update(to_resolve, ["status", "resolved_at", "resolve_note", "updated_at"])
@@ -375,26 +508,30 @@ def _flags_reconcile(
 
 
 def insights_recompute_batch(claimed: Sequence[Claimed], now: datetime | None = None) -> StoreResult:
-    """Read, analyse and store a claimed batch.
+    """Read, analyse and store a claimed batch; if that fails, give the claims back.
 
     A patient whose analysis raises is logged, set aside for a later retry
     (``insights_failures_record``) and left out; the rest of the batch is stored.
     """
     now = now or timezone.now()
-    histories = histories_load([c.patient_id for c in claimed], now)
-    results: list[tuple[Claimed, Insight]] = []
-    failed: list[int] = []
-    for c in claimed:
-        if c.patient_id not in histories:
-            continue
-        try:
-            results.append((c, analyse(histories[c.patient_id])))
-        except Exception:  # a bug for this patient's data: the others must not wait on it
-            log.exception("insights: the analysis of patient %s failed; it will be retried later", c.patient_id)
-            failed.append(c.patient_id)
-    stored = insights_store(results, now)
-    insights_failures_record(failed, now)
-    return stored
+    try:
+        histories = histories_load([c.patient_id for c in claimed], now)
+        results: list[tuple[Claimed, Insight]] = []
+        failed: list[int] = []
+        for c in claimed:
+            if c.patient_id not in histories:
+                continue
+            try:
+                results.append((c, analyse(histories[c.patient_id])))
+            except Exception:  # a bug for this patient's data: the others must not wait on it
+                log.exception("insights: the analysis of patient %s failed; it will be retried later", c.patient_id)
+                failed.append(c.patient_id)
+        stored = insights_store(results, now, histories)
+        insights_failures_record(failed, now)
+        return stored
+    except BaseException:
+        claims_release(claimed)
+        raise
 
 
 def insights_failures_record(patient_ids: Sequence[int], now: datetime) -> None:

@@ -8,14 +8,17 @@ went in sends. See docs/architecture.md "Reminders".
 from __future__ import annotations
 
 import json
+import queue
+import threading
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from time import monotonic as time_monotonic
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -67,7 +70,7 @@ WHEN = {TimeOfDay.BEDTIME: "Tonight", TimeOfDay.MORNING: "This morning", TimeOfD
 UNSUBSCRIBE_SALT = "diary.reminders.unsubscribe"
 SNOOZE_WINDOW = timedelta(hours=12)  # a notification older than this cannot be snoozed
 MAX_CLAIMS = 3  # a delivery whose run died this many times is given up
-SEND_BATCH = 20  # deliveries per pool task: fewer hand-offs between threads
+SUBSCRIPTIONS_BATCH = 200  # a sender's outcomes per write of subscription bookkeeping
 
 
 # --- settings -----------------------------------------------------------------------
@@ -731,9 +734,6 @@ class Channels:
         self.pool.shutdown(wait=True)
         self.connections.close()
 
-    def deliver_all(self, jobs: Sequence[_Job]) -> list[_Outcome]:
-        return [self.deliver(job) for job in jobs]
-
     def deliver(self, job: _Job) -> _Outcome:
         """Every channel of one delivery (runs in a pool thread; touches no database)."""
         outcome = _Outcome(job.delivery_id, DeliveryStatus.FAILED)
@@ -766,12 +766,57 @@ class Channels:
         return outcome
 
 
-def _record(outcomes: Sequence[_Outcome], token: uuid.UUID, now: datetime, report: DispatchReport) -> None:
-    """Write outcomes in a few UPDATEs (only rows this run still holds), prune dead subscriptions."""
+def _record(outcomes: Sequence[_Outcome], token: uuid.UUID, now: datetime) -> None:
+    """Write skipped deliveries to the ledger, one UPDATE per (status, reason), only on rows
+    this run still holds."""
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     for outcome in outcomes:
         groups[(outcome.status, outcome.reason)].append(outcome.delivery_id)
-        setattr(report, outcome.status, getattr(report, outcome.status) + 1)
+    finished = max(now, timezone.now())
+    with transaction.atomic():
+        for (status, reason), ids in groups.items():
+            ReminderDelivery.objects.filter(pk__in=ids, claim_token=token, status=DeliveryStatus.CLAIMED).update(
+                status=status, reason=reason, finished_at=finished
+            )
+
+
+class _SendRecorder:
+    """Writes one sender's outcomes to the ledger, each as it comes, on the sender's connection.
+
+    This runs once per message: on PostgreSQL a statement built once, on a cursor kept for
+    the run (the ORM's update compiles its SQL on every call, which cost more CPU than the
+    statement: bench/reminders); the ORM's update elsewhere.
+    """
+
+    def __init__(self, token: uuid.UUID) -> None:
+        self.token = token
+        self.cursor = connection.cursor() if available("fast_paths") else None
+        table = connection.ops.quote_name(ReminderDelivery._meta.db_table)
+        self.sql = (
+            f"UPDATE {table} SET status = %s, reason = %s, finished_at = %s"  # noqa: S608 - our names
+            f" WHERE id = %s AND claim_token = %s AND status = '{DeliveryStatus.CLAIMED}'"
+        )
+
+    def write(self, outcome: _Outcome, finished: datetime) -> None:
+        """Record a sent delivery's outcome if this run still holds its row (autocommit)."""
+        if self.cursor is not None:
+            self.cursor.execute(self.sql, [outcome.status, outcome.reason, finished, outcome.delivery_id, self.token])
+        else:
+            ReminderDelivery.objects.filter(
+                pk=outcome.delivery_id, claim_token=self.token, status=DeliveryStatus.CLAIMED
+            ).update(status=outcome.status, reason=outcome.reason, finished_at=finished)
+
+    def close(self) -> None:
+        if self.cursor is not None:
+            self.cursor.close()
+
+
+def _subscriptions_note(outcomes: Sequence[_Outcome], now: datetime) -> int:
+    """What the push services said about each subscription: last success, failures, gone ones deleted.
+
+    Bookkeeping, not the ledger: written in batches, since losing a batch in a crash costs
+    nothing (a gone subscription answers 410 again next time). Returns how many were deleted.
+    """
     gone = [pk for o in outcomes for pk in o.gone_subscriptions]
     ok = [pk for o in outcomes for pk in o.ok_subscriptions]
     failed: dict[str, list[int]] = defaultdict(list)
@@ -779,13 +824,10 @@ def _record(outcomes: Sequence[_Outcome], token: uuid.UUID, now: datetime, repor
         for pk, reason in outcome.failed_subscriptions.items():
             failed[reason].append(pk)
     finished = max(now, timezone.now())
+    removed = 0
     with transaction.atomic():
-        for (status, reason), ids in groups.items():
-            ReminderDelivery.objects.filter(pk__in=ids, claim_token=token, status=DeliveryStatus.CLAIMED).update(
-                status=status, reason=reason, finished_at=finished
-            )
         if gone:
-            report.subscriptions_removed += PushSubscription.objects.filter(pk__in=gone).delete()[0]
+            removed = PushSubscription.objects.filter(pk__in=gone).delete()[0]
         if ok:
             PushSubscription.objects.filter(pk__in=ok).update(
                 last_success_at=finished, failure_count=0, last_failure=""
@@ -794,13 +836,17 @@ def _record(outcomes: Sequence[_Outcome], token: uuid.UUID, now: datetime, repor
             PushSubscription.objects.filter(pk__in=ids).update(
                 failure_count=F("failure_count") + 1, last_failure=reason[:200]
             )
+    return removed
 
 
 class _Run:
-    """One dispatch run: what it claimed, what is in flight in the pool, what is recorded.
+    """One dispatch run: what it claimed, what waits to be sent, what is recorded.
 
-    The main thread does the database work (claim, decide, record) while the pool sends,
-    so the pool is not left idle during a claim; at most two chunks are in flight.
+    The main thread claims and decides (and renews the run's claims) while `concurrency`
+    senders in the pool send, so the pool is not left idle during a claim; at most two
+    chunks wait. A sender commits each outcome on its own connection before it sends its
+    next message: if the process dies, at most one message a sender (those in flight) went
+    out without its record, and only those are sent again.
     """
 
     def __init__(self, now: datetime, channels: Channels | None) -> None:
@@ -808,37 +854,88 @@ class _Run:
         self.token = uuid.uuid4()
         self.report = DispatchReport()
         self.channels = channels
-        self.pending: set[Future[list[_Outcome]]] = set()
-        self.done: list[_Outcome] = []
+        self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self.senders: set[Future[None]] = set()
+        self.stopped = threading.Event()  # the run failed: senders stop before their next message
+        self.lock = threading.Lock()  # the report, counted by every sender
+        # The claims are a lease, renewed while the run lives (a quarter of it at a time).
+        self.renew_every = settings.REMINDER_CLAIM_STALE_AFTER.total_seconds() / 4
+        self.renewed = time_monotonic()
 
     def submit(self, deliveries: Sequence[_Claimed]) -> None:
-        """Decide the claimed deliveries; skips are recorded, sends go to the pool."""
+        """Decide the claimed deliveries; skips are recorded, sends go to the senders."""
         if not deliveries:
             return
         ctx = _context(deliveries)
         jobs = []
+        skipped = []
         for decided in (_decide(d, ctx, self.now) for d in deliveries):
             if isinstance(decided, _Outcome):
-                self.done.append(decided)
+                skipped.append(decided)
             else:
                 jobs.append(decided)
+        if skipped:
+            _record(skipped, self.token, self.now)
+            self.count(Counter(o.status for o in skipped))
         if jobs and self.channels is None:
             self.channels = Channels()
-        for start in range(0, len(jobs), SEND_BATCH):
+        if jobs and not self.senders:
             assert self.channels is not None
-            self.pending.add(self.channels.pool.submit(self.channels.deliver_all, jobs[start : start + SEND_BATCH]))
+            self.senders = {self.channels.pool.submit(self._sender) for _ in range(self.channels.concurrency)}
+        for job in jobs:
+            self.jobs.put(job)
 
-    def collect(self, until_pending: int, batch: int = 500) -> None:
-        """Record outcomes as they arrive (in batches) until at most `until_pending` remain."""
-        while True:
-            if self.pending:
-                finished, self.pending = wait(self.pending, timeout=0.5, return_when=FIRST_COMPLETED)
-                self.done += [outcome for f in finished for outcome in f.result()]
-            if self.done and (len(self.done) >= batch or len(self.pending) <= until_pending):
-                _record(self.done, self.token, self.now, self.report)
-                self.done = []
-            if len(self.pending) <= until_pending:
-                return
+    def count(self, statuses: Counter[str], removed: int = 0) -> None:
+        with self.lock:
+            for status, n in statuses.items():
+                setattr(self.report, status, getattr(self.report, status) + n)
+            self.report.subscriptions_removed += removed
+
+    def _sender(self) -> None:
+        """Send jobs until told to stop, recording each outcome before the next message (pool thread)."""
+        assert self.channels is not None
+        done: list[_Outcome] = []  # recorded; their subscriptions not yet noted
+        statuses: Counter[str] = Counter()
+        removed = 0
+        try:
+            recorder = _SendRecorder(self.token)
+            while (job := self.jobs.get()) is not None and not self.stopped.is_set():
+                outcome = self.channels.deliver(job)
+                recorder.write(outcome, max(self.now, timezone.now()))
+                statuses[outcome.status] += 1
+                done.append(outcome)
+                if len(done) >= SUBSCRIPTIONS_BATCH:
+                    removed += _subscriptions_note(done, self.now)
+                    done = []
+            recorder.close()
+            if done:
+                removed += _subscriptions_note(done, self.now)
+        finally:
+            self.count(statuses, removed)
+            connection.close()  # the sender's own: opened in this pool thread
+
+    def collect(self, until_queued: int) -> None:
+        """Wait until at most `until_queued` jobs wait to be sent, renewing the claims meanwhile."""
+        while self.jobs.qsize() > until_queued and self.senders:
+            self.wait_senders()
+
+    def finish(self) -> None:
+        """Let the senders send what is left and stop; raise what any of them raised."""
+        for _ in self.senders:
+            self.jobs.put(None)
+        while self.senders:
+            self.wait_senders()
+
+    def wait_senders(self) -> None:
+        finished, self.senders = wait(self.senders, timeout=min(0.5, self.renew_every), return_when=FIRST_COMPLETED)
+        for future in finished:
+            future.result()  # a sender's error ends the run
+        if time_monotonic() - self.renewed >= self.renew_every:
+            # Keep this run's open claims from looking abandoned (reminders_reclaim_stale).
+            ReminderDelivery.objects.filter(claim_token=self.token, status=DeliveryStatus.CLAIMED).update(
+                claimed_at=timezone.now()
+            )
+            self.renewed = time_monotonic()
 
 
 def reminders_dispatch_due(
@@ -851,7 +948,8 @@ def reminders_dispatch_due(
        moving their next_fire_at on in the same transaction.
     3. Decide skips; send through a bounded thread pool with kept-alive connections and
        one VAPID signature per push service; the next chunk is claimed while one sends.
-    4. Record each result with a compare-and-set on this run's claim token, in batches.
+    4. Record each result (compare-and-set on this run's claim token) before its sender
+       sends again; renew the run's open claims while it lives.
     """
     run = _Run(now or timezone.now(), channels)
     try:
@@ -863,11 +961,15 @@ def reminders_dispatch_due(
             run.report.claimed += len(claimed)
             run.report.missed += missed
             run.submit(claimed)
-            run.collect(until_pending=chunk // SEND_BATCH)
+            run.collect(until_queued=chunk)
             if seen < chunk:
                 break
-        run.collect(until_pending=0)
+        run.finish()
     finally:
+        # After a failure the senders stop; the claims of what is not sent go back after the lease.
+        run.stopped.set()
+        for _ in run.senders:
+            run.jobs.put(None)
         if channels is None and run.channels is not None:
             run.channels.close()
     return run.report

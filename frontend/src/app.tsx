@@ -2,14 +2,19 @@
 // then the patient or clinician chunk, each loaded lazily.
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { AUTH, call, csrfToken, OfflineError } from "./api";
+import { AUTH, call, csrfToken, idleNotice, OfflineError, SIGNED_OUT_EVENT } from "./api";
 import { SignIn } from "./auth";
 import { dropSnapshot, readSnapshot } from "./boot";
 import { clearAll, db, getMeta, setMeta } from "./db";
 import { t } from "./strings";
 import type { WhoAmI } from "./types";
 
-type Session = { state: "loading" } | { state: "signed-out" } | { state: "in"; who: WhoAmI; offline: boolean };
+type Session =
+  | { state: "loading" }
+  | { state: "signed-out"; notice?: string }
+  | { state: "in"; who: WhoAmI; offline: boolean }
+  // The server answered with an error (5xx): not "signed out", and not the connection's fault.
+  | { state: "server-problem"; status: number; cached: WhoAmI | null };
 
 export interface PageProps {
   who: WhoAmI;
@@ -52,12 +57,23 @@ async function offlineSession(): Promise<Session> {
   return who ? { state: "in", who, offline: true } : { state: "signed-out" };
 }
 
+async function serverProblem(status: number): Promise<Session> {
+  const cached = (await readSnapshot())?.who ?? (await getMeta<WhoAmI>("whoami")) ?? null;
+  return { state: "server-problem", status, cached };
+}
+
 async function loadSession(): Promise<Session> {
   if (!navigator.onLine) return offlineSession(); // no request that can only fail
   try {
     const session = await call("GET", `${AUTH}/auth/session`); // also sets the csrftoken cookie
-    if (session.status !== 200) return { state: "signed-out" };
+    if (session.status >= 500) return serverProblem(session.status);
+    if (session.status !== 200) {
+      // A clinician's session that ended for inactivity: the API's next answer says so (once).
+      const why = await call("GET", "/api/v1/whoami");
+      return { state: "signed-out", notice: idleNotice(why) ?? undefined };
+    }
     const who = await call<WhoAmI>("GET", "/api/v1/whoami");
+    if (who.status >= 500) return serverProblem(who.status);
     if (who.status !== 200) return { state: "signed-out" };
     await rememberUser(who.body);
     return { state: "in", who: who.body, offline: false };
@@ -103,6 +119,15 @@ export function App() {
       setSession(session);
     });
   };
+  const retry = () => {
+    setSession({ state: "loading" });
+    void refresh();
+  };
+  const continueOffline = async (who: WhoAmI) => {
+    const page = await pageFor(who.role);
+    setPage(() => page);
+    setSession({ state: "in", who, offline: true });
+  };
   useEffect(() => {
     void refresh();
     if ("serviceWorker" in navigator) {
@@ -112,6 +137,16 @@ export function App() {
       navigator.serviceWorker.ready.then(check, () => undefined);
     }
   }, []);
+
+  /** Nothing of the account stays on this device; the sign-in shows `notice` if given. */
+  const forget = async (notice?: string) => {
+    dropSnapshot();
+    await clearAll();
+    roleHint(null);
+    // The next person to sign in on this device starts at home, not on the last patient page.
+    if (window.location.hash) window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    setSession({ state: "signed-out", notice });
+  };
 
   const signOut = async () => {
     if (session.state === "in" && session.who.role === "patient") {
@@ -123,17 +158,35 @@ export function App() {
     } catch {
       // offline: forget locally anyway
     }
-    dropSnapshot();
-    await clearAll();
-    roleHint(null);
-    // The next person to sign in on this device starts at home, not on the last patient page.
-    if (window.location.hash) window.history.replaceState(null, "", window.location.pathname + window.location.search);
-    setSession({ state: "signed-out" });
+    await forget();
   };
+
+  // The server ended the session for inactivity (a clinician's automatic log-off).
+  useEffect(() => {
+    const onIdle = (event: Event) => void forget((event as CustomEvent<string>).detail);
+    window.addEventListener(SIGNED_OUT_EVENT, onIdle);
+    return () => window.removeEventListener(SIGNED_OUT_EVENT, onIdle);
+  }, []);
 
   let body;
   if (session.state === "loading") body = <p class="center">{t.loading}</p>;
-  else if (session.state === "signed-out") body = <SignIn onSignedIn={refresh} />;
+  else if (session.state === "signed-out") body = <SignIn onSignedIn={refresh} notice={session.notice} />;
+  else if (session.state === "server-problem") {
+    const cached = session.cached;
+    body = (
+      <div class="card stack" role="alert" data-testid="server-problem">
+        <p>{t.serverProblem(session.status)}</p>
+        <button type="button" class="primary" onClick={retry}>
+          {t.tryAgain}
+        </button>
+        {cached?.role === "patient" ? (
+          <button type="button" onClick={() => void continueOffline(cached)}>
+            {t.continueOffline}
+          </button>
+        ) : null}
+      </div>
+    );
+  }
   else if (!Page) body = <p class="center">{t.loading}</p>;
   else body = <Page who={session.who} startedOffline={session.offline} onSignOut={signOut} />;
 

@@ -10,7 +10,13 @@ type Mode = "signin" | "signup" | "verify" | "mfa";
 
 export const DELETED_FLAG = "ldn-account-deleted"; // set by the Me tab after deleting the account
 
-export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
+/** Where the admin site sent this person to sign in (/?next=/admin/…): back there after. */
+function adminNext(): string | null {
+  const next = new URLSearchParams(window.location.search).get("next");
+  return next && next.startsWith("/admin/") ? next : null;
+}
+
+export function SignIn({ onSignedIn, notice }: { onSignedIn: () => void; notice?: string }) {
   const [invite] = useState(pendingInvite); // opened from a clinic's invitation link: sign up with it
   const [deleted] = useState(() => {
     const flag = sessionStorage.getItem(DELETED_FLAG) !== null;
@@ -29,7 +35,12 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const tz = browserTimeZone();
 
   const after = (reply: Reply) => {
-    if (reply.status === 200 || reply.status === 409) return onSignedIn(); // 409: already signed in
+    if (reply.status === 200 || reply.status === 409) {
+      // 409: already signed in
+      const next = adminNext();
+      if (next) return window.location.assign(next);
+      return onSignedIn();
+    }
     const pending = pendingFlows(reply);
     if (reply.status === 401 && pending.includes("verify_email")) {
       setError("");
@@ -37,6 +48,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
     } else if (reply.status === 401 && pending.includes("mfa_authenticate")) {
       setError("");
       setMode("mfa");
+    } else if (reply.status === 429) {
+      setError(t.tooManyAttempts);
     } else {
       setError(errorText(reply, t.genericError));
     }
@@ -86,6 +99,11 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
       {deleted ? (
         <p class="banner ok" role="status">
           {t.accountDeleted}
+        </p>
+      ) : null}
+      {notice && mode === "signin" ? (
+        <p class="banner warn" role="status" data-testid="signed-out-notice">
+          {notice}
         </p>
       ) : null}
       {mode === "signin" || mode === "signup" ? (

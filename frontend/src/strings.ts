@@ -17,6 +17,11 @@ export const t = {
   allSynced: "Everything is synced",
   syncFailed: (detail: string) => `The server did not accept this day: ${detail}`,
   signInAgainToSync: "Sign in again to sync your entries.",
+  // a server error is the server's, never blamed on the connection
+  serverProblem: (status: number) => `The server had a problem (${status}). Try again in a moment.`,
+  requestFailed: (status: number) => `The server could not answer this request (${status}).`,
+  tryAgain: "Try again",
+  continueOffline: "Use the diary offline meanwhile",
 
   // auth
   signIn: "Sign in",
@@ -41,6 +46,7 @@ export const t = {
   mfaCode: "Authenticator code",
   signInNeedsConnection: "You are offline. Signing in needs a connection.",
   genericError: "Something went wrong. Please try again.",
+  tooManyAttempts: "Too many failed sign-ins for this account from here. Wait a few minutes, then try again.",
 
   // Today
   today: "Today",
@@ -165,7 +171,7 @@ export const t = {
 
   // trends
   trendsPending: "Your numbers come after a few days of logging. Keep going!",
-  trendsStale: "New entries are being added to these numbers.",
+  trendsStale: "Being recalculated: these numbers are from before your latest changes.",
   trendsOffline: "Your trends need a connection. Here is what was last loaded.",
   trendsNeverLoaded: "Your trends need a connection. Try again when you are online.",
   trendsUpdated: (day: string) => `Numbers up to ${day}.`,
@@ -258,9 +264,10 @@ export const t = {
   myDataIntro: "Download a copy of everything you logged, or delete your account.",
   downloadJson: "Download everything (JSON)",
   downloadCsv: "Download my diary as a spreadsheet (CSV)",
+  downloadFhir: "Download for a health record system (FHIR)",
   downloadNote:
     "Downloads need a connection. The JSON file holds everything, including earlier versions of each day; " +
-    "the CSV file has one row per day.",
+    "the CSV file has one row per day; the FHIR file is for a clinic's electronic health record.",
   deleteAccount: "Delete my account",
   deleteExplain:
     "This deletes your account and everything you logged: diary, doses, plans, reminders, and every clinic's " +

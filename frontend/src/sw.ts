@@ -7,7 +7,7 @@ import { NavigationRoute, registerRoute } from "workbox-routing";
 import { call, setCsrfFallback } from "./api";
 import { getMeta } from "./db";
 import { t } from "./strings";
-import { replay, syncState } from "./sync";
+import { replay, retryPending, syncState } from "./sync";
 
 declare let self: ServiceWorkerGlobalScope;
 
@@ -36,8 +36,9 @@ self.addEventListener("sync", (event: any) => {
         await replay();
         const clients = await self.clients.matchAll({ type: "window" });
         clients.forEach((c) => c.postMessage({ type: "synced" }));
-        // Still offline: fail the event, so the browser tries again later.
+        // Still offline, or the server failed: fail the event, so the browser tries again later.
         if (syncState() === "offline") throw new Error("offline: the outbox waits");
+        if (retryPending()) throw new Error("server error: the outbox waits");
       })(),
     );
   }

@@ -93,10 +93,56 @@ async function requestBackgroundSync(): Promise<void> {
 let running: Promise<void> | null = null;
 let again = false;
 
-/** Send the outbox in order; stop at the first network failure. A call while a replay is
- * under way (e.g. a conflict resolved meanwhile) makes it go round once more, since the
- * running one read the outbox before. */
+/** The server failed on a request (5xx, 429, 408): the request was fine, so it is sent again
+ * later, not held for the patient. */
+class ServerFailed extends Error {
+  constructor(readonly retryAfter: number | null) {
+    super("server error");
+  }
+}
+
+function serverFailed(status: number): boolean {
+  return status >= 500 || status === 429 || status === 408;
+}
+
+// After a server error the outbox waits, longer after each one in a row: 1 s, 2 s, 4 s …
+// up to 5 minutes, each with jitter (many phones must not come back at the same moment),
+// and never less than the server's Retry-After.
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 5 * 60 * 1000;
+let failures = 0;
+let notBefore = 0;
+let retryTimer: ReturnType<typeof setTimeout> | null = null;
+
+function retryLater(retryAfter: number | null): void {
+  const backoff = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** failures);
+  failures += 1;
+  const wait = Math.max(backoff / 2 + (Math.random() * backoff) / 2, Math.min(retryAfter ?? 0, 3600) * 1000);
+  notBefore = Date.now() + wait;
+  scheduleRetry();
+}
+
+function scheduleRetry(): void {
+  if (retryTimer !== null) clearTimeout(retryTimer);
+  retryTimer = setTimeout(() => {
+    retryTimer = null;
+    void replay();
+  }, Math.max(0, notBefore - Date.now()));
+}
+
+/** True while the outbox waits to try again after a server error. */
+export function retryPending(): boolean {
+  return retryTimer !== null;
+}
+
+/** Send the outbox in order; stop at the first network failure or server error (then try
+ * again later by itself). A call while a replay is under way (e.g. a conflict resolved
+ * meanwhile) makes it go round once more, since the running one read the outbox before. */
 export function replay(): Promise<void> {
+  if (Date.now() < notBefore) {
+    scheduleRetry(); // the server asked for time: the waiting replay sends this too
+    return Promise.resolve();
+  }
   if (running) {
     again = true;
     return running;
@@ -123,7 +169,12 @@ async function replayOnce(): Promise<void> {
       else await sendDose(item);
     }
     setState("idle");
+    failures = 0;
   } catch (err) {
+    if (err instanceof ServerFailed) {
+      again = false; // the retry goes round; not now
+      retryLater(err.retryAfter);
+    }
     setState(err instanceof OfflineError ? "offline" : err instanceof AuthError ? "auth" : "idle");
   }
 }
@@ -188,6 +239,8 @@ async function sendEntry(item: Extract<OutboxItem, { kind: "entry" }>): Promise<
     if (await replaceIfCurrent(item, again)) await sendEntry(again);
   } else if (reply.status === 401 || reply.status === 403) {
     throw new AuthError();
+  } else if (serverFailed(reply.status)) {
+    throw new ServerFailed(reply.retryAfter ?? null);
   } else {
     await block(item, reply.body?.detail ?? `HTTP ${reply.status}`);
   }
@@ -203,6 +256,8 @@ async function sendDose(item: Extract<OutboxItem, { kind: "dose" }>): Promise<vo
     });
   } else if (reply.status === 401 || reply.status === 403) {
     throw new AuthError();
+  } else if (serverFailed(reply.status)) {
+    throw new ServerFailed(reply.retryAfter ?? null);
   } else {
     await block(item, reply.body?.detail ?? `HTTP ${reply.status}`);
   }

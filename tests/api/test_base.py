@@ -4,11 +4,12 @@ before any handler runs, and date ranges never overflow the calendar."""
 from __future__ import annotations
 
 import pytest
+from django.urls import path
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.test import APIRequestFactory, force_authenticate
 
 from api.views.base import ClinicianPatientView
+from config.urls import urlpatterns as app_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -20,28 +21,32 @@ class NewHandlerView(ClinicianPatientView):
         return Response({"secret": "patient data"})
 
 
-def call_new_handler(user, patient_id: str) -> Response:
-    request = APIRequestFactory().get(f"/api/v1/patients/{patient_id}/new")
-    force_authenticate(request, user=user)
-    return NewHandlerView.as_view()(request, patient_id=patient_id)
+# The app's routes plus the new handler's (pytest.mark.urls below).
+urlpatterns = [path("api/v1/patients/<str:patient_id>/new-handler", NewHandlerView.as_view()), *app_urls]
 
 
+def call_new_handler(cast, who: str, patient_id: str):
+    return cast.client(who).call("GET", f"/api/v1/patients/{patient_id}/new-handler")
+
+
+@pytest.mark.urls(__name__)
 @pytest.mark.parametrize("who", ["charlie", "dora", "alice"])
 def test_a_handler_that_forgets_get_patient_still_answers_404_to_a_stranger(cast, who):
-    person = getattr(cast, who)
-    response = call_new_handler(person.user, str(cast.alice.public_id))
+    response = call_new_handler(cast, who, str(cast.alice.public_id))
     assert response.status_code == 404
-    assert "secret" not in response.data
+    assert "secret" not in response.content.decode()
 
 
+@pytest.mark.urls(__name__)
 def test_the_new_handler_answers_the_patients_clinician(cast):
-    response = call_new_handler(cast.bob.user, str(cast.alice.public_id))
+    response = call_new_handler(cast, "bob", str(cast.alice.public_id))
     assert response.status_code == 200
-    assert response.data == {"secret": "patient data"}
+    assert response.json_body == {"secret": "patient data"}
 
 
+@pytest.mark.urls(__name__)
 def test_an_unknown_patient_is_404_for_the_clinician_too(cast):
-    response = call_new_handler(cast.bob.user, str(cast.dora.public_id))
+    response = call_new_handler(cast, "bob", str(cast.dora.public_id))
     assert response.status_code == 404
 
 

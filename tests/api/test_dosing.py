@@ -10,6 +10,7 @@ import time_machine
 
 from diary.models import DoseLog, DosePlan, DoseStep, ReportedBaseline
 from diary.models.dosing import STEPS_PER_PLAN_MAX
+from tests.conftest import Api
 
 TITRATION = {
     "target_mg": 4.5,
@@ -107,10 +108,10 @@ def test_a_3000_step_plan_is_refused_before_anything_is_parsed(cast):
 
 
 def test_steps_that_started_are_history(cast):
-    bob = cast.client("bob")
     with time_machine.travel("2026-11-10T12:00:00+00:00", tick=False):
         assert (
-            bob.call(
+            cast.client("bob")
+            .call(
                 "PUT",
                 plan_url(cast),
                 {
@@ -120,9 +121,13 @@ def test_steps_that_started_are_history(cast):
                         {"start_date": "2026-11-24", "mg": 4.5},
                     ]
                 },
-            ).status_code
+            )
+            .status_code
             == 201
         )
+    # Days later: that session ended long ago (the automatic log-off); bob signs in again.
+    Api.sessions.clear()
+    bob = cast.client("bob")
     rewrite_past = {"steps": [{"start_date": "2026-11-10", "mg": 0.5}, {"start_date": "2026-11-24", "mg": 4.5}]}
     refused = bob.call("PUT", plan_url(cast), rewrite_past)
     assert refused.status_code == 400

@@ -65,7 +65,8 @@ def day_body(pain: int, **extra: Any) -> dict[str, Any]:
 
 
 def fill(cast: Any, patient: Patient, api: Api, days: int) -> None:
-    """`days` diary days (each edited once, so each has a revision), dose logs, plan, baseline."""
+    """`days` diary days (each edited once, so each has a revision), dose logs, plan, baseline,
+    a questionnaire."""
     for back in range(days):
         day = (TODAY - timedelta(days=back)).isoformat()
         assert api.call("PUT", f"/api/v1/me/entries/{day}", day_body(3)).status_code == 201
@@ -77,6 +78,8 @@ def fill(cast: Any, patient: Patient, api: Api, days: int) -> None:
         patient=patient, defaults={"monthly_headache_days": 12, "entered_by": cast.bob}
     )
     assert api.call("GET", "/api/v1/me/reminders").status_code == 200
+    pgic = {"instrument": "pgic", "answers": {"answer": 2}}
+    assert api.call("POST", "/api/v1/me/questionnaires", pgic).status_code == 201
     push_subscription_save(patient, endpoint=f"https://push.example.org/{patient.pk}", p256dh=P256DH, auth=AUTH)
 
 
@@ -110,6 +113,9 @@ def test_json_export_holds_everything_with_revisions(cast):
     assert data["care_links"][0]["consented_at"] is not None
     assert sorted(r["kind"] for r in data["reminders"]) == ["diary", "dose"]
     assert len(data["push_devices"]) == 1
+    assert [(q["instrument"], q["total"], q["completed_on"]) for q in data["questionnaires"]] == [
+        ("pgic", 2, "2026-11-21")
+    ]
     assert "push.example.org" not in response.content.decode()  # the push address is a credential
     # dora's diary is not in alice's export
     assert "dora" not in response.content.decode().lower()
@@ -137,7 +143,7 @@ def test_export_query_count_does_not_grow_with_the_diary(cast):
             counts.append(len(captured.captured_queries))
     assert counts[0] == counts[2], counts
     assert counts[1] == counts[3], counts
-    assert max(counts) <= 14, counts  # user, patient, 11 tables, the audit insert
+    assert max(counts) <= 15, counts  # user, patient, 12 tables, the audit insert
 
 
 def read_csv(response: Any) -> list[dict[str, str]]:
@@ -182,6 +188,7 @@ def test_csv_has_one_row_per_day_with_every_field(cast):
         "dose_taken_at": "22:15",
         "entry_version": "2",
         "entry_late": "no",
+        "questionnaires": "PGIC 2",
     }
 
 

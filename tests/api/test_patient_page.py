@@ -21,7 +21,7 @@ def test_the_patient_page_has_everything_it_draws(cast):
     body = cast.client("bob").call("GET", f"/api/v1/patients/{rita.public_id}/insights").json_body
     summary = body["summary"]
     assert body["verdict"]["kind"] == "strong_responder"
-    assert body["verdict"]["rules_version"] == "1"
+    assert body["verdict"]["rules_version"] == "2"
     assert summary["baseline"]["source"] == "diary"
     assert summary["baseline"]["mean_pain"] == 8.0
     series = summary["series"]

@@ -80,6 +80,8 @@ def expect(base: dict[str, int], **override: int) -> dict[str, int]:
 
 
 ENTRY = {"pain_score": 4, "headache": 1}
+PGIC = {"instrument": "pgic", "answers": {"answer": 2}}
+HIT6_WORDING = {"items": [f"Question {i}" for i in range(1, 7)]}
 PLAN = {"steps": [{"start_date": "2026-11-18", "mg": 1.5}, {"start_date": "2026-11-25", "mg": 3.0}]}
 
 # (method, path, body, expected status per caller)
@@ -100,6 +102,8 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("GET", "/api/v1/me/doses/{dose}", None, expect(OK_PATIENTS, dora=404)),
     ("PATCH", "/api/v1/me/doses/{dose}", {"mg": 1.5}, expect(OK_PATIENTS, dora=404)),
     ("GET", "/api/v1/me/insights", None, OK_PATIENTS),
+    ("GET", "/api/v1/me/questionnaires", None, OK_PATIENTS),
+    ("POST", "/api/v1/me/questionnaires", PGIC, expect(OK_PATIENTS, alice=201, dora=201)),
     ("GET", "/api/v1/me/care-links", None, OK_PATIENTS),
     ("POST", "/api/v1/me/care-links/preview", "charlie-code", OK_PATIENTS),
     ("POST", "/api/v1/me/care-links", "charlie-redeem", expect(OK_PATIENTS, alice=201, dora=201)),
@@ -133,6 +137,12 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("GET", "/api/v1/patients/{alice}/baseline", None, ALICES_DATA),
     ("PUT", "/api/v1/patients/{alice}/baseline", {"monthly_headache_days": 9}, ALICES_DATA),
     ("GET", "/api/v1/patients/{alice}/insights", None, ALICES_DATA),
+    ("GET", "/api/v1/patients/{alice}/questionnaires", None, ALICES_DATA),
+    ("POST", "/api/v1/patients/{alice}/questionnaires", PGIC, expect(ALICES_DATA, bob=201, colleague=201)),
+    ("GET", "/api/v1/clinic/hit6-wording", None, OK_CLINICIANS),
+    ("PUT", "/api/v1/clinic/hit6-wording", HIT6_WORDING, expect(OK_CLINICIANS, bob=403, colleague=403, charlie=403)),
+    ("POST", "/api/v1/patients/{alice}/flags/{flag}/acknowledge", {"note": "called her"}, ALICES_DATA),
+    ("POST", "/api/v1/patients/{alice}/flags/{flag}/resolve", {}, ALICES_DATA),
     ("GET", "/api/v1/flags", None, OK_CLINICIANS),
     ("POST", "/api/v1/flags/{flag}/acknowledge", {"note": "called her"}, expect(OK_CLINICIANS, charlie=404)),
     ("POST", "/api/v1/flags/{flag}/resolve", {}, expect(OK_CLINICIANS, charlie=404)),
@@ -147,6 +157,10 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("GET", "/api/v1/clinic/outcomes", None, OK_CLINICIANS),
     ("GET", "/api/v1/patients/{alice}/report", None, ALICES_DATA),
     ("GET", "/api/v1/patients/{alice}/report.pdf", None, ALICES_DATA),
+    # FHIR R4 (issue 14): the patient's own Bundle, the clinician's, and the CodeSystem anyone may read
+    ("GET", "/api/v1/me/export.fhir", None, OK_PATIENTS),
+    ("GET", "/api/v1/patients/{alice}/export.fhir", None, ALICES_DATA),
+    ("GET", "/api/v1/fhir/CodeSystem/ldn-diary", None, dict.fromkeys(CALLERS, 200)),
 ]
 
 

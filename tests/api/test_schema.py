@@ -74,6 +74,8 @@ def test_every_operation_documents_the_errors_it_can_give_as_problems():
         ("/api/v1/patients/{patient_id}/plan/stop", "post"),
         ("/api/v1/flags/{flag_id}/acknowledge", "post"),
         ("/api/v1/flags/{flag_id}/resolve", "post"),
+        ("/api/v1/patients/{patient_id}/flags/{flag_id}/acknowledge", "post"),
+        ("/api/v1/patients/{patient_id}/flags/{flag_id}/resolve", "post"),
     ]
     assert {key for key, codes in errors.items() if 409 in codes} == set(conflicts)
     assert {key for key, codes in errors.items() if 429 in codes} == {("/api/v1/me/account/delete", "post")}

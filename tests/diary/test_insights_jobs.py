@@ -4,18 +4,19 @@ the sweep, concurrent sweeps, the broker being down, and the daily re-evaluation
 
 from __future__ import annotations
 
-import shutil
-import socket
+import signal
 import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from celery.contrib.testing.worker import start_worker
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from config.celery import app
@@ -24,8 +25,9 @@ from diary.models import Flag, Patient, PatientInsight
 from diary.services import insights as service
 from diary.services.entries import entry_record
 from diary.services.patients import INSIGHTS_REQUEST_GATHER, insights_requests_drain
-from diary.tasks import insights_daily, insights_sweep
+from diary.tasks import insights_daily, insights_recompute, insights_sweep
 from tests.factories import DoseLogFactory, PatientFactory
+from tests.processes import broker_at, django_process, own_redis, wait_for
 
 OPIOID_DAY = {"pain_score": 5, "headache": 2, "acute_medications": [{"med_class": "opioid", "name": "tramadol"}]}
 
@@ -43,13 +45,6 @@ def record_opioid_on_ldn(patient: Patient) -> None:
 
 def today_of(patient: Patient) -> date:
     return local_calendar_date(patient.time_zone)
-
-
-def wait_for(condition: Any, seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 class BrokerQueue:
@@ -137,35 +132,12 @@ def test_a_committed_write_is_recomputed_by_a_real_worker(queue_messages):
     assert Flag.objects.filter(patient=patient, kind="opioid_interaction", status="open").count() == 1
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
-def own_broker(monkeypatch: pytest.MonkeyPatch) -> Iterator[subprocess.Popen[bytes]]:
+def own_broker() -> Iterator[subprocess.Popen[bytes]]:
     """A Redis of this test's own as the broker, so the test can stop it."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [shutil.which("redis-server") or "redis-server", "--bind", "127.0.0.1", "--port", str(port), "--save", ""],
-        stdout=subprocess.DEVNULL,
-    )
-    wait_for(lambda: socket.socket().connect_ex(("127.0.0.1", port)) == 0, 10)
-    original = app.conf.broker_url
-
-    def use(url: str) -> None:
-        monkeypatch.setenv("CELERY_BROKER_URL", url)  # celery reads the environment first
-        # celery caches its connection pools per broker URL
-        app._pool = None  # type: ignore[attr-defined]
-        app.amqp._producer_pool = None  # type: ignore[attr-defined]
-
-    use(f"redis://127.0.0.1:{port}/0")
-    assert app.connection_for_write().port == port
-    yield server
-    server.kill()
-    server.wait()
-    use(original)
+    with own_redis() as (server, port), broker_at(f"redis://127.0.0.1:{port}/0"):
+        assert app.connection_for_write().port == port
+        yield server
 
 
 @pytest.mark.django_db(transaction=True)
@@ -256,7 +228,7 @@ def test_a_claim_is_exclusive_until_its_lease_runs_out(frozen):
     record(patient, today_of(patient))
     assert [c.patient_id for c in service.stale_claim()] == [patient.pk]
     assert service.stale_claim() == []  # claimed by a worker that is still running
-    frozen.shift(service.CLAIM_LEASE + timedelta(seconds=1))
+    frozen.shift(settings.INSIGHTS_CLAIM_LEASE + timedelta(seconds=1))
     assert [c.patient_id for c in service.stale_claim()] == [patient.pk]  # that worker died
 
 
@@ -312,3 +284,113 @@ def test_a_sweep_stops_at_its_time_budget_and_says_there_is_more():
     assert (first.stored, first.more) == (1, True)
     rest = service.insights_sweep(batch_size=1)
     assert (rest.stored, rest.more) == (2, False)
+
+
+# --- faults: a store that fails, a worker killed mid-store ----------------------------------
+
+QUIET_WORKER = ("--without-heartbeat", "--without-gossip", "--without-mingle")
+
+
+def lock_waiter(seconds: float = 20) -> int:
+    """The server process of another connection to this database that waits for a row lock."""
+    found: list[int] = []
+
+    def waiting() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # the statistics views are cached per transaction
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            found[:] = [pid for (pid,) in cursor.fetchall()]
+        return len(found) == 1
+
+    wait_for(waiting, seconds)
+    return found[0]
+
+
+def server_process_gone(pid: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+        row = cursor.fetchone()
+    return row is not None and row[0] == 0
+
+
+def analysed_then_changed(patient: Patient) -> None:
+    """The patient has a stored insight, and a later write made it stale."""
+    record_opioid_on_ldn(patient)
+    assert service.insights_sweep().stored == 1
+    record(patient, today_of(patient) - timedelta(days=1))
+    assert Patient.objects.get(pk=patient.pk).insights_stale_since is not None
+
+
+@pytest.mark.postgres_only("row_locks")
+@pytest.mark.django_db(transaction=True)
+def test_a_recompute_whose_store_fails_gives_its_claim_back_for_the_next_sweep(queue_messages):
+    """PostgreSQL restarted under a store: the worker's connection is terminated in the middle
+    of the store's transaction (what a restart does to every connection). The task fails,
+    and its claim goes with it: the next sweep recomputes the patient at once."""
+    patient = PatientFactory.create()
+    analysed_then_changed(patient)
+    errors: list[BaseException] = []
+
+    def worker() -> None:  # an in-process worker thread, with a connection of its own
+        try:
+            service.insights_recompute([patient.pk])
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=worker)
+    with transaction.atomic():
+        # The store waits for this row (its insight upsert): the test decides when it fails.
+        PatientInsight.objects.select_for_update().get(patient=patient)
+        thread.start()
+        store = lock_waiter()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [store])
+    thread.join(30)
+
+    assert [type(e) for e in errors] == [OperationalError]
+    after = Patient.objects.get(pk=patient.pk)
+    assert after.insights_stale_since is not None  # nothing was stored ...
+    assert after.insights_claimed_at is None  # ... and nobody holds the patient
+    assert service.insights_sweep().stored == 1
+    assert Patient.objects.get(pk=patient.pk).insights_stale_since is None
+
+
+@pytest.mark.postgres_only("row_locks")
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_mid_store_leaves_the_patient_to_the_sweep_a_minute_later(queue_messages):
+    """A real `celery worker` process, SIGKILLed while its recompute waits in the store: its
+    claim stays behind, and the first sweep a minute later recomputes the patient."""
+    patient = PatientFactory.create()
+    analysed_then_changed(patient)
+    with own_redis() as (_, port), broker_at(f"redis://127.0.0.1:{port}/1"):
+        worker = django_process(
+            ["-m", "celery", "-A", "config", "worker", "--pool=solo", "-l", "warning", *QUIET_WORKER],
+            CELERY_BROKER_URL=f"redis://127.0.0.1:{port}/1",
+            REDIS_URL=f"redis://127.0.0.1:{port}/0",
+        )
+        try:
+            with transaction.atomic():
+                # The store waits for this row (its insight upsert): the test decides when it dies.
+                PatientInsight.objects.select_for_update().get(patient=patient)
+                insights_recompute.delay([patient.pk])  # as a write asks
+                store = lock_waiter(60)  # the worker took it and waits in its store
+                worker.send_signal(signal.SIGKILL)
+                worker.wait()
+            wait_for(lambda: server_process_gone(store))  # its transaction is rolled back
+        finally:
+            worker.kill()
+            worker.wait()
+
+    claimed = Patient.objects.get(pk=patient.pk)
+    assert claimed.insights_stale_since is not None
+    assert claimed.insights_claimed_at is not None  # the dead worker's claim
+    assert service.insights_sweep().stored == 0  # its lease is still running
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=61), tick=False):
+        assert service.insights_sweep().stored == 1  # the sweep a minute later
+    assert Patient.objects.get(pk=patient.pk).insights_stale_since is None

@@ -31,7 +31,9 @@ def at(text: str) -> datetime:
 
 
 @pytest.fixture
-def push(db: Any):
+def push(transactional_db: Any):
+    """The push service. The dispatcher's send threads record what they sent on connections
+    of their own, so the test's rows must be committed (a transactional test)."""
     _, public_key = service.vapid_keys()
     with PushService(expected_key=public_key) as running:
         yield running
@@ -191,11 +193,11 @@ def test_a_crash_between_claim_and_send_is_recovered_once():
         assert push.received == []
 
         # later runs do not send it again while the claim may still be alive ...
-        assert dispatch(fire + timedelta(minutes=1)).claimed == 0
-        assert dispatch(fire + timedelta(minutes=5)).reclaimed == 0
+        assert dispatch(fire + timedelta(seconds=30)).claimed == 0
+        assert dispatch(fire + timedelta(seconds=59)).reclaimed == 0
         assert push.received == []
-        # ... and once it is stale, two recovering runs at once send it exactly once
-        later = fire + timedelta(minutes=7)
+        # ... and once it is stale (not renewed for a minute), two recovering runs at once send it exactly once
+        later = fire + timedelta(seconds=61)
         with time_machine.travel(later, tick=False):
             reports = run_together(2, service.reminders_dispatch_due)
         assert sorted(r.reclaimed for r in reports) == [0, 1]
@@ -465,3 +467,35 @@ def test_email_reminder_with_one_click_unsubscribe(push, settings, api):
     assert len(mail.outbox) == 1
     # a forged or cut-short token is refused
     assert api.post(path[:-3] + "abc").status_code == 400
+
+
+@pytest.mark.postgres_only("fast_paths")
+def test_a_sends_record_is_the_same_by_the_hand_built_update_as_by_the_orm(push, monkeypatch):
+    """`_SendRecorder` writes each sent delivery with a statement built once on PostgreSQL;
+    the ORM's update elsewhere. Both write the same columns, and only rows the run holds."""
+    token, other = uuid.uuid4(), uuid.uuid4()
+    fire = at("2026-11-21T20:30:00+00:00")
+    rows = []
+    for _ in range(4):
+        _, reminder, _ = patient_with(push)
+        rows.append(
+            ReminderDelivery.objects.create(
+                reminder=reminder, local_date=date(2026, 11, 21), scheduled_for=fire, claim_token=token, claimed_at=fire
+            )
+        )
+    ReminderDelivery.objects.filter(pk__in=[rows[1].pk, rows[3].pk]).update(claim_token=other)  # taken over
+    finished = fire + timedelta(seconds=3)
+
+    def record(recorder: Any, delivery: ReminderDelivery) -> None:
+        recorder.write(service._Outcome(delivery.pk, "failed", "push: HTTP 500 (after 3 attempts)"), finished)
+        recorder.close()
+
+    record(service._SendRecorder(token), rows[0])
+    record(service._SendRecorder(token), rows[1])
+    monkeypatch.setattr(service, "available", lambda name: False)
+    record(service._SendRecorder(token), rows[2])
+    record(service._SendRecorder(token), rows[3])
+
+    got = {d.pk: (d.status, d.reason, d.finished_at, d.claim_token) for d in ReminderDelivery.objects.all()}
+    assert got[rows[0].pk] == got[rows[2].pk] == ("failed", "push: HTTP 500 (after 3 attempts)", finished, token)
+    assert got[rows[1].pk] == got[rows[3].pk] == ("claimed", "", None, other)

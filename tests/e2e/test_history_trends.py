@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from diary.models import DiaryEntry, Patient
@@ -143,3 +144,16 @@ def test_trends_say_the_numbers_come_later_when_pending(page: Page, live_server:
     expect(page.get_by_test_id("trends-pending")).to_have_text(
         "Your numbers come after a few days of logging. Keep going!"
     )
+
+
+def test_trends_say_they_are_being_recalculated_after_a_change(page: Page, live_server: Any, patient: Patient) -> None:
+    """A write (or a failed recompute) left the stored numbers behind the diary: the page says
+    so instead of showing them as current."""
+    insight_with_data(patient)
+    Patient.objects.filter(pk=patient.pk).update(insights_stale_since=timezone.now())
+    sign_in(page, live_server.url, "pat@example.org")
+    open_tab(page, "My trends")
+    expect(page.get_by_test_id("trends-stale")).to_have_text(
+        "Being recalculated: these numbers are from before your latest changes."
+    )
+    expect(page.get_by_test_id("suggestions")).to_be_visible()  # the last numbers, marked as such

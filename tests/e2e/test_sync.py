@@ -5,13 +5,15 @@ the other one is in the day's revision history."""
 
 from __future__ import annotations
 
+import json
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from diary.models import DiaryEntry, EntryRevision, Patient
 from diary.services.entries import entry_record
@@ -32,13 +34,14 @@ def log_day(page: Page, day: date, pain: int, headache: str) -> None:
     page.get_by_role("button", name="Save", exact=True).click()
 
 
-def server_version(page: Page, patient: Patient, day: date, version: int) -> DiaryEntry:
+def server_version(page: Page, patient: Patient, day: date, version: int, seconds: float = 10) -> DiaryEntry:
     """The stored day once it reaches `version` (the page's status may say "Synced" from before)."""
-    deadline = time.monotonic() + 10
-    entry = DiaryEntry.objects.get(patient=patient, date=day)
-    while entry.version < version and time.monotonic() < deadline:
+    deadline = time.monotonic() + seconds
+    entry = DiaryEntry.objects.filter(patient=patient, date=day).first()
+    while (entry is None or entry.version < version) and time.monotonic() < deadline:
         page.wait_for_timeout(100)
-        entry = DiaryEntry.objects.get(patient=patient, date=day)
+        entry = DiaryEntry.objects.filter(patient=patient, date=day).first()
+    assert entry is not None
     assert entry.version == version
     return entry
 
@@ -219,3 +222,73 @@ def test_a_late_answer_to_a_change_sent_elsewhere_does_not_undo_the_patients_cho
         pressed = page.get_by_role("group", name="Pain today").locator('button[aria-pressed="true"]')
         expect(pressed).to_have_text("5")
     assert DiaryEntry.objects.get(patient=patient, date=day).version == 4  # nothing more was written
+
+
+def problem(status: int, detail: str) -> dict[str, Any]:
+    body = {"type": "/api/v1/problems/x", "title": "Error", "status": status, "detail": detail}
+    return {"status": status, "content_type": "application/problem+json", "body": json.dumps(body)}
+
+
+def sender(route: Route) -> str:
+    """Who sent a request: the page, or the service worker replaying the outbox (Background Sync)."""
+    return "service worker" if route.request.service_worker is not None else "page"
+
+
+def test_a_change_the_server_failed_on_is_sent_again_until_it_syncs(
+    page: Page, context: BrowserContext, live_server: Any, patient: Patient
+) -> None:
+    """The server answers 503 (with Retry-After) and then 500 to the first attempts of a save,
+    as during a restart: the app tries again by itself, later each time, and the change syncs
+    without a reload."""
+    sign_in(page, live_server.url, "pat@example.org")
+    day = diary_day(patient)
+    attempts: dict[str, list[float]] = defaultdict(list)  # by sender: each has its own outbox loop
+
+    def server(route: Route) -> None:
+        if route.request.method != "PUT":
+            route.continue_()
+            return
+        tries = attempts[sender(route)]
+        tries.append(time.monotonic())
+        if len(tries) == 1:
+            route.fulfill(**problem(503, "A service this needs is down."), headers={"Retry-After": "2"})
+        elif len(tries) == 2:
+            route.fulfill(**problem(500, "The server had a problem."))
+        else:
+            route.continue_()
+
+    # On the context: it sees the page's requests and the service worker's alike.
+    context.route(f"**/api/v1/me/entries/{day.isoformat()}", server)
+    log_day(page, day, 6, "Mild")
+    entry = server_version(page, patient, day, 1, seconds=30)
+    assert (entry.pain_score, entry.headache) == (6, 1)
+    assert max(len(tries) for tries in attempts.values()) == 3  # 503, 500, then through
+    for tries in attempts.values():
+        if len(tries) > 1:
+            assert tries[1] - tries[0] >= 2, attempts  # Retry-After was honoured
+    expect(page.get_by_test_id("connection")).to_have_text("Everything is synced")
+    expect(page.get_by_test_id("day-status")).to_have_text("Synced")
+    expect(page.get_by_role("alert")).to_have_count(0)
+
+
+def test_a_change_the_server_rejects_is_held_for_the_patient_and_not_sent_again(
+    page: Page, context: BrowserContext, live_server: Any, patient: Patient
+) -> None:
+    """A 4xx the patient must fix is not retried: the change waits in the outbox with the reason."""
+    sign_in(page, live_server.url, "pat@example.org")
+    day = diary_day(patient)
+    attempts: dict[str, int] = defaultdict(int)
+
+    def server(route: Route) -> None:
+        if route.request.method != "PUT":
+            route.continue_()
+            return
+        attempts[sender(route)] += 1
+        route.fulfill(**problem(400, "pain_score: Ensure this value is less than or equal to 10."))
+
+    context.route(f"**/api/v1/me/entries/{day.isoformat()}", server)
+    log_day(page, day, 6, "Mild")
+    expect(page.get_by_role("alert")).to_contain_text("The server did not accept this day: pain_score")
+    page.wait_for_timeout(3000)  # longer than the first retry of a server error would wait
+    assert set(attempts.values()) == {1}, attempts  # each sender tried once, and held it
+    assert not DiaryEntry.objects.filter(patient=patient, date=day).exists()

@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from diary.choices import HEADACHE_CONDITIONS, Condition, DoseTime, MedicineClass, SideEffectKind, StopReason
 from diary.dates import local_calendar_date
+from diary.demo.questionnaires import questionnaires_seed
 from diary.models import CareLink, Clinic, Clinician, DosePlan, User
 from diary.services.care import invitation_create, invitation_redeem
 from diary.services.dosing import dose_log_record, plan_stop, plan_write
@@ -46,8 +47,8 @@ DEMO_PASSWORD = "demo-password-1"  # noqa: S105 (public: printed by make run)
 CLINIC_NAME = "Demo Headache & Pain Clinic"
 CLINICIAN_EMAIL = f"clinician@{DEMO_DOMAIN}"
 CLINICIAN_NAME = "Dr Maya Okafor"
-# Clinicians must sign in with TOTP. The demo's secret is public (printed by make run):
-# add it to an authenticator app, or run `manage.py totp_code clinician@demo.ldn-diary.test`.
+# Clinicians and the admin must sign in with TOTP. The demo's secret is public (printed by
+# make run): add it to an authenticator app, or run `manage.py totp_code <e-mail>`.
 DEMO_TOTP_SECRET = "LDNDEMOCLINICIAN2FAXYZ234567ABCD"  # noqa: S105
 ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
 ADMIN_NAME = "Demo Admin"
@@ -197,7 +198,7 @@ PROFILES: tuple[Profile, ...] = (
     Profile(
         key="partial",
         name="James Carter",
-        label="partial responder",
+        label="partial by headache days, responder by MIDAS",
         condition=Condition.MIGRAINE,
         time_zone="America/New_York",
         dose_time=DoseTime.BEDTIME,
@@ -245,14 +246,14 @@ PROFILES: tuple[Profile, ...] = (
     Profile(
         key="opioid",
         name="Daniel Murphy",
-        label="opioid use while on LDN",
+        label="opioid use while on LDN; partial by PGIC",
         condition=Condition.CHRONIC_PAIN,
         time_zone="America/Chicago",
         dose_time=DoseTime.BEDTIME,
         baseline_days=35,
         weeks_on_ldn=16,
         headache_days=(3.0, 3.0),
-        pain=(7.0, 5.9),
+        pain=(7.0, 6.6),
         sleep=(4.8, 5.3),
         analgesic="paracetamol",
         tramadol_days=(8, 3),
@@ -803,6 +804,14 @@ def patient_seed(history: History, clinician: Clinician, password_hash: str) -> 
                 dose_log_record(patient=patient, data=record.dose, now=record.dose_at)
                 taken += record.dose["taken"]
                 missed += not record.dose["taken"]
+        questionnaires_seed(
+            patient,
+            clinician,
+            profile_key=profile.key,
+            visit=history.plan_written_at.date(),
+            today=history.today,
+            time_zone=profile.time_zone,
+        )
     return Seeded(
         profile=profile,
         entries=sum(record.entry is not None for record in history.days),
@@ -839,7 +848,8 @@ def demo_seed(
         clinician_user = _account(CLINICIAN_EMAIL, CLINICIAN_NAME, password_hash, opened)
         clinician = Clinician.objects.create(user=clinician_user, clinic=clinic, created_at=opened)
         TOTP.activate(clinician_user, DEMO_TOTP_SECRET)
-        _account(ADMIN_EMAIL, ADMIN_NAME, password_hash, opened, is_staff=True, is_superuser=True)
+        admin_user = _account(ADMIN_EMAIL, ADMIN_NAME, password_hash, opened, is_staff=True, is_superuser=True)
+        TOTP.activate(admin_user, DEMO_TOTP_SECRET)
     seeded = []
     for history in histories:
         result = patient_seed(history, clinician, password_hash)
@@ -881,7 +891,7 @@ def logins() -> list[str]:
     """The demo accounts, one per line, indented for the `make run` banner."""
     rows = [
         (CLINICIAN_EMAIL, f"clinician: {CLINICIAN_NAME}; TOTP secret {DEMO_TOTP_SECRET}"),
-        (ADMIN_EMAIL, "admin"),
+        (ADMIN_EMAIL, f"admin (/admin/); TOTP secret {DEMO_TOTP_SECRET}"),
     ]
     rows += [
         (profile.email, f"patient: {profile.label}, {profile.condition}, {profile.time_zone}") for profile in PROFILES

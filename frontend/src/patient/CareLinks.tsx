@@ -1,7 +1,7 @@
 // Who can see my diary: the clinics I share it with (since when, stop sharing), the
 // earlier ones, and "Add a clinic" (check an invitation code, consent, share).
 import { useEffect, useRef, useState } from "preact/hooks";
-import { call, errorText, OfflineError, type Reply } from "../api";
+import { call, errorText, failureText, HttpError, OfflineError, type Reply } from "../api";
 import { clearInvite, pendingInvite } from "../invite";
 import { t } from "../strings";
 
@@ -42,11 +42,11 @@ export function CareLinks() {
   const load = async () => {
     try {
       const reply = await call<{ results: CareLink[] }>("GET", "/api/v1/me/care-links");
-      if (reply.status !== 200) throw new Error(String(reply.status));
+      if (reply.status !== 200) throw new HttpError(reply.status);
       setLinks(reply.body.results);
       setFailed("");
     } catch (err) {
-      setFailed(err instanceof OfflineError ? t.careNeedsConnection : t.genericError);
+      setFailed(failureText(err, t.careNeedsConnection));
     }
   };
   useEffect(() => void load(), []);
@@ -63,9 +63,12 @@ export function CareLinks() {
         {notice}
       </p>
       {failed ? (
-        <p class="error" role="alert">
-          {failed}
-        </p>
+        <div class="error stack" role="alert">
+          <p>{failed}</p>
+          <button type="button" onClick={() => void load()}>
+            {t.tryAgain}
+          </button>
+        </div>
       ) : null}
       {links === null && !failed ? <p>{t.loading}</p> : null}
       {links !== null && active.length === 0 ? <p>{t.careNone}</p> : null}

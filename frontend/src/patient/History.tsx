@@ -47,7 +47,7 @@ function weekdayIndex(iso: string): number {
 
 /** The phone's days of a month, then the server's (which the phone keeps a copy of
  * unless it holds an unsent change of that day). */
-async function loadMonth(first: string): Promise<{ days: Record<string, DayInfo>; offline: boolean }> {
+async function loadMonth(first: string): Promise<{ days: Record<string, DayInfo>; offline: boolean; failed?: number }> {
   const last = monthEnd(first);
   const d = await db();
   const days: Record<string, DayInfo> = {};
@@ -55,7 +55,7 @@ async function loadMonth(first: string): Promise<{ days: Record<string, DayInfo>
   for (const e of local) days[e.date] = { kind: kindOf(e.data), synced: e.synced };
   try {
     const reply = await call("GET", `/api/v1/me/entries?from=${first}&to=${last}&page_size=31`);
-    if (reply.status !== 200) return { days, offline: false };
+    if (reply.status !== 200) return { days, offline: false, failed: reply.status };
     const tx = d.transaction(["entries", "outbox"], "readwrite");
     for (const e of reply.body.results ?? []) {
       const pending = await tx.objectStore("outbox").get(`entry:${e.date}`);
@@ -79,6 +79,8 @@ export function History({ max, onOpen }: { max: string; onOpen: (date: string) =
   // The days read, with the month they belong to (none yet for a month just opened).
   const [read, setRead] = useState<{ month: string; days: Record<string, DayInfo> } | null>(null);
   const [offline, setOffline] = useState(false);
+  const [failed, setFailed] = useState(0); // the status of a read the server refused, 0 if none
+  const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
     let live = true;
@@ -87,6 +89,7 @@ export function History({ max, onOpen }: { max: string; onOpen: (date: string) =
         if (!live) return;
         setRead({ month: first, days: r.days });
         setOffline(r.offline);
+        setFailed(r.failed ?? 0);
       });
     void load();
     const unsubscribe = onSyncChange(() => void load());
@@ -94,7 +97,7 @@ export function History({ max, onOpen }: { max: string; onOpen: (date: string) =
       live = false;
       unsubscribe();
     };
-  }, [first]);
+  }, [first, attempt]);
 
   const last = monthEnd(first);
   const cells: (string | null)[] = Array.from({ length: weekdayIndex(first) }, () => null);
@@ -125,6 +128,14 @@ export function History({ max, onOpen }: { max: string; onOpen: (date: string) =
         </button>
       </div>
       {offline ? <p class="banner warn">{t.historyFromPhone}</p> : null}
+      {failed ? (
+        <div class="banner warn stack" role="alert" data-testid="history-failed">
+          <p>{failed >= 500 ? t.serverProblem(failed) : t.requestFailed(failed)}</p>
+          <button type="button" onClick={() => setAttempt((n) => n + 1)}>
+            {t.tryAgain}
+          </button>
+        </div>
+      ) : null}
       {/* Until the month's days are read, the calendar says it is busy rather than "not logged". */}
       <div class="calendar" role="table" aria-labelledby="month-title" aria-busy={!ready}>
         <div role="row" class="calrow">

@@ -2,7 +2,7 @@
 // time, days, push and/or e-mail, lock-screen text (shown once the reminder is ticked on). Notification permission is asked for
 // only when the patient saves a reminder that is on with push, never on opening the page.
 import { useEffect, useState } from "preact/hooks";
-import { call, errorText, OfflineError } from "../api";
+import { call, errorText, failureText, HttpError, OfflineError } from "../api";
 import { browserTimeZone } from "../dates";
 import { getMeta } from "../db";
 import { t } from "../strings";
@@ -24,7 +24,7 @@ interface Reminder {
   snoozed_until: string | null;
 }
 
-type Load = { state: "loading" } | { state: "offline" } | { state: "error" } | { state: "ok"; reminders: Reminder[] };
+type Load = { state: "loading" } | { state: "offline" } | { state: "error"; text: string } | { state: "ok"; reminders: Reminder[] };
 type FieldErrors = Record<string, string[]>;
 
 function formatWhen(iso: string, tz: string): string {
@@ -45,10 +45,11 @@ export function RemindersSettings() {
   const fetchAll = async () => {
     try {
       const reply = await call<Reminder[]>("GET", "/api/v1/me/reminders");
-      setLoad(reply.status === 200 ? { state: "ok", reminders: reply.body } : { state: "error" });
+      if (reply.status !== 200) throw new HttpError(reply.status);
+      setLoad({ state: "ok", reminders: reply.body });
     } catch (err) {
       if (err instanceof OfflineError) setLoad({ state: "offline" });
-      else setLoad({ state: "error" });
+      else setLoad({ state: "error", text: failureText(err, t.remindersLoadFailed) });
     }
   };
 
@@ -63,7 +64,15 @@ export function RemindersSettings() {
   let body;
   if (load.state === "loading") body = <p class="muted">{t.loading}</p>;
   else if (load.state === "offline") body = <p class="banner warn">{t.remindersOffline}</p>;
-  else if (load.state === "error") body = <p class="error">{t.remindersLoadFailed}</p>;
+  else if (load.state === "error")
+    body = (
+      <div class="error stack" role="alert">
+        <p>{load.text}</p>
+        <button type="button" onClick={() => void fetchAll()}>
+          {t.tryAgain}
+        </button>
+      </div>
+    );
   else body = load.reminders.map((r) => <ReminderCard key={r.kind} initial={r} tz={tz} />);
 
   return (

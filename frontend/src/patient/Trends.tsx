@@ -28,7 +28,11 @@ interface Insights {
   weekly: { week_starts?: string[]; days_logged?: number[]; pain?: Num[]; sleep?: Num[] };
 }
 
-type Load = { state: "loading" } | { state: "none" } | { state: "ok"; data: Insights; offline: boolean };
+// `failed`: the status of the server's error answer (5xx, ...), 0 when offline or fine.
+type Load =
+  | { state: "loading" }
+  | { state: "none"; failed: number }
+  | { state: "ok"; data: Insights; offline: boolean; failed: number };
 
 const DAY = 86400;
 const WINDOW_DAYS = 84;
@@ -149,27 +153,46 @@ function Chart({ spec, data }: { spec: ChartSpec; data: Insights }) {
 }
 
 async function loadInsights(): Promise<Load> {
+  let failed = 0;
   try {
     const reply = await call<Insights>("GET", "/api/v1/me/insights");
     if (reply.status === 200) {
       await setMeta("insights", reply.body);
-      return { state: "ok", data: reply.body, offline: false };
+      return { state: "ok", data: reply.body, offline: false, failed: 0 };
     }
+    failed = reply.status;
   } catch (err) {
     if (!(err instanceof OfflineError)) throw err;
   }
   const cached = await getMeta<Insights>("insights");
-  return cached ? { state: "ok", data: cached, offline: true } : { state: "none" };
+  return cached ? { state: "ok", data: cached, offline: !failed, failed } : { state: "none", failed };
+}
+
+function LoadProblem({ status, retry }: { status: number; retry: () => void }) {
+  return (
+    <div class="banner warn stack" role="alert" data-testid="trends-failed">
+      <p>{status >= 500 ? t.serverProblem(status) : t.requestFailed(status)}</p>
+      <button type="button" onClick={retry}>
+        {t.tryAgain}
+      </button>
+    </div>
+  );
 }
 
 export function Trends() {
   const [load, setLoad] = useState<Load>({ state: "loading" });
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
-    void loadInsights().then(setLoad, () => setLoad({ state: "none" }));
-  }, []);
+    void loadInsights().then(setLoad, () => setLoad({ state: "none", failed: 0 }));
+  }, [attempt]);
+  const retry = () => {
+    setLoad({ state: "loading" });
+    setAttempt((n) => n + 1);
+  };
 
   if (load.state === "loading") return <p class="center">{t.loading}</p>;
-  if (load.state === "none") return <p class="banner warn">{t.trendsNeverLoaded}</p>;
+  if (load.state === "none")
+    return load.failed ? <LoadProblem status={load.failed} retry={retry} /> : <p class="banner warn">{t.trendsNeverLoaded}</p>;
   const data = load.data;
   const s = data.series ?? {};
   const start = s.start;
@@ -195,6 +218,7 @@ export function Trends() {
   return (
     <section class="stack">
       {load.offline ? <p class="banner warn">{t.trendsOffline}</p> : null}
+      {load.failed ? <LoadProblem status={load.failed} retry={retry} /> : null}
       {data.alerts.map((a) => (
         <div class="warning" role="alert" data-testid={`alert-${a.kind}`}>
           <h2>{t.opioidWarningTitle}</h2>
@@ -207,7 +231,11 @@ export function Trends() {
         </p>
       ) : (
         <>
-          {data.status === "stale" ? <p class="muted small">{t.trendsStale}</p> : null}
+          {data.status === "stale" ? (
+            <p class="banner warn" role="status" data-testid="trends-stale">
+              {t.trendsStale}
+            </p>
+          ) : null}
           {data.as_of ? <p class="muted small">{t.trendsUpdated(formatDay(data.as_of))}</p> : null}
           <section class="card" aria-labelledby="suggestions-title">
             <h2 id="suggestions-title">{t.suggestions}</h2>

@@ -1,6 +1,6 @@
 """The analysis is pure: its tests need no database, broker or cache.
 
-The root conftest's autouse fixtures demand PostgreSQL and Redis; these overrides (same
+The root conftest's autouse fixtures demand a real database and Redis; these overrides (same
 names, closer to the tests) replace them for this package only.
 """
 
@@ -10,7 +10,7 @@ import pytest
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _real_postgres() -> None:
+def _real_database() -> None:
     """No database here: the engine takes plain rows."""
 
 

@@ -82,6 +82,7 @@ def make_history(
     plan_row: PlanRow | None = None,
     reported: ReportedBaselineRow | None = None,
     as_of: date = AS_OF,
+    questionnaires: Sequence[tuple] = (),
 ) -> PatientHistory:
     return PatientHistory(
         as_of=as_of,
@@ -92,6 +93,7 @@ def make_history(
         doses=list(doses),
         plan=plan_row,
         reported_baseline=reported,
+        questionnaires=list(questionnaires),
     )
 
 
@@ -114,3 +116,8 @@ def trial(
     }
     fields.update(kwargs)
     return make_history(condition, **fields)  # type: ignore[arg-type]
+
+
+def response(instrument: str, d: date, total: int, by: str = "patient", order: int = 0) -> tuple:
+    """A questionnaire response row (QuestionnaireRow order)."""
+    return (instrument, d, total, by, order)

@@ -207,9 +207,15 @@ def test_no_plan_uses_the_default_target_and_decision_point():
     assert any("No dose plan" in n for n in ev["notes"])
 
 
-def test_questionnaire_hook_is_stated():
+def test_without_questionnaires_every_criterion_is_not_available():
     _, ev = verdict(trial(baseline="1" * 10 + "0" * 18, window="1" * 5 + "0" * 23))
-    assert ev["questionnaire"] == {"collected": False, "criterion_met": False}
+    q = ev["questionnaire"]
+    assert q["criterion_met"] == []
+    assert q["effect"] is None
+    assert q["instruments"]["midas"]["criterion"] == "not_available"
+    assert q["instruments"]["hit6"]["criterion"] == "not_available"
+    assert q["instruments"]["pgic"]["followup"] is None
+    assert q["pgic_missing_at_decision_point"] is True
 
 
 # --- fibromyalgia: mean pain (IMMPACT) --------------------------------------------------

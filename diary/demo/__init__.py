@@ -1,0 +1,1 @@
+"""The demo clinic's data (`manage.py seed_demo`), by concern."""

@@ -1,0 +1,280 @@
+"""`make run`'s embedded set-up itself, in Chromium: SQLite, the filesystem broker, and the
+web server, worker and beat that scripts/run-embedded.sh starts, with the demo data.
+
+Nothing here touches the test database of the run: the app under test is the one a
+newcomer gets. The clinician signs in with the code `manage.py totp_code` prints, reads
+every page of the dashboard; the demo patient logs a day and finds it in History; a new
+patient signs up with the code from the e-mail `make run` keeps under var/mail/; every
+API read of both answers 2xx."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email import message_from_bytes
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from diary.management.commands.seed_demo import CLINICIAN_EMAIL, PROFILES
+from tests.e2e.chromium import PHONE
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_PASSWORD = "demo-password-1"  # printed by make run for everyone
+
+
+@dataclass
+class Embedded:
+    url: str
+    var: Path
+    env: dict[str, str]
+    log: Path
+
+    def manage(self, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env={**self.env, "LDN_ENV": "embedded"},
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        return result.stdout.strip()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _up(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/healthz", timeout=2) as reply:  # noqa: S310 - loopback
+            return reply.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded]:
+    """scripts/run-embedded.sh (what `make run` starts after building) on a fresh var/."""
+    var = tmp_path_factory.mktemp("embedded-var")
+    port = _free_port()
+    # Nothing of the test run's services or settings: the script sets its own.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LDN_", "DATABASE_URL", "REDIS_URL", "CELERY_", "DJANGO_"))
+    }
+    env.update(LDN_VAR_DIR=str(var), HOST="127.0.0.1", PORT=str(port))
+    log = var / "make-run.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            ["/bin/bash", "scripts/run-embedded.sh"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300  # migrate and seed the demo first
+    while not _up(url):
+        if process.poll() is not None or time.monotonic() > deadline:
+            os.killpg(process.pid, signal.SIGKILL)
+            pytest.fail(f"make run's embedded set-up did not start:\n{log.read_text()[-4000:]}")
+        time.sleep(0.5)
+    try:
+        yield Embedded(url=url, var=var, env=env, log=log)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def api_reads_answer_2xx(page: Page, base: str, paths: list[str]) -> None:
+    """Every read answers 2xx for this signed-in person (their session cookie)."""
+    failures = {}
+    for path in paths:
+        reply = page.request.get(base + path)
+        if not 200 <= reply.status < 300:
+            failures[path] = (reply.status, reply.text()[:200])
+    assert failures == {}
+
+
+def test_the_clinician_reads_every_page_of_the_dashboard(embedded: Embedded, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    desk = context.new_page()
+    desk.set_default_timeout(20_000)
+    desk.goto(embedded.url + "/")
+    desk.get_by_label("E-mail").fill(CLINICIAN_EMAIL)
+    desk.get_by_label("Password").fill(DEMO_PASSWORD)
+    desk.get_by_role("button", name="Sign in", exact=True).click()
+    code_field = desk.get_by_label("Authenticator code")
+    expect(code_field).to_be_visible()
+    if 30 - time.time() % 30 < 4:  # never type a code in its last seconds
+        time.sleep(5)
+    code_field.fill(embedded.manage("totp_code", CLINICIAN_EMAIL).split()[0])  # as make run's banner says
+    desk.get_by_role("button", name="Confirm").click()
+
+    # The triage list: every demo patient (the list the 500 used to break).
+    expect(desk.get_by_role("heading", name="Triage", level=1)).to_be_visible()
+    rows = desk.get_by_test_id("triage-row")
+    expect(rows).to_have_count(len(PROFILES))
+    for profile in PROFILES:
+        expect(desk.get_by_role("link", name=profile.name, exact=True)).to_be_visible()
+
+    # A patient page, its report (page and PDF), the plan editor.
+    first = PROFILES[0]
+    desk.get_by_role("link", name=first.name, exact=True).click()
+    expect(desk.get_by_role("heading", name=first.name, level=1)).to_be_visible()
+    expect(desk.get_by_test_id("verdict-label")).not_to_be_empty()
+    patient_id = re.search(r"#/patients/([0-9a-f-]{36})", desk.url)
+    assert patient_id, desk.url
+    report = desk.get_by_role("link", name=re.compile("Open the printable report")).get_attribute("href")
+    html = desk.request.get(embedded.url + str(report))
+    assert html.status == 200, html.text()[:300]
+    assert first.name in html.text()
+    pdf_href = desk.get_by_role("link", name=re.compile("Download the PDF")).get_attribute("href")
+    pdf = desk.request.get(embedded.url + str(pdf_href))
+    assert pdf.status == 200
+    assert pdf.body().startswith(b"%PDF")
+    desk.get_by_role("link", name="Plan and baseline").click()
+    expect(desk.get_by_role("button", name="Add a step")).to_be_visible()
+    expect(desk.get_by_test_id("current-steps")).to_contain_text("mg")
+
+    # Clinic outcomes.
+    desk.get_by_role("link", name="Outcomes", exact=True).click()
+    expect(desk.get_by_test_id("outcome-categories").locator("tbody tr").first).to_be_visible()
+    expect(desk.get_by_test_id("responder-rate")).to_contain_text("Responder rate")
+
+    pid = patient_id.group(1)
+    api_reads_answer_2xx(
+        desk,
+        embedded.url,
+        [
+            "/api/v1/whoami",
+            "/api/v1/triage",
+            "/api/v1/triage?q=a&flag_kind=opioid_interaction",
+            "/api/v1/clinic/outcomes",
+            "/api/v1/patients",
+            "/api/v1/flags",
+            "/api/v1/invitations",
+            "/api/v1/plan-templates",
+            f"/api/v1/patients/{pid}",
+            f"/api/v1/patients/{pid}/entries",
+            f"/api/v1/patients/{pid}/doses",
+            f"/api/v1/patients/{pid}/plan",
+            f"/api/v1/patients/{pid}/insights",
+            f"/api/v1/patients/{pid}/report",
+            f"/api/v1/patients/{pid}/report.pdf",
+            "/api/v1/schema/",
+        ],
+    )
+    context.close()
+
+
+def test_the_demo_patient_logs_a_day_and_finds_it_in_history(embedded: Embedded, browser: Browser) -> None:
+    context = browser.new_context(**PHONE, timezone_id=PROFILES[0].time_zone)
+    phone = context.new_page()
+    phone.set_default_timeout(20_000)
+    phone.goto(embedded.url + "/")
+    phone.get_by_label("E-mail").fill(PROFILES[0].email)
+    phone.get_by_label("Password").fill(DEMO_PASSWORD)
+    phone.get_by_role("button", name="Sign in", exact=True).click()
+    expect(phone.get_by_role("heading", name="Today")).to_be_visible()
+    expect(phone.get_by_test_id("connection")).to_have_text("Everything is synced")
+
+    phone.get_by_role("group", name="Pain today").get_by_role("button", name="7", exact=True).click()
+    phone.get_by_role("button", name="Save", exact=True).click()
+    expect(phone.get_by_test_id("day-status")).to_have_text("Synced")
+    expect(phone.get_by_test_id("connection")).to_have_text("Everything is synced")
+    today = phone.request.get(embedded.url + "/api/v1/me/today").json()["date"]
+
+    phone.get_by_role("navigation", name="Sections").get_by_role("button", name="History", exact=True).click()
+    expect(phone.get_by_role("heading", level=1, name="History")).to_be_visible()
+    cell = phone.locator(f'button.calday[data-date="{today}"]')
+    expect(cell).to_be_visible()
+    expect(cell).not_to_have_attribute("data-kind", "empty")
+    cell.click()
+    pain = phone.get_by_role("group", name="Pain today")
+    expect(pain.get_by_role("button", name="7", exact=True)).to_have_attribute("aria-pressed", "true")
+    api_reads_answer_2xx(
+        phone,
+        embedded.url,
+        [
+            "/api/v1/whoami",
+            "/api/v1/me/profile",
+            "/api/v1/me/today",
+            "/api/v1/me/plan",
+            "/api/v1/me/changes",
+            "/api/v1/me/entries",
+            "/api/v1/me/doses",
+            "/api/v1/me/insights",
+            "/api/v1/me/care-links",
+            "/api/v1/me/reminders",
+            "/api/v1/me/export",
+            "/api/v1/me/export?format=csv",
+            "/api/v1/me/vapid-public-key",
+        ],
+    )
+    day = phone.request.get(embedded.url + f"/api/v1/me/entries/{today}")
+    assert day.status == 200
+    assert day.json()["pain_score"] == 7
+    context.close()
+
+
+def _mail_with(var: Path, address: str) -> Any:
+    for path in sorted((var / "mail").glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
+        for raw in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+            if raw.strip() and address.encode() in raw:
+                return message_from_bytes(raw.strip())
+    return None
+
+
+def test_a_newcomer_signs_up_with_the_code_from_the_kept_e_mail(embedded: Embedded, browser: Browser) -> None:
+    context = browser.new_context(**PHONE, timezone_id="Europe/Berlin")
+    phone = context.new_page()
+    phone.set_default_timeout(20_000)
+    phone.goto(embedded.url + "/")
+    phone.get_by_role("button", name="New here? Create an account").click()
+    phone.get_by_label("E-mail").fill("newcomer@example.org")
+    phone.get_by_label("Password").fill("a long enough passphrase")
+    phone.get_by_role("button", name="Create an account").click()
+    expect(phone.get_by_role("heading", name="Check your e-mail")).to_be_visible()
+
+    # make run printed where its e-mails are kept, and printed this one in its terminal
+    banner = embedded.log.read_text()
+    assert str(embedded.var / "mail") in banner
+    assert "newcomer@example.org" in banner
+    message = None
+    deadline = time.monotonic() + 10
+    while message is None and time.monotonic() < deadline:
+        message = _mail_with(embedded.var, "newcomer@example.org")
+        time.sleep(0.2)
+    assert message is not None, list((embedded.var / "mail").iterdir())
+    body = message.get_payload(decode=True).decode() if not message.is_multipart() else ""
+    body = body or message.get_payload(0).get_payload(decode=True).decode()
+    code = re.search(r"^\s*([A-Z0-9]{3,5}(?:-[A-Z0-9]{3,5})?)\s*$", body, re.MULTILINE)
+    assert code, body
+    phone.get_by_label("Code from the e-mail").fill(code.group(1))
+    phone.get_by_role("button", name="Confirm").click()
+    expect(phone.get_by_role("heading", name="Today")).to_be_visible()
+    context.close()

@@ -5,7 +5,11 @@ dataclass copy and a walk over every directive, twice), which was a measurable s
 diary save's CPU. The headers are the same: a response that brings its own parts (the
 dashboard's style hashes, `csp_exempt`, …) or a request that used a nonce goes through
 the stock code, and the cache is rebuilt whenever the settings objects change
-(tests/config/test_csp.py compares the headers with the stock middleware's).
+(tests/diary/fastpath/test_csp.py compares the headers with the stock middleware's).
+It reads the stock middleware's private `_csp_nonce_post_response` and the private
+response attributes django-csp's decorators set (`_csp_update`, …).
+
+Off (settings.FASTPATH false): the stock middleware for every response.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from csp.middleware import CSPMiddleware as StockCSPMiddleware
 from csp.utils import build_policy
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
+
+from diary.fastpath import on
 
 # What a view or decorator may set on a response to change its policy.
 OWN_PARTS = tuple(f"_csp_{part}{ro}" for part in ("config", "update", "replace") for ro in ("", "_ro"))
@@ -49,7 +55,8 @@ class CSPMiddleware(StockCSPMiddleware):
 
     def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
         if (
-            (response.status_code in DEBUG_CODES and settings.DEBUG)
+            not on()
+            or (response.status_code in DEBUG_CODES and settings.DEBUG)
             or getattr(request, "_csp_nonce", None) is not None
             or any(getattr(response, name, None) is not None for name in OWN_PARTS)
         ):

@@ -1,4 +1,4 @@
-"""config.csp.CSPMiddleware gives every response the headers django-csp's own middleware
+"""diary.fastpath.csp.CSPMiddleware gives every response the headers django-csp's own middleware
 gives it; it only builds the settings' policies once."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.test import RequestFactory, override_settings
 
-from config.csp import CSPMiddleware
+from diary.fastpath.csp import CSPMiddleware
 
 HEADERS = ("Content-Security-Policy", "Content-Security-Policy-Report-Only")
 
@@ -101,3 +101,16 @@ def test_changed_settings_are_followed():
     assert policies[0] != policies[2]
     assert policies[1] is None
     assert policies[3] is None
+
+
+@pytest.mark.parametrize("prepare", [plain, style_hash, exempt, nonce])
+def test_off_the_stock_middleware_answers_and_nothing_is_cached(prepare, settings):
+    settings.FASTPATH = False
+    assert headers(CSPMiddleware, "/api/v1/me/profile", prepare) == headers(
+        StockCSPMiddleware, "/api/v1/me/profile", prepare
+    )
+    middleware = CSPMiddleware(get_response)
+    request = RequestFactory().get("/")
+    middleware.process_request(request)
+    middleware.process_response(request, HttpResponse("x"))
+    assert middleware._built is None  # the policies were not built by our code

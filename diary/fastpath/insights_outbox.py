@@ -19,11 +19,13 @@ import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
+from config.celery import app
 from diary.fastpath import on
 
 log = logging.getLogger(__name__)
 
 INSIGHTS_REQUEST_GATHER = 0.2
+RECOMPUTE_TASK = "diary.tasks.insights_recompute"
 _request_sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="insights-request")
 _outbox: set[int] = set()
 _outbox_lock = threading.Lock()
@@ -59,9 +61,9 @@ def _publish_outbox() -> None:
 
 
 def publish_recompute_request(ids: list[int]) -> None:
-    from diary.tasks import insights_recompute
-
+    # By the task's name: importing diary.tasks here would close an import circle
+    # (tasks -> services -> patients -> this module).
     try:
-        insights_recompute.apply_async((ids,), retry=False)
+        app.send_task(RECOMPUTE_TASK, (ids,), retry=False)
     except Exception as exc:  # any broker failure: the sweep is the safety net
         log.warning("insights recompute request not sent (%s); the sweep will pick up %s", exc, ids)

@@ -10,6 +10,8 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 
+from diary.fastpath.insights_outbox import RECOMPUTE_TASK
+from diary.tasks import insights_recompute
 from tests.diary.test_insights_jobs import record, today_of
 from tests.factories import PatientFactory
 from tests.processes import wait_for
@@ -39,3 +41,8 @@ def test_on_the_same_request_arrives_from_the_sender_thread(queue_messages, sett
     assert queue_messages() == []  # still gathering, off the request thread
     wait_for(queue_messages)
     assert [m["headers"]["argsrepr"] for m in queue_messages()] == [repr((sorted([alice.pk, bob.pk]),))]
+
+
+def test_the_request_names_the_recompute_task():
+    """Sent by name (no import of diary.tasks): the name is the task's."""
+    assert insights_recompute.name == RECOMPUTE_TASK

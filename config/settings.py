@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "api.middleware.ApiProblemMiddleware",  # an API 500 from any layer below answers as a problem
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "diary.fastpath.csp.CSPMiddleware",  # django-csp's, with the policy built once (a fast path)
+    "csp.middleware.CSPMiddleware",
     "api.middleware.RequestBodyGuardMiddleware",  # before anything parses a body: 413, too deep 400
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

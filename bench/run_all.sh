@@ -7,11 +7,14 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
 
-benches=(write_path insights reminders dashboard frontend fhir)
+# module under bench/ (a package name means its run.py)
+benches=(write_path write_path.open_loop insights reminders dashboard frontend fhir)
 failed=()
 for name in "${benches[@]}"; do
   echo "== bench/$name"
-  "$py" -m "bench.$name.run" "$@"
+  module="bench.$name"
+  [[ "$name" == *.* ]] || module="$module.run"
+  "$py" -m "$module" "$@"
   status=$?
   [ "$status" -eq 0 ] || failed+=("$name (exit $status)")
 done

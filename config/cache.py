@@ -1,10 +1,8 @@
 """Django's Redis cache, keeping one redis-py client per connection pool, and deciding what
 happens while Redis cannot be reached.
 
-Django's client makes a new `redis.Redis` for every cache call, and building one costs
-more CPU than the call itself (it fills its table of response callbacks). Sessions are
-read from the cache on every request. A `redis.Redis` over a connection pool is safe to
-share between threads, so one per pool is enough.
+Django's client makes a new `redis.Redis` for every cache call; the one kept per
+connection pool is a fast path (diary/fastpath/redis_client.py).
 
 Redis unreachable (refused, or no answer within the socket timeout): each operation either
 behaves as on an empty cache whose writes are lost (a get misses, an add succeeds, a set
@@ -27,6 +25,8 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
+
+from diary.fastpath.redis_client import RedisCacheClient
 
 log = logging.getLogger(__name__)
 
@@ -67,19 +67,6 @@ def redis_caches(url: str, timeout: float = 0.5) -> dict[str, dict[str, Any]]:
             "OPTIONS": {**options, "fail_open": True, "max_timeout": SESSION_CACHE_SECONDS},
         },
     }
-
-
-class RedisCacheClient(django_redis.RedisCacheClient):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._clients: dict[Any, Any] = {}
-
-    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
-        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
-        client = self._clients.get(pool)
-        if client is None:
-            client = self._clients[pool] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
-        return client
 
 
 class RedisCache(django_redis.RedisCache):

@@ -39,6 +39,9 @@ else:
     SECRET_KEY = env_str("SECRET_KEY", "insecure-dev-key-" + "x" * 40)
 
 DEBUG = env_bool("DEBUG", LDN_ENV == "embedded")
+# The shortcuts around libraries' public APIs (diary/fastpath/README.md); LDN_FASTPATH=0 turns
+# every one off and the code takes the ORM's or the library's documented way.
+FASTPATH = env_bool("LDN_FASTPATH", True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -68,7 +71,7 @@ MIDDLEWARE = [
     "api.middleware.ApiProblemMiddleware",  # an API 500 from any layer below answers as a problem
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "config.csp.CSPMiddleware",  # django-csp's, with the policy built once
+    "csp.middleware.CSPMiddleware",
     "api.middleware.RequestBodyGuardMiddleware",  # before anything parses a body: 413, too deep 400
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -44,10 +44,13 @@ FEATURES: dict[str, Feature] = {
     ),
     "fast_paths": Feature(
         what=(
-            "hand-built statements on the hot write and read paths (diary/services/rows.py, the one-statement "
-            "entry read, the reminder ledger's array insert), measured in docs/benchmarks.md"
+            "hand-built statements on the hot write and read paths in PostgreSQL's dialect (diary/fastpath/: "
+            "the diary save's rows, the one-statement entry read, the reminder ledger's array insert)"
         ),
-        embedded="the ORM's own statements (the same rows and values; tests/diary/test_rows.py compares them)",
+        embedded=(
+            "the ORM's own statements, as with LDN_FASTPATH=0 (the same rows and values; the parity tests "
+            "under tests/diary/fastpath/ compare them)"
+        ),
     ),
 }
 

@@ -22,13 +22,39 @@ def pytest_configure(config: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+# The test files whose every test must pass with the fast paths off as well (they cover the
+# code the shortcuts replace); scripts/check.sh runs them, and the tests marked
+# `fastpath_parity`, a third time with LDN_FASTPATH=0. diary/fastpath/README.md.
+FASTPATH_PARITY_FILES = (
+    "tests/diary/fastpath/",
+    "tests/diary/test_auth_backend.py",
+    "tests/diary/test_entries.py",
+    "tests/diary/test_reminders.py",
+    "tests/diary/test_insights_jobs.py",
+    "tests/diary/test_insights_store.py",
+    "tests/diary/test_history.py",
+    "tests/diary/test_concurrency.py",
+    "tests/config/test_cache.py",
+    "tests/config/test_headers.py",
+    "tests/api/test_entries.py",
+    "tests/api/test_entry_out.py",
+    "tests/api/test_changes.py",
+    "tests/api/test_races.py",
+    "tests/api/test_sessions.py",
+    "tests/api/test_auth.py",
+)
+
+
 def pytest_collection_modifyitems(config: Any, items: list[pytest.Item]) -> None:
     """``@pytest.mark.postgres_only("feature")``: skipped on SQLite with the feature's reason
-    (diary/postgres_only.py names each feature and what the embedded mode does instead)."""
+    (diary/postgres_only.py names each feature and what the embedded mode does instead).
+    The tests of FASTPATH_PARITY_FILES are marked ``fastpath_parity``."""
     from django.conf import settings
 
     on_sqlite = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
     for item in items:
+        if item.nodeid.startswith(FASTPATH_PARITY_FILES):
+            item.add_marker(pytest.mark.fastpath_parity)
         for mark in item.iter_markers("postgres_only"):
             name = mark.args[0]
             if name not in FEATURES:
@@ -59,6 +85,20 @@ def frozen() -> Any:
     """Time stands still at NOW (use `frozen.shift(...)` to move it)."""
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
+
+
+@pytest.fixture(params=[True, False], ids=["fastpath", "public-api"])
+def fastpath(request: Any, settings: Any) -> bool:
+    """Run the test with the fast paths on and again off (settings.FASTPATH)."""
+    settings.FASTPATH = request.param
+    return bool(request.param)
+
+
+@pytest.fixture
+def fastpath_on(settings: Any) -> None:
+    """For a test of a shortcut's own promise (a query count, a kept client): the fast paths
+    on, whatever LDN_FASTPATH says."""
+    settings.FASTPATH = True
 
 
 @pytest.fixture(autouse=True)

@@ -97,6 +97,18 @@ async def read_response(reader: asyncio.StreamReader) -> Response:
     return Response(int(status_text), headers, body, close)
 
 
+def _counted(result: Result, started: float, response: Response | None, exc: Exception | None = None) -> None:
+    """One answer (or a connection error) into the result; latency from `started`."""
+    result.latencies.append(time.perf_counter() - started)
+    if response is None:
+        result.statuses[0] = result.statuses.get(0, 0) + 1
+        result.error(f"connection error: {exc!r}")
+        return
+    result.statuses[response.status] = result.statuses.get(response.status, 0) + 1
+    if not 200 <= response.status < 300:
+        result.error(f"HTTP {response.status}: {response.body[:400].decode('utf-8', 'replace')}")
+
+
 async def _client(host: str, port: int, requests: list[bytes], result: Result) -> None:
     reader: asyncio.StreamReader | None = None
     writer: asyncio.StreamWriter | None = None
@@ -110,17 +122,12 @@ async def _client(host: str, port: int, requests: list[bytes], result: Result) -
             writer.write(raw)
             response = await read_response(reader)
         except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as exc:
-            result.latencies.append(time.perf_counter() - started)
-            result.statuses[0] = result.statuses.get(0, 0) + 1
-            result.error(f"connection error: {exc!r}")
+            _counted(result, started, None, exc)
             if writer is not None:
                 writer.close()
             reader = writer = None
             continue
-        result.latencies.append(time.perf_counter() - started)
-        result.statuses[response.status] = result.statuses.get(response.status, 0) + 1
-        if not 200 <= response.status < 300:
-            result.error(f"HTTP {response.status}: {response.body[:400].decode('utf-8', 'replace')}")
+        _counted(result, started, response)
         if response.close:
             writer.close()
             reader = writer = None
@@ -156,3 +163,51 @@ async def _once(host: str, port: int, raw: bytes) -> Response:
 def once(host: str, port: int, raw: bytes) -> Response:
     """One request on a fresh connection (set-up and checks, not measured)."""
     return asyncio.run(_once(host, port, raw))
+
+
+async def _run_open(host: str, port: int, requests: list[bytes], arrivals: list[float]) -> Result:
+    """Open loop: request i starts at `arrivals[i]` seconds, whether or not earlier ones were
+    answered; its latency counts from that moment (time spent waiting for a connection
+    included, so a slow server cannot hide its queue from the figure)."""
+    result = Result()
+    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def one(raw: bytes, due: float) -> None:
+        try:
+            if idle:
+                reader, writer = idle.pop()
+            else:
+                reader, writer = await asyncio.open_connection(host, port)
+                result.connects += 1
+            writer.write(raw)
+            response = await read_response(reader)
+        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError) as exc:
+            _counted(result, due, None, exc)
+            return
+        _counted(result, due, response)
+        if response.close:
+            writer.close()
+        else:
+            idle.append((reader, writer))
+
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.perf_counter()
+    tasks = []
+    for raw, at in zip(requests, arrivals, strict=True):
+        due = started + at
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(raw, due)))
+    await asyncio.gather(*tasks)
+    result.wall = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    result.client_cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    for _, writer in idle:
+        writer.close()
+    return result
+
+
+def run_open(host: str, port: int, requests: list[bytes], arrivals: list[float]) -> Result:
+    """Send request i at `arrivals[i]` seconds after the start (an open loop)."""
+    return asyncio.run(_run_open(host, port, requests, arrivals))

@@ -507,12 +507,17 @@ def wait_quiet() -> None:
 
 
 def measure_http(server: Server, plan: list[list[Op]], seed: dict[str, Any], dsn: str) -> Stats:
+    requests = http_requests(plan, seed, server.port)
+    return measure_sent(server, dsn, lambda: http_load.run(HOST, server.port, requests))
+
+
+def measure_sent(server: Server, dsn: str, send: Callable[[], http_load.Result]) -> Stats:
+    """From an empty diary on a quiet machine: `send` the load, and what it cost whom."""
     reset_diaries(dsn)
     wait_quiet()
-    requests = http_requests(plan, seed, server.port)
     db_root = postmaster_pid(dsn)
     before = cpu.sample(server.process.pid, db_root)
-    result = http_load.run(HOST, server.port, requests)
+    result = send()
     used = cpu.delta(before, cpu.sample(server.process.pid, db_root))
     n = max(1, result.requests)
     return stats_of(

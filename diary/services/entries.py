@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import functools
-import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Model, QuerySet
+from django.db import transaction
 from django.utils import timezone
 
 from diary.choices import HEADACHE_CONDITIONS, OPIOID_NAME_MARKERS, MedicineClass
 from diary.dates import local_calendar_date
+from diary.fastpath.entry_read import attach_children, stored_entry
+from diary.fastpath.rows import row_update, rows_delete, rows_insert
 from diary.models import AcuteMedication, DiaryEntry, EntryRevision, Patient, SideEffect, User
 from diary.models.entries import MEDICINES_PER_DAY_MAX, SIDE_EFFECTS_PER_DAY_MAX
-from diary.postgres_only import available
 from diary.services.errors import InvalidInput, PreconditionFailed
 from diary.services.patients import patient_change_begin
-from diary.services.rows import row_update, rows_delete, rows_insert
 
 ENTRY_FIELDS = (
     "pain_score",
@@ -142,107 +139,7 @@ def _write_children(entry: DiaryEntry, data: dict[str, Any]) -> None:
     rows_insert(medicines)
     # What was just written is what a prefetch would read back: hand it to the caller
     # so the response needs no second read.
-    _attach_children(entry, side_effects, medicines)
-
-
-def _attach_children(entry: DiaryEntry, side_effects: list[SideEffect], medicines: list[AcuteMedication]) -> None:
-    """Make `entry.side_effects.all()` and `entry.acute_medications.all()` answer these
-    rows without a query (this is how prefetch_related fills them).
-
-    Each is a QuerySet of the entry's rows whose filter is compiled only when something
-    needs the query (`.filter()`, `.all()`, `.count()` on it …), as Django's own related
-    managers defer theirs: compiling it for every save cost more than the rest of this.
-    """
-    alias = connection.alias
-    cache: dict[str, Any] = {}
-    written: tuple[tuple[str, Any, list[Any]], ...] = (
-        ("side_effects", SideEffect, side_effects),
-        ("acute_medications", AcuteMedication, medicines),
-    )
-    for name, model, rows in written:
-        queryset: Any = QuerySet(model=model, using=alias)
-        queryset._deferred_filter = (False, (), {"entry": entry})
-        queryset._result_cache = rows
-        queryset._prefetch_done = True
-        cache[name] = queryset
-    entry._prefetched_objects_cache = cache  # type: ignore[attr-defined]
-
-
-JSON_NATIVE_FIELDS = {
-    "BigAutoField",
-    "ForeignKey",
-    "CharField",
-    "BooleanField",
-    "PositiveSmallIntegerField",
-}
-
-
-@functools.cache
-def _stored_entry_sql() -> tuple[str, list[str], list[str], list[str]]:
-    """SELECT the entry FOR UPDATE with its side effects and medicines as two JSON arrays
-    (PostgreSQL), and the attribute names of the entry's columns and of the arrays' keys."""
-    quote = connection.ops.quote_name
-
-    def columns(model: type[Model]) -> list[tuple[str, str]]:
-        return [(field.attname, quote(field.column)) for field in model._meta.concrete_fields]
-
-    def children(model: type[Model]) -> str:
-        # JSON carries numbers, text and booleans as they are; other types would come back as
-        # text and need the ORM's converters.
-        kinds = {field.get_internal_type() for field in model._meta.concrete_fields}
-        assert kinds <= JSON_NATIVE_FIELDS, f"{model.__name__}: {kinds - JSON_NATIVE_FIELDS} need converting"
-        pairs = ", ".join(f"'{attname}', c.{column}" for attname, column in columns(model))
-        return (
-            f"(SELECT json_agg(json_build_object({pairs}) ORDER BY c.id) FROM {quote(model._meta.db_table)} c"  # noqa: S608
-            f" WHERE c.{quote('entry_id')} = e.{quote('id')})"
-        )
-
-    entry_columns = columns(DiaryEntry)
-    sql = (
-        f"SELECT {', '.join(f'e.{column}' for _, column in entry_columns)}, {children(SideEffect)},"  # noqa: S608
-        f" {children(AcuteMedication)} FROM {quote(DiaryEntry._meta.db_table)} e"
-        f" WHERE e.{quote('patient_id')} = %s AND e.{quote('date')} = %s FOR UPDATE OF e"
-    )
-    names = [[attname for attname, _ in columns(model)] for model in (DiaryEntry, SideEffect, AcuteMedication)]
-    return sql, names[0], names[1], names[2]
-
-
-def _stored_entry(patient_id: int, day: date) -> DiaryEntry | None:
-    """The patient's entry for the day, locked, with its children loaded.
-
-    On PostgreSQL this is one statement (the children come along as JSON arrays) instead
-    of a SELECT and two prefetch queries: it is on every diary save.
-    """
-    if not available("fast_paths"):
-        return (
-            DiaryEntry.objects.select_for_update()
-            .filter(patient_id=patient_id, date=day)
-            .prefetch_related("side_effects", "acute_medications")
-            .first()
-        )
-    sql, entry_names, side_effect_names, medicine_names = _stored_entry_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [patient_id, day])
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    db = connection.alias
-    entry = DiaryEntry.from_db(db, entry_names, row[: len(entry_names)])
-    side_effects = [
-        SideEffect.from_db(db, side_effect_names, _values(item, side_effect_names)) for item in _json(row[-2])
-    ]
-    medicines = [AcuteMedication.from_db(db, medicine_names, _values(item, medicine_names)) for item in _json(row[-1])]
-    _attach_children(entry, side_effects, medicines)
-    return entry
-
-
-def _json(value: Any) -> list[dict[str, Any]]:
-    """A JSON array column: parsed already, or text (Django loads some JSON as text), or NULL."""
-    return (json.loads(value) if isinstance(value, str) else value) or []
-
-
-def _values(item: dict[str, Any], names: list[str]) -> list[Any]:
-    return [item[name] for name in names]
+    attach_children(entry, side_effects, medicines)
 
 
 @transaction.atomic
@@ -279,7 +176,7 @@ def entry_record(
     _validate_children(data)
     # The patient row is locked first, as for every diary write: versions never race.
     seq = patient_change_begin(patient.pk, now)
-    entry = _stored_entry(patient.pk, day)
+    entry = stored_entry(patient.pk, day)
     new_content = entry_content(data)
 
     if entry is None:

@@ -41,6 +41,7 @@ from diary.analysis.history import EntryRow, PatientHistory, PlanRow, ReportedBa
 from diary.analysis.result import FlagFinding, Insight
 from diary.choices import EVENT_FLAG_KINDS, FlagStatus
 from diary.dates import local_calendar_date
+from diary.fastpath.insight_upsert import insights_upsert
 from diary.models import (
     AcuteMedication,
     DiaryEntry,
@@ -292,7 +293,7 @@ def insights_store(
             if claimed.patient_id in zones and current.get(claimed.patient_id, (-1, ""))[0] <= claimed.seq
         ]
         if fresh:
-            _insights_upsert(
+            insights_upsert(
                 [
                     (
                         claimed.patient_id,
@@ -332,33 +333,6 @@ def insights_store(
     return StoreResult(
         stored=len(fresh), skipped_older=len(results) - len(fresh), flags_opened=opened, flags_resolved=resolved
     )
-
-
-_INSIGHT_COLUMNS = ("patient_id", "rules_version", "as_of", "computed_at", "input_seq", "verdict", "data")
-
-
-def _insights_upsert(rows: list[tuple[Any, ...]]) -> None:
-    """Insert or replace each patient's one insight row.
-
-    Plain ``INSERT … ON CONFLICT DO UPDATE`` rather than ``bulk_create(update_conflicts=…)``:
-    on PostgreSQL Django 5.2 sends a bulk insert as arrays (``UNNEST``), and psycopg
-    escapes each ~30 kB JSON document into a text array literal with a regular expression,
-    which cost more than the insert itself (bench/insights).
-    """
-    fields = [field for field in PatientInsight._meta.concrete_fields if field.column in _INSIGHT_COLUMNS]
-    fields.sort(key=lambda field: _INSIGHT_COLUMNS.index(field.column))
-    table = PatientInsight._meta.db_table
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _INSIGHT_COLUMNS[1:])
-    placeholders = ", ".join(["%s"] * len(_INSIGHT_COLUMNS))
-    sql = (
-        f"INSERT INTO {table} ({', '.join(_INSIGHT_COLUMNS)}) VALUES ({placeholders}) "  # noqa: S608 - our names
-        f"ON CONFLICT (patient_id) DO UPDATE SET {updates}"
-    )
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            sql,
-            [tuple(f.get_db_prep_save(v, connection) for f, v in zip(fields, row, strict=True)) for row in rows],
-        )
 
 
 def _key_fields(key: tuple[str, str]) -> dict[str, str]:

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +11,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from diary.dates import is_valid_time_zone
+from diary.fastpath.insights_outbox import insights_outbox_send
+from diary.fastpath.patient_change import patient_change_take
 from diary.models import Patient, User
 from diary.services.errors import InvalidInput
 from diary.services.reminders import reminders_reschedule
@@ -52,19 +51,11 @@ def patient_change_begin(patient_id: int, now: datetime | None = None) -> int:
     (`transaction.set_rollback(True)`), which returns the number and the stale mark.
     """
     now = now or timezone.now()
-    table = connection.ops.quote_name(Patient._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET change_seq = change_seq + 1,"  # noqa: S608 - our names
-            " insights_stale_since = COALESCE(insights_stale_since, %s)"
-            " WHERE id = %s RETURNING change_seq",
-            [connection.ops.adapt_datetimefield_value(now), patient_id],
-        )
-        row = cursor.fetchone()
-    if row is None:
+    seq = patient_change_take(patient_id, now)
+    if seq is None:
         raise Patient.DoesNotExist(f"no patient {patient_id}")
     insights_recompute_request(patient_id)
-    return int(row[0])
+    return seq
 
 
 def insights_recompute_request(patient_id: int) -> None:
@@ -95,49 +86,7 @@ def _insights_recompute_send() -> None:
     pending.clear()
     if not ids:
         return
-    with _outbox_lock:
-        _outbox.update(ids)
-        if _outbox_scheduled[0]:
-            return  # the next message, still gathering, carries them
-        _outbox_scheduled[0] = True
-    # Off the request thread: with Redis down, a publish takes seconds to give up
-    # (redis-py retries its connection), and the write has nothing to wait for.
-    _request_sender.submit(_publish_outbox)
-
-
-# The requests of one process are gathered for INSIGHTS_REQUEST_GATHER seconds into one
-# message: building and sending a Celery message cost about 1.7 ms of CPU, a fifth of
-# the process's CPU for a diary save, when every save sent its own
-# (bench/write_path/diagnose.py --cpu, docs/benchmarks.md).
-INSIGHTS_REQUEST_GATHER = 0.2
-_request_sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="insights-request")
-_outbox: set[int] = set()
-_outbox_lock = threading.Lock()
-_outbox_scheduled = [False]
-
-
-def insights_requests_drain(timeout: float = 10.0) -> None:
-    """Wait until every recompute request gathered so far in this process has been sent
-    (the sender runs its jobs in order, one at a time)."""
-    _request_sender.submit(lambda: None).result(timeout=timeout)
-
-
-def _publish_outbox() -> None:
-    time.sleep(INSIGHTS_REQUEST_GATHER)
-    with _outbox_lock:
-        ids = sorted(_outbox)
-        _outbox.clear()
-        _outbox_scheduled[0] = False
-    _publish_recompute_request(ids)
-
-
-def _publish_recompute_request(ids: list[int]) -> None:
-    from diary.tasks import insights_recompute
-
-    try:
-        insights_recompute.apply_async((ids,), retry=False)
-    except Exception as exc:  # any broker failure: the sweep is the safety net
-        log.warning("insights recompute request not sent (%s); the sweep will pick up %s", exc, ids)
+    insights_outbox_send(ids)
 
 
 def _validate_profile(data: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ import { SignIn } from "./auth";
 import { dropSnapshot, readSnapshot } from "./boot";
 import { clearAll, db, getMeta, setMeta } from "./db";
 import { t } from "./strings";
-import type { WhoAmI } from "./types";
+import type { PageProps, WhoAmI } from "./types";
 
 type Session =
   | { state: "loading" }
@@ -15,12 +15,6 @@ type Session =
   | { state: "in"; who: WhoAmI; offline: boolean }
   // The server answered with an error (5xx): not "signed out", and not the connection's fault.
   | { state: "server-problem"; status: number; cached: WhoAmI | null };
-
-export interface PageProps {
-  who: WhoAmI;
-  startedOffline: boolean;
-  onSignOut: () => void;
-}
 
 // The chunk of the role this phone last saw starts loading at once, beside the session
 // check, and IndexedDB opens meanwhile (for a patient, with the one read of everything

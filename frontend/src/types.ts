@@ -94,6 +94,13 @@ export interface WhoAmI {
   role: "patient" | "clinician" | "none";
 }
 
+/** What the app hands the page of a signed-in role (patient or clinician). */
+export interface PageProps {
+  who: WhoAmI;
+  startedOffline: boolean;
+  onSignOut: () => void;
+}
+
 export const SIDE_EFFECT_KINDS = [
   "vivid_dreams",
   "insomnia",

@@ -33,6 +33,7 @@ def test_patient_list_query_count_does_not_depend_on_the_number_of_patients():
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("fastpath_on")
 @pytest.mark.parametrize("children", [0, 3])
 def test_a_diary_write_does_not_read_back(children):
     patient = PatientFactory.create()

@@ -24,6 +24,7 @@ def redis_cache() -> RedisCache:
     return RedisCache(f"redis://127.0.0.1:{os.environ['LDN_REDIS_PORT']}/15", {})
 
 
+@pytest.mark.usefixtures("fastpath_on")
 def test_one_redis_client_serves_every_call():
     cache = redis_cache()
     inner = cache._cache  # type: ignore[attr-defined]

@@ -1,5 +1,5 @@
 """The session's user is loaded with both profiles in one query, exactly as the ORM's
-select_related would load them."""
+select_related would load them (diary/fastpath/user_load.py), with the fast paths on and off."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def columns(instance: Any) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("role", ["patient", "clinician", "neither"])
-def test_user_and_profiles_are_what_select_related_loads(role):
+def test_user_and_profiles_are_what_select_related_loads(role, fastpath):
     if role == "patient":
         user = PatientFactory.create(insights_stale_since=timezone.now()).user
     elif role == "clinician":
@@ -44,11 +44,13 @@ def test_user_and_profiles_are_what_select_related_loads(role):
                 with pytest.raises(model.DoesNotExist):
                     getattr(loaded, name)
     assert len(captured.captured_queries) == 1
+    # Off, the query is the ORM's own (its joins are LEFT OUTER; the hand-built one's LEFT).
+    assert ("LEFT OUTER JOIN" in captured.captured_queries[0]["sql"]) is not fastpath
     assert loaded._state.db == "default"
     assert not loaded._state.adding
 
 
-def test_unknown_or_inactive_users_are_not_signed_in():
+def test_unknown_or_inactive_users_are_not_signed_in(fastpath):
     assert user_with_profiles(10**9) is None
     assert user_with_profiles("not a number") is None
     user = PatientFactory.create().user

@@ -16,12 +16,14 @@ from django.core import mail
 from django.db import connection
 
 from diary.choices import Occurrence
+from diary.fastpath.reminder_ledger import SendRecorder
 from diary.models import PushSubscription, Reminder, ReminderDelivery
 from diary.services import reminders as service
 from diary.services.dosing import dose_log_record
 from diary.services.entries import entry_record
 from diary.services.errors import Conflict
 from diary.services.patients import patient_profile_update
+from diary.services.reminders.channels import _Outcome
 from tests.factories import ClinicianFactory, PatientFactory, plan_for
 from tests.push_service import PushService
 
@@ -470,9 +472,10 @@ def test_email_reminder_with_one_click_unsubscribe(push, settings, api):
 
 
 @pytest.mark.postgres_only("fast_paths")
-def test_a_sends_record_is_the_same_by_the_hand_built_update_as_by_the_orm(push, monkeypatch):
-    """`_SendRecorder` writes each sent delivery with a statement built once on PostgreSQL;
-    the ORM's update elsewhere. Both write the same columns, and only rows the run holds."""
+def test_a_sends_record_is_the_same_by_the_hand_built_update_as_by_the_orm(push, settings):
+    """`SendRecorder` (diary/fastpath/reminder_ledger.py) writes each sent delivery with a
+    statement built once on PostgreSQL; the ORM's update with the fast paths off. Both write
+    the same columns, and only rows the run holds."""
     token, other = uuid.uuid4(), uuid.uuid4()
     fire = at("2026-11-21T20:30:00+00:00")
     rows = []
@@ -487,14 +490,17 @@ def test_a_sends_record_is_the_same_by_the_hand_built_update_as_by_the_orm(push,
     finished = fire + timedelta(seconds=3)
 
     def record(recorder: Any, delivery: ReminderDelivery) -> None:
-        recorder.write(service._Outcome(delivery.pk, "failed", "push: HTTP 500 (after 3 attempts)"), finished)
+        recorder.write(_Outcome(delivery.pk, "failed", "push: HTTP 500 (after 3 attempts)"), finished)
         recorder.close()
 
-    record(service._SendRecorder(token), rows[0])
-    record(service._SendRecorder(token), rows[1])
-    monkeypatch.setattr(service, "available", lambda name: False)
-    record(service._SendRecorder(token), rows[2])
-    record(service._SendRecorder(token), rows[3])
+    settings.FASTPATH = True
+    assert SendRecorder(token).cursor is not None  # the hand-built statement
+    record(SendRecorder(token), rows[0])
+    record(SendRecorder(token), rows[1])
+    settings.FASTPATH = False
+    assert SendRecorder(token).cursor is None  # the ORM's update
+    record(SendRecorder(token), rows[2])
+    record(SendRecorder(token), rows[3])
 
     got = {d.pk: (d.status, d.reason, d.finished_at, d.claim_token) for d in ReminderDelivery.objects.all()}
     assert got[rows[0].pk] == got[rows[2].pk] == ("failed", "push: HTTP 500 (after 3 attempts)", finished, token)

@@ -8,7 +8,7 @@
 //   #/outcomes              clinic outcomes
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import type { PageProps } from "../app";
+import type { PageProps } from "../types";
 import { t } from "../strings";
 import { c } from "../strings-clinician";
 import { parseRoute, type Route } from "./routes";

@@ -2,7 +2,7 @@
 // History, My trends and Me load as their own chunks when their tab is first opened.
 import type { ComponentType } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { PageProps } from "../app";
+import type { PageProps } from "../types";
 import { call, OfflineError } from "../api";
 import { addDays, browserTimeZone, calendarDate, diaryToday, formatDay, phoneIsIn, rememberZone } from "../dates";
 import { takeSnapshot } from "../boot";

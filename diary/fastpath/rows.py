@@ -6,10 +6,10 @@ functions send what the ORM sends for the same rows: the same columns (the model
 concrete fields, the auto primary key left to the database on insert), each value
 prepared by its field's own `pre_save` and `get_db_prep_save`. They run through Django's
 cursor, so pghistory's context wrapper and its triggers see them as they see the ORM's.
-tests/diary/test_rows.py compares the stored rows, history events and context rows
-with what the ORM writes.
+tests/diary/fastpath/test_rows.py compares the stored rows, history events and context
+rows with what the ORM writes.
 
-On other databases (the embedded SQLite mode) they call the ORM.
+With the fast paths off, and on other databases (the embedded SQLite mode), they call the ORM.
 """
 
 from __future__ import annotations
@@ -22,12 +22,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
-from diary.postgres_only import available
-
-
-def _hand_built() -> bool:
-    return available("fast_paths")
-
+from diary.fastpath import on_postgres as _hand_built
 
 # For these fields, `get_db_prep_save` of a value of this type (or of None) returns it
 # unchanged on PostgreSQL (`int(v)`, `bool(v)`, `str(v)` of what it already is), so it is

@@ -33,9 +33,11 @@ TITLES = {
     406: "Not acceptable",
     409: "Conflict",
     412: "Precondition failed",
+    413: "Content too large",
     415: "Unsupported media type",
     428: "Precondition required",
     429: "Too many requests",
+    500: "Server error",
 }
 SLUGS = {
     400: "invalid-input",
@@ -46,8 +48,10 @@ SLUGS = {
     406: "not-acceptable",
     409: "conflict",
     412: "precondition-failed",
+    413: "too-large",
     415: "unsupported-media-type",
     429: "throttled",
+    500: "server-error",
 }
 
 
@@ -77,14 +81,9 @@ def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
-def problem(
-    status_code: int,
-    detail: str,
-    *,
-    errors: dict[str, list[str]] | None = None,
-    extra: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:
+def problem_body(
+    status_code: int, detail: str, *, errors: dict[str, list[str]] | None = None, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": f"/api/v1/problems/{SLUGS.get(status_code, 'error')}",
         "title": TITLES.get(status_code, "Error"),
@@ -95,6 +94,18 @@ def problem(
         body["errors"] = errors
     if extra:
         body.update(extra)
+    return body
+
+
+def problem(
+    status_code: int,
+    detail: str,
+    *,
+    errors: dict[str, list[str]] | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body = problem_body(status_code, detail, errors=errors, extra=extra)
     response = Response(body, status=status_code, headers=headers)
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
@@ -114,6 +125,14 @@ def signed_out_idle(exc: Exception, context: dict[str, Any]) -> bool:
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    response = _problem_for(exc, context)
+    renderer = getattr(context.get("request"), "accepted_renderer", None)
+    if response is not None and renderer is not None and "json" not in renderer.media_type:
+        response.content_type = None  # a page (unsubscribe's HTML) was asked for: its own type
+    return response
+
+
+def _problem_for(exc: Exception, context: dict[str, Any]) -> Response | None:
     from api.serializers.common import represent_conflict
 
     if isinstance(exc, InvalidInput):

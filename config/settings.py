@@ -22,6 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.cache import redis_caches
 from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str
+from diary.dates import is_valid_time_zone
 from diary.mfa_secrets import derived_key, fernet_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.csp.CSPMiddleware",  # django-csp's, with the policy built once
+    "api.middleware.RequestBodyGuardMiddleware",  # before anything parses a body: 413, too deep 400
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -120,6 +122,10 @@ if ON_POSTGRES:
     # Attaches the request's user and URL to every history row the triggers write.
     # PostgreSQL only: the triggers (and this middleware's cursor wrapper) need it.
     MIDDLEWARE.append("pghistory.middleware.HistoryMiddleware")
+
+# The largest body we take (a diary day with a full note) is a few kB; above this the
+# JSON paths answer 413 (api.middleware.RequestBodyGuardMiddleware), other paths Django's 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 64 * 1024)
 
 # --- Cache (allauth rate limits must be shared between processes) ----------------------
 REDIS_URL = env_str("REDIS_URL", "")
@@ -211,6 +217,10 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 DEFAULT_PATIENT_TIME_ZONE = env_str("DEFAULT_PATIENT_TIME_ZONE", "UTC")
+if not is_valid_time_zone(DEFAULT_PATIENT_TIME_ZONE):  # else every sign-up without a zone fails
+    raise ImproperlyConfigured(
+        f"DEFAULT_PATIENT_TIME_ZONE={DEFAULT_PATIENT_TIME_ZONE!r} is not a known IANA time zone (e.g. Europe/Berlin)."
+    )
 
 # --- Static -------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -279,6 +289,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The container's healthcheck asks over plain HTTP from inside (docker-compose.yml).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
@@ -329,7 +341,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ProblemAutoSchema",  # with every operation's error answers
     "EXCEPTION_HANDLER": "api.errors.problem_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 100,
@@ -397,32 +409,30 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# The schedule lives here; each entry expires before its next run so a backlog after
-# an outage never runs the same job many times over (tests/config/test_beat.py).
+
+
+def _beat(task: str, schedule: crontab) -> dict[str, Any]:
+    """A beat entry whose message expires before the entry's next run (5/6 of the shortest
+    gap between two runs), so a backlog after an outage never runs the same job many
+    times over (tests/config/test_settings.py)."""
+    times = sorted(h * 60 + m for h in schedule.hour for m in schedule.minute)  # type: ignore[attr-defined]
+    gaps = [b - a for a, b in zip(times, [*times[1:], times[0] + 24 * 60], strict=True)]
+    return {"task": task, "schedule": schedule, "options": {"expires": min(gaps) * 60 * 5 // 6}}
+
+
+# The schedule lives here, each entry's expiry derived from its schedule (_beat).
 CELERY_BEAT_SCHEDULE = {
-    "care-links-expire": {
-        "task": "diary.tasks.care_links_expire",
-        "schedule": crontab(minute=f"*/{env_int('CARE_LINKS_EXPIRE_EVERY_MINUTES', 15)}"),
-        "options": {"expires": 14 * 60},
-    },
+    "care-links-expire": _beat(
+        "diary.tasks.care_links_expire", crontab(minute=f"*/{env_int('CARE_LINKS_EXPIRE_EVERY_MINUTES', 15)}")
+    ),
     # Recompute stale patients (a write's own request is the fast path; this is the net).
-    "insights-sweep": {
-        "task": "diary.tasks.insights_sweep",
-        "schedule": crontab(minute=f"*/{env_int('INSIGHTS_SWEEP_EVERY_MINUTES', 1)}"),
-        "options": {"expires": 50},
-    },
+    "insights-sweep": _beat(
+        "diary.tasks.insights_sweep", crontab(minute=f"*/{env_int('INSIGHTS_SWEEP_EVERY_MINUTES', 1)}")
+    ),
     # Hourly, so each patient is re-evaluated soon after their own local midnight.
-    "insights-daily": {
-        "task": "diary.tasks.insights_daily",
-        "schedule": crontab(minute=env_int("INSIGHTS_DAILY_AT_MINUTE", 5)),
-        "options": {"expires": 50 * 60},
-    },
+    "insights-daily": _beat("diary.tasks.insights_daily", crontab(minute=env_int("INSIGHTS_DAILY_AT_MINUTE", 5))),
     # Due reminders are claimed in the ledger, so an overlapping run never sends twice.
-    "reminders-dispatch": {
-        "task": "diary.tasks.reminders_dispatch",
-        "schedule": crontab(minute="*"),
-        "options": {"expires": 50},
-    },
+    "reminders-dispatch": _beat("diary.tasks.reminders_dispatch", crontab(minute="*")),
 }
 
 # A sweep's claim on a stale patient is a lease: a batch takes seconds, and a worker that

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -44,9 +44,11 @@ class PatientsView(ClinicianView):
 
 
 class PatientDetailView(ClinicianPatientView):
+    patient_scope = selectors.patients_for  # with list columns
+
     @extend_schema(responses=PatientDetailOut, summary="One linked patient: profile, link, plan, baseline")
     def get(self, request: Request, patient_id: str) -> Response:
-        patient = self.get_patient(scope=selectors.patients_for)  # with list columns
+        patient = self.get_patient()
         self.audit("patient.read", patient, "patient", patient.public_id)
         link = selectors.care_links_for_patient(patient).filter(clinic_id=self.clinician.clinic_id, status="active")
         baseline = ReportedBaseline.objects.filter(patient=patient).first()
@@ -86,7 +88,14 @@ class PatientPlanView(ClinicianPatientView):
 
 
 class PatientPlanStopView(ClinicianPatientView):
-    @extend_schema(request=PlanStopIn, responses=PlanOut, summary="Stop the current plan, with a reason")
+    @extend_schema(
+        request=PlanStopIn,
+        responses={
+            200: PlanOut,
+            409: OpenApiResponse(description="No current plan, or it was already stopped (`current`)."),
+        },
+        summary="Stop the current plan, with a reason",
+    )
     def post(self, request: Request, patient_id: str) -> Response:
         patient = self.get_patient()
         data = PlanStopIn(data=request.data)

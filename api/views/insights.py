@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -172,6 +172,10 @@ class FlagsView(ClinicianView):
 
 # The two clinician actions on a flag, by name: each action view says which it is.
 FLAG_ACTIONS = {"acknowledge": flag_acknowledge, "resolve": flag_resolve}
+FLAG_RESOLVED = OpenApiResponse(description="The flag is already resolved: `current` is the flag.")
+FLAG_CONFLICT = OpenApiResponse(
+    description="The flag is already resolved (`current` is the flag), or it is another patient's: nothing changed."
+)
 
 
 class FlagActionView(ClinicianView):
@@ -222,7 +226,9 @@ class PatientFlagActionView(ClinicianPatientView):
 
 @extend_schema_view(
     post=extend_schema(
-        request=FlagNoteIn, responses=FlagOut, summary="Acknowledge one of this patient's flags, with an optional note"
+        request=FlagNoteIn,
+        responses={200: FlagOut, 409: FLAG_CONFLICT},
+        summary="Acknowledge one of this patient's flags, with an optional note",
     )
 )
 class PatientFlagAcknowledgeView(PatientFlagActionView):
@@ -231,7 +237,9 @@ class PatientFlagAcknowledgeView(PatientFlagActionView):
 
 @extend_schema_view(
     post=extend_schema(
-        request=FlagNoteIn, responses=FlagOut, summary="Resolve one of this patient's flags, with an optional note"
+        request=FlagNoteIn,
+        responses={200: FlagOut, 409: FLAG_CONFLICT},
+        summary="Resolve one of this patient's flags, with an optional note",
     )
 )
 class PatientFlagResolveView(PatientFlagActionView):
@@ -241,7 +249,7 @@ class PatientFlagResolveView(PatientFlagActionView):
 @extend_schema_view(
     post=extend_schema(
         request=FlagNoteIn,
-        responses=TriageFlagOut,
+        responses={200: TriageFlagOut, 409: FLAG_RESOLVED},
         summary="Acknowledge a flag, with an optional note (deprecated: use patients/{id}/flags/{id}/acknowledge)",
         deprecated=True,
     )
@@ -253,7 +261,7 @@ class FlagAcknowledgeView(FlagActionView):
 @extend_schema_view(
     post=extend_schema(
         request=FlagNoteIn,
-        responses=TriageFlagOut,
+        responses={200: TriageFlagOut, 409: FLAG_RESOLVED},
         summary="Resolve a flag, with an optional note (deprecated: use patients/{id}/flags/{id}/resolve)",
         deprecated=True,
     )

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from diary.dates import local_calendar_date
 from diary.models import Clinician, DoseLog, DosePlan, DoseStep, Patient, ReportedBaseline
-from diary.models.dosing import MAX_DOSE_MG
+from diary.models.dosing import MAX_DOSE_MG, STEP_DAYS_AHEAD_MAX, STEP_DAYS_BACK_MAX, STEPS_PER_PLAN_MAX
 from diary.selectors import current_plan, planned_dose_on
 from diary.services.entries import diary_date_check
 from diary.services.errors import Conflict, InvalidInput
@@ -202,6 +202,8 @@ def _log_warnings(patient: Patient, log: DoseLog) -> list[DoseWarning]:
 def _steps_check(steps: list[dict[str, Any]]) -> None:
     if not steps:
         raise InvalidInput({"steps": "A plan needs at least one step."})
+    if len(steps) > STEPS_PER_PLAN_MAX:
+        raise InvalidInput({"steps": f"A plan has at most {STEPS_PER_PLAN_MAX} steps."})
     seen: set[date] = set()
     for index, step in enumerate(steps):
         dose_value_check(step["mg"], f"steps.{index}.mg")
@@ -221,8 +223,15 @@ def _plan_prepare(patient: Patient, data: dict[str, Any], now: datetime | None) 
         raise InvalidInput({"decision_weeks": "The decision point is 8 to 12 weeks on the trial clock."})
     today = local_calendar_date(patient.time_zone, now)
     for index, step in enumerate(steps):
-        if (today - step["start_date"]).days > 365:
-            raise InvalidInput({f"steps.{index}.start_date": "A step cannot start more than 365 days ago."})
+        days_ahead = (step["start_date"] - today).days
+        if days_ahead < -STEP_DAYS_BACK_MAX:
+            raise InvalidInput(
+                {f"steps.{index}.start_date": f"A step cannot start more than {STEP_DAYS_BACK_MAX} days ago."}
+            )
+        if days_ahead > STEP_DAYS_AHEAD_MAX:
+            raise InvalidInput(
+                {f"steps.{index}.start_date": f"A step cannot start more than {STEP_DAYS_AHEAD_MAX} days ahead."}
+            )
     return steps, today
 
 

@@ -26,14 +26,15 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Field, Func, Max, Q
+from django.db.models import Field, Func, Max, Q, QuerySet
 from django.utils import timezone
 
+from diary.analysis import rules
 from diary.analysis.engine import analyse
 from diary.analysis.flags import occurrence_value_now
 from diary.analysis.history import EntryRow, PatientHistory, PlanRow, ReportedBaselineRow, StepRow
@@ -58,6 +59,9 @@ from diary.models import (
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
+# A patient whose analysis raised is retried after 1, 2, 4 ... minutes, at most hourly.
+FAILURE_BACKOFF = timedelta(minutes=1)
+FAILURE_BACKOFF_MAX = timedelta(hours=1)
 
 # EntryRow's field order, with headache_hours read as a float (annotated "hours").
 
@@ -85,12 +89,19 @@ class Claimed:
 # --- 1. claim ---------------------------------------------------------------------------
 
 
+def claimable(now: datetime) -> QuerySet[Patient]:
+    """Stale patients no live worker holds and not waiting to retry a failed analysis."""
+    return (
+        Patient.objects.filter(insights_stale_since__isnull=False)
+        .filter(Q(insights_claimed_at__isnull=True) | Q(insights_claimed_at__lt=now - settings.INSIGHTS_CLAIM_LEASE))
+        .filter(Q(insights_retry_at__isnull=True) | Q(insights_retry_at__lte=now))
+    )
+
+
 def stale_claim(batch_size: int = BATCH_SIZE, patient_ids: Iterable[int] | None = None) -> list[Claimed]:
     """Claim up to ``batch_size`` stale patients (optionally only among ``patient_ids``)."""
     now = timezone.now()
-    candidates = Patient.objects.filter(insights_stale_since__isnull=False).filter(
-        Q(insights_claimed_at__isnull=True) | Q(insights_claimed_at__lt=now - settings.INSIGHTS_CLAIM_LEASE)
-    )
+    candidates = claimable(now)
     if patient_ids is not None:
         candidates = candidates.filter(pk__in=list(patient_ids))
     # SKIP LOCKED: concurrent sweeps claim different patients (postgres_only "row_locks";
@@ -314,9 +325,10 @@ def insights_store(
         unchanged = Q(pk__in=[])
         for claimed, _ in results:
             unchanged |= Q(pk=claimed.patient_id, change_seq=claimed.seq)
-        Patient.objects.filter(unchanged).update(insights_stale_since=None, insights_claimed_at=None)
+        analysed = {"insights_claimed_at": None, "insights_failures": 0, "insights_retry_at": None}
+        Patient.objects.filter(unchanged).update(insights_stale_since=None, **analysed)
         # The rest stay stale for the next sweep; drop our claim so it need not wait for the lease.
-        Patient.objects.filter(pk__in=ids, insights_stale_since__isnull=False).update(insights_claimed_at=None)
+        Patient.objects.filter(pk__in=ids, insights_stale_since__isnull=False).update(**analysed)
     return StoreResult(
         stored=len(fresh), skipped_older=len(results) - len(fresh), flags_opened=opened, flags_resolved=resolved
     )
@@ -496,15 +508,41 @@ def _flags_reconcile(
 
 
 def insights_recompute_batch(claimed: Sequence[Claimed], now: datetime | None = None) -> StoreResult:
-    """Read, analyse and store a claimed batch; if that fails, give the claims back."""
+    """Read, analyse and store a claimed batch; if that fails, give the claims back.
+
+    A patient whose analysis raises is logged, set aside for a later retry
+    (``insights_failures_record``) and left out; the rest of the batch is stored.
+    """
     now = now or timezone.now()
     try:
         histories = histories_load([c.patient_id for c in claimed], now)
-        results = [(c, analyse(histories[c.patient_id])) for c in claimed if c.patient_id in histories]
-        return insights_store(results, now, histories)
+        results: list[tuple[Claimed, Insight]] = []
+        failed: list[int] = []
+        for c in claimed:
+            if c.patient_id not in histories:
+                continue
+            try:
+                results.append((c, analyse(histories[c.patient_id])))
+            except Exception:  # a bug for this patient's data: the others must not wait on it
+                log.exception("insights: the analysis of patient %s failed; it will be retried later", c.patient_id)
+                failed.append(c.patient_id)
+        stored = insights_store(results, now, histories)
+        insights_failures_record(failed, now)
+        return stored
     except BaseException:
         claims_release(claimed)
         raise
+
+
+def insights_failures_record(patient_ids: Sequence[int], now: datetime) -> None:
+    """Release the claims of patients whose analysis failed and back their next try off
+    (1, 2, 4 ... minutes, at most ``FAILURE_BACKOFF_MAX``); they stay stale."""
+    failures = dict(Patient.objects.filter(pk__in=patient_ids).values_list("pk", "insights_failures"))
+    for pk, count in failures.items():
+        wait = min(FAILURE_BACKOFF * 2 ** min(count, 16), FAILURE_BACKOFF_MAX)
+        Patient.objects.filter(pk=pk).update(
+            insights_claimed_at=None, insights_failures=count + 1, insights_retry_at=now + wait
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -516,8 +554,10 @@ class SweepResult:
 def insights_sweep(
     batch_size: int = BATCH_SIZE, time_budget: float | None = None, max_batches: int | None = None
 ) -> SweepResult:
-    """Recompute stale patients batch by batch until none is left or the time budget is spent."""
+    """Recompute stale patients batch by batch until none is left or the time budget is spent
+    (first marking stale those whose insight other rules made)."""
     started = time.monotonic()
+    patients_mark_stale_for_rules()
     done = 0
     batches = 0
     while max_batches is None or batches < max_batches:
@@ -528,13 +568,27 @@ def insights_sweep(
         batches += 1
         if time_budget is not None and time.monotonic() - started >= time_budget:
             break
-    return SweepResult(done, more=Patient.objects.filter(insights_stale_since__isnull=False).exists())
+    return SweepResult(done, more=claimable(timezone.now()).exists())
 
 
 def insights_recompute(patient_ids: Iterable[int]) -> int:
     """Recompute these patients now if they are stale (the on-commit request)."""
     claimed = stale_claim(BATCH_SIZE, patient_ids)
     return insights_recompute_batch(claimed).stored if claimed else 0
+
+
+def patients_mark_stale_for_rules(now: datetime | None = None) -> int:
+    """Mark stale every patient whose stored insight was made by rules other than the
+    running ``RULES_VERSION`` (a deploy changed them), so everyone is recomputed without
+    waiting for their next write.
+
+    One idempotent UPDATE, run by every sweep: safe on any number of workers at once and
+    on either database, and cheap when there is nothing to mark.
+    """
+    older = PatientInsight.objects.exclude(rules_version=rules.RULES_VERSION).values("patient_id")
+    return Patient.objects.filter(insights_stale_since__isnull=True, pk__in=older).update(
+        insights_stale_since=now or timezone.now()
+    )
 
 
 def patients_mark_stale_for_new_day(now: datetime | None = None) -> int:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
 
 from diary.models import DoseLog, DosePlan, DoseStep, ReportedBaseline
+from diary.models.dosing import STEPS_PER_PLAN_MAX
 from tests.conftest import Api
 
 TITRATION = {
@@ -22,6 +23,7 @@ TITRATION = {
 }
 
 pytestmark = pytest.mark.usefixtures("frozen")
+TODAY = date(2026, 11, 21)
 
 
 def plan_url(cast) -> str:
@@ -82,12 +84,26 @@ def test_plan_warnings(cast, steps, target, expected):
             "steps.1.start_date",
         ),
         ({"steps": [{"start_date": "2025-01-01", "mg": 1.5}]}, "steps.0.start_date"),
+        ({"steps": [{"start_date": "2027-11-22", "mg": 1.5}]}, "steps.0.start_date"),  # 366 days ahead
+        ({"steps": [{"start_date": "9999-12-31", "mg": 1.5}]}, "steps.0.start_date"),
+        (
+            {"steps": [{"start_date": str(TODAY + timedelta(i)), "mg": 1.5} for i in range(STEPS_PER_PLAN_MAX + 1)]},
+            "steps",
+        ),
+        ({"steps": [{"start_date": str(TODAY + timedelta(i)), "mg": 1.5} for i in range(300)]}, "steps"),
     ],
 )
 def test_bad_plans_are_rejected_and_store_nothing(cast, body, field):
     response = cast.client("bob").call("PUT", plan_url(cast), body)
     assert response.status_code == 400
     assert field in response.json_body["errors"], response.json_body
+    assert not DosePlan.objects.exists()
+
+
+def test_a_3000_step_plan_is_refused_before_anything_is_parsed(cast):
+    body = {"steps": [{"start_date": str(TODAY + timedelta(i)), "mg": 1.5} for i in range(3000)]}
+    response = cast.client("bob").call("PUT", plan_url(cast), body)
+    assert response.status_code == 413
     assert not DosePlan.objects.exists()
 
 

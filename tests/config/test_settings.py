@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -99,3 +100,38 @@ def test_reminders_are_dispatched_every_minute():
     # a run renews its claims while it lives; a dead run's are taken over within about a
     # minute, so the next runs send them (a bedtime reminder minutes late is a missed dose time)
     assert 30 <= settings.REMINDER_CLAIM_STALE_AFTER.total_seconds() <= 60
+
+
+def test_a_plain_http_healthcheck_is_answered_in_production_not_redirected():
+    """The container's healthcheck GETs http://127.0.0.1:8000/healthz with no TLS proxy in front."""
+    database = f"postgres://postgres@127.0.0.1:{os.environ['LDN_PG_PORT']}/ldn"  # scripts/with-services.sh
+    ask = (
+        "from django.test import Client; c = Client(HTTP_HOST='diary.example.org');"
+        "print(c.get('/healthz').status_code, c.get('/api/v1/whoami').status_code)"
+    )
+    result = run_manage("shell", "-c", ask, **PRODUCTION, DATABASE_URL=database)
+    assert result.returncode == 0, result.stderr
+    healthz, api = result.stdout.splitlines()[-1].split()
+    assert healthz == "200"
+    assert api == "301"  # everything else still goes to https
+
+
+def test_a_bad_default_patient_time_zone_fails_at_start_naming_the_setting():
+    result = run_manage("check", LDN_ENV="embedded", DEFAULT_PATIENT_TIME_ZONE="Mars/Olympus_Mons")
+    assert result.returncode != 0
+    assert "DEFAULT_PATIENT_TIME_ZONE='Mars/Olympus_Mons' is not a known IANA time zone" in result.stderr
+
+
+def test_beat_expiries_follow_the_schedules_the_environment_sets():
+    show = (
+        "from django.conf import settings;"
+        "print({k: e['options']['expires'] for k, e in settings.CELERY_BEAT_SCHEDULE.items()})"
+    )
+    every = {"CARE_LINKS_EXPIRE_EVERY_MINUTES": "5", "INSIGHTS_SWEEP_EVERY_MINUTES": "7"}
+    result = run_manage("shell", "-c", show, LDN_ENV="embedded", **every)
+    assert result.returncode == 0, result.stderr
+    expires = ast.literal_eval(result.stdout.splitlines()[-1])
+    # the shortest gap: 5 minutes; */7 runs at :56 and again at :00, 4 minutes later; hourly
+    shortest = {"care-links-expire": 5, "insights-sweep": 4, "insights-daily": 60, "reminders-dispatch": 1}
+    for name, minutes in shortest.items():
+        assert minutes * 60 / 2 < expires[name] < minutes * 60, name

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any, cast
 
 import pytest
 
@@ -154,7 +155,7 @@ def _response(total, on, band=None, by="patient"):
     return {"total": total, "completed_on": on, "entered_by": by, "band": band}
 
 
-QUESTIONNAIRE = {
+QUESTIONNAIRE: dict[str, Any] = {
     "criterion_met": ["midas"],
     "effect": "made_responder",
     "pgic_missing_at_decision_point": False,
@@ -228,7 +229,7 @@ def test_a_pain_verdict_made_partial_by_pgic_says_so():
         "absolute_points": 0.4,
         "thresholds_pct": {"strong_responder": 50, "responder": 30, "partial": 10},
         "placebo_pain_reduction_pct": 18,
-        "baseline": {**HEADACHE["baseline"], "mean_pain": 7.0},
+        "baseline": {**cast(dict, HEADACHE["baseline"]), "mean_pain": 7.0},
         "window": {**WINDOW, "mean_pain": 6.6},
         "clock": CLOCK,
         "questionnaire": {

@@ -103,7 +103,9 @@ class CountedOut(serializers.Serializer):
 
 
 class Hit6WordingIn(StrictSerializer):
-    items = serializers.ListField(child=serializers.CharField(max_length=500), min_length=6, max_length=6)
+    items = serializers.ListField(
+        child=serializers.CharField(max_length=500, allow_blank=True), min_length=6, max_length=6
+    )
     licence_note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 

@@ -231,7 +231,7 @@ def hit6_wording_save(*, clinic_id: int, items: list[str], licence_note: str, ac
     else:
         for i, text in enumerate(items):
             if not isinstance(text, str) or not text.strip() or len(text) > 500:
-                errors[f"items.{i}"] = "The question's text (1 to 500 characters)."
+                errors[f"items.{i}"] = f"Question {i + 1}: enter its licensed text (1 to 500 characters)."
     if len(licence_note) > 500:
         errors["licence_note"] = "At most 500 characters."
     if errors:

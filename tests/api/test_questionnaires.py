@@ -227,3 +227,14 @@ def test_the_clinicians_form_is_told_the_first_dose_the_instruments_and_the_date
             "decides": True,
         }
     ]
+
+
+def test_a_blank_hit6_question_is_named_by_its_number(cast):
+    from diary.models import Clinician
+
+    Clinician.objects.filter(pk=cast.bob.pk).update(is_clinic_admin=True)
+    items = [f"Q{i}" for i in range(1, 6)] + ["  "]
+    response = cast.client("bob").call("PUT", "/api/v1/clinic/hit6-wording", {"items": items})
+    assert response.status_code == 400
+    assert response.json_body["errors"] == {"items.5": ["Question 6: enter its licensed text (1 to 500 characters)."]}
+    assert not Hit6Wording.objects.exists()

@@ -160,7 +160,9 @@ def test_a_clinic_admin_enters_the_hit6_wording_and_a_colleague_reads_it(
     form.get_by_role("button", name="Save the wording").click()
     sixth = form.locator("textarea").nth(5)  # its name now includes the message
     expect(sixth).to_have_attribute("aria-invalid", "true")
-    expect(desk.locator(f"#{sixth.get_attribute('aria-describedby')}")).not_to_be_empty()
+    expect(desk.locator(f"#{sixth.get_attribute('aria-describedby')}")).to_have_text(
+        "Question 6: enter its licensed text (1 to 500 characters)."
+    )
     assert not Hit6Wording.objects.exists()
     axe_check(desk, "Clinician: clinic, HIT-6 wording refused", widths=WIDTHS)
 

@@ -61,9 +61,9 @@ export const c = {
   sparkAlt: (what: string, values: string) => `${what}, week by week over 12 weeks: ${values}`,
   sparkNoData: "no data",
   insightPendingShort: "not analysed yet",
-  // questionnaires in the row: "HIT-6 and PGIC due since 22 Oct", "MIDAS 24 → 16"
+  // questionnaires in the row, kept to one line each: "HIT-6 and PGIC due since 22 Oct", "MIDAS 24→16 · HIT-6 62→50"
   dueSince: (names: string, baseline: boolean, since: string) => `${names}${baseline ? " baseline" : ""} due since ${since}`,
-  scoreChange: (name: string, from: number, to: number) => `${name} ${from} → ${to}`,
+  scoreChange: (name: string, from: number, to: number) => `${name} ${from}→${to}`,
   scoreFollowup: (name: string, total: number, words: string) => (words ? `${name} ${total} (${words})` : `${name} ${total}`),
   scorePgic: (words: string, total: number) => `PGIC: ${words || total}`,
   scoreBaselineOnly: (name: string, total: number) => `${name} ${total} (baseline)`,

@@ -119,13 +119,12 @@ def test_the_triage_row_says_a_questionnaire_is_due_and_still_fits_at_1280_and_7
 ) -> None:
     """Twelve patients each with a follow-up PGIC due: at least ten whole rows on the first
     1280×800 screen, every card within 768 px."""
-    patients = [
-        patient_with(doc, Course(pain=8, name=f"Patient {k:02d} Example"), datetime.now(UTC).date())
-        for k in range(1, 13)
-    ]
+    written = datetime.now(UTC).date()  # the courses' "today"
+    for k in range(1, 13):
+        patient_with(doc, Course(pain=8, name=f"Patient {k:02d} Example"), written)
     analyse_all()
     # the earliest evaluation date: 8 weeks on 4.5 mg, reached on the course's day 14
-    since = today_of(patients[0]) - timedelta(days=100) + timedelta(days=14 + 56)
+    since = written - timedelta(days=100) + timedelta(days=14 + 56)
     clinician_sign_in(desk, live_server.url, "doc@example.org", PASSWORD, TOTP_SECRET)
     expect(rows(desk)).to_have_count(12)
     for row in rows(desk).all():

@@ -77,7 +77,7 @@ function QuestionnaireLines({ q }: { q: TriageRow["questionnaires"] }) {
         </span>
       ))}
       {scores.length ? (
-        <span class="small muted block" data-testid="triage-scores">
+        <span class="small muted block nowrap" data-testid="triage-scores">
           {scores.map((s, i) => (
             <>
               {i ? " · " : ""}
@@ -244,7 +244,7 @@ function Row({ row, act }: { row: TriageRow; act: (a: FlagAction) => void }) {
     <tr role="row" data-testid="triage-row" data-patient={p.id}>
       <th role="rowheader" scope="row">
         <a href={patientHref(p.id)}>{who}</a>
-        <span class="muted small block">{label(c.conditions, p.primary_condition)}</span>
+        <span class="muted small block nowrap">{label(c.conditions, p.primary_condition)}</span>
       </th>
       <Cell name={c.colFlags} cls="flagcell">
         {top ? (

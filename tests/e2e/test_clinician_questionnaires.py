@@ -120,15 +120,32 @@ def test_the_triage_row_says_a_questionnaire_is_due_and_still_fits_at_1280_and_7
     """Twelve patients each with a follow-up PGIC due: at least ten whole rows on the first
     1280×800 screen, every card within 768 px."""
     written = datetime.now(UTC).date()  # the courses' "today"
-    for k in range(1, 13):
+    for k in range(1, 12):
         patient_with(doc, Course(pain=8, name=f"Patient {k:02d} Example"), written)
+    # and one whose MIDAS and HIT-6 totals show in the row (the widest line it has)
+    mira = patient_with(
+        doc, Course(condition="migraine", baseline_headache_days=12, headache_days_per_28=8, name="Mira"), written
+    )
+    first = written - timedelta(days=100)
+    for instrument, day, total in (
+        ("midas", first - timedelta(days=3), 153),
+        ("hit6", first - timedelta(days=3), 66),
+        ("midas", written - timedelta(days=4), 151),
+        ("hit6", written - timedelta(days=4), 65),
+    ):
+        QuestionnaireResponse.objects.create(
+            patient=mira, instrument=instrument, completed_on=day, total=total, entered_by="clinician"
+        )
     analyse_all()
     # the earliest evaluation date: 8 weeks on 4.5 mg, reached on the course's day 14
     since = written - timedelta(days=100) + timedelta(days=14 + 56)
     clinician_sign_in(desk, live_server.url, "doc@example.org", PASSWORD, TOTP_SECRET)
     expect(rows(desk)).to_have_count(12)
-    for row in rows(desk).all():
+    for row in rows(desk).filter(has_text="Example").all():
         expect(row.get_by_test_id("triage-due")).to_have_text(f"PGIC due since {short(since)}")
+    expect(rows(desk).filter(has_text="Mira").get_by_test_id("triage-scores")).to_have_text(
+        "MIDAS 153→151 · HIT-6 66→65"
+    )
     bottoms = desk.evaluate(
         "() => [...document.querySelectorAll('[data-testid=triage-row]')].map((r) => r.getBoundingClientRect().bottom)"
     )
@@ -139,12 +156,13 @@ def test_the_triage_row_says_a_questionnaire_is_due_and_still_fits_at_1280_and_7
     desk.reload()
     expect(rows(desk)).to_have_count(12)
     no_sideways_scroll(desk)
-    rights = desk.evaluate(
-        """() => [...document.querySelectorAll('[data-testid=triage-due]')]
-            .map((e) => e.getBoundingClientRect().right)"""
+    # each questionnaire line stays inside its own card cell (no text running past its box)
+    outside = desk.evaluate(
+        """() => [...document.querySelectorAll('[data-testid=triage-due], [data-testid=triage-scores]')]
+            .filter((e) => e.scrollWidth > e.clientWidth + 1)
+            .map((e) => e.textContent)"""
     )
-    assert len(rights) == 12
-    assert max(rights) <= 768, rights
+    assert outside == []
 
 
 def test_a_clinic_admin_enters_the_hit6_wording_and_a_colleague_reads_it(

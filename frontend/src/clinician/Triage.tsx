@@ -77,7 +77,7 @@ function QuestionnaireLines({ q }: { q: TriageRow["questionnaires"] }) {
         </span>
       ))}
       {scores.length ? (
-        <span class="small muted block nowrap" data-testid="triage-scores">
+        <span class="small muted block scores" data-testid="triage-scores">
           {scores.map((s, i) => (
             <>
               {i ? " · " : ""}

@@ -377,6 +377,8 @@ SPECTACULAR_SETTINGS = {
         "SideEffectKindEnum": "diary.choices.SideEffectKind",
         "InsightStatusEnum": "api.serializers.insights.INSIGHT_STATUSES",
         "ReminderKindEnum": "diary.choices.ReminderKind",
+        "InstrumentEnum": "diary.choices.Instrument",
+        "EnteredByEnum": "diary.choices.EnteredBy",
     },
 }
 

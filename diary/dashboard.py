@@ -22,9 +22,10 @@ from django.db.models.fields.json import KeyTransform
 
 from diary import selectors
 from diary.analysis import rules
+from diary.analysis.questionnaires import QuestionnaireRow
 from diary.choices import HEADACHE_CONDITIONS, SEVERITY_RANK, FlagStatus, VerdictKind
 from diary.dates import local_calendar_date
-from diary.models import Clinician, DosePlan, DoseStep, Flag, Patient
+from diary.models import Clinician, DoseLog, DosePlan, DoseStep, Flag, Patient, QuestionnaireResponse
 
 UNRESOLVED = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 
@@ -100,6 +101,10 @@ def triage_patients(
         ),
         insight_verdict=F("insight__verdict"),
         insight_as_of=F("insight__as_of"),
+        # §12.3: a baseline is due until the first dose, also before any analysis saw it
+        first_dose_logged=Subquery(
+            DoseLog.objects.filter(patient=OuterRef("pk"), taken=True).order_by("date").values("date")[:1]
+        ),
     )
     if q.strip():
         term = q.strip()
@@ -216,13 +221,25 @@ def _compliance_28(weekly: dict[str, Any] | None) -> float | None:
     return round(100 * logged / rules.MONTH_DAYS, 1)
 
 
+def _questionnaire_rows(patient_ids: list[int]) -> dict[int, list[QuestionnaireRow]]:
+    """Every response of the page's patients, as the analysis reads them (one query)."""
+    by_patient: dict[int, list[QuestionnaireRow]] = defaultdict(list)
+    rows = QuestionnaireResponse.objects.filter(patient_id__in=patient_ids).values_list(
+        "patient_id", "instrument", "completed_on", "total", "entered_by", "pk"
+    )
+    for patient_id, instrument, completed_on, total, entered_by, pk in rows:
+        by_patient[patient_id].append(QuestionnaireRow(instrument, completed_on, total, entered_by, pk))
+    return by_patient
+
+
 def triage_rows(page: Sequence[Patient]) -> list[dict[str, Any]]:
-    """The list columns for one page of ``triage_patients`` (3 queries for the page: flags,
-    plans with their steps, the summary parts)."""
+    """The list columns for one page of ``triage_patients`` (4 queries for the page: flags,
+    plans with their steps, the summary parts, the questionnaire responses)."""
     ids = [p.pk for p in page]
     flags = _unresolved_flags(ids)
     plans = latest_plans(ids)
     parts = summary_parts(ids, ("weekly", "clock", "adherence"))
+    responses = _questionnaire_rows(ids)
     rows = []
     for patient in page:
         today = local_calendar_date(patient.time_zone)
@@ -246,6 +263,15 @@ def triage_rows(page: Sequence[Patient]) -> list[dict[str, Any]]:
                 "adherence_28_pct": adherence.get("adherence_pct"),
                 "last_entry_date": getattr(patient, "last_entry_date", None),
                 "sparkline": _sparkline(patient, weekly, today),
+                # what is due and what counts today (CLINICAL.md §12.9)
+                "questionnaires": selectors.questionnaire_standing(
+                    patient,
+                    responses.get(patient.pk, []),
+                    plan=plans.get(patient.pk),
+                    clock=summary.get("clock"),
+                    first_dose_logged=getattr(patient, "first_dose_logged", None),
+                    today=selectors.questionnaire_today(patient),
+                ),
             }
         )
     return rows

@@ -11,7 +11,12 @@ only this module turns them into what a clinician reads. A presented block is::
                raised the flag (CLINICAL.md §11.8),
      occurrences: [{when, what, raised, now, changed}]  event flags, date order,
      rule:     the rule and its thresholds, stated once,
-     notes:    [sentence]}
+     notes:    [sentence],
+     attention: [sentence]  the notes that ask the clinician to act, shown beside the
+               headline (a follow-up PGIC missing at the decision point, CLINICAL.md §12.9),
+     questionnaires: [{instrument, baseline, followup, criterion}]  verdicts: the
+               questionnaire facts again in columns, for a table (a page that shows the
+               table leaves those facts out)}
 
 Numbers are rounded for reading: per-28 figures and pain to one decimal, percentages
 whole. A percentage is cut towards zero, never rounded up across a threshold: the bands
@@ -135,6 +140,8 @@ def _block(
     notes: Iterable[str] = (),
     changes: Iterable[str] = (),
     occurrences: Iterable[dict[str, str]] = (),
+    attention: Iterable[str] = (),
+    questionnaires: Iterable[dict[str, str]] = (),
 ) -> dict[str, Any]:
     return {
         "headline": headline,
@@ -144,6 +151,8 @@ def _block(
         "occurrences": list(occurrences),
         "rule": rule,
         "notes": list(dict.fromkeys(notes)),
+        "attention": list(attention),
+        "questionnaires": list(questionnaires),
     }
 
 
@@ -391,7 +400,15 @@ def _verdict_block(kind: str | None, ev: Evidence) -> dict[str, Any]:
     facts += _questionnaire_facts(ev)
     notes += _questionnaire_notes(ev, headache)
     rule = _headache_rule(ev) if headache else _pain_rule(ev) if ev.get("rule") == "pain" else ""
-    return _block(verdict_headline(kind, ev), measures=measures, facts=facts, rule=rule, notes=notes)
+    return _block(
+        verdict_headline(kind, ev),
+        measures=measures,
+        facts=facts,
+        rule=rule,
+        notes=notes,
+        attention=_questionnaire_attention(ev),
+        questionnaires=_questionnaire_rows(ev),
+    )
 
 
 # --- questionnaires (CLINICAL.md §12) --------------------------------------------------------
@@ -413,19 +430,28 @@ CRITERION_RULES = {
 }
 
 
+def total_words(instrument: str, total: int | None, band: str | None = None) -> str:
+    """What a total means: 'grade IV' (MIDAS), 'severe impact' (HIT-6), 'much improved' (PGIC)."""
+    if total is None:
+        return ""
+    if instrument == Instrument.PGIC:
+        index = int(total) - rules.PGIC_MIN
+        return PGIC_ANSWERS[index].lower() if 0 <= index < len(PGIC_ANSWERS) else ""
+    if instrument == Instrument.MIDAS:
+        return f"grade {band}" if band else ""
+    return HIT6_IMPACT_WORDS.get(str(band), "")
+
+
 def response_text(instrument: str, response: Evidence | None) -> str:
     """'24 (grade IV) on 3 Aug 2026', 'much improved (2) on …', with who entered it if not the patient."""
     if not response:
         return ""
     total = response.get("total")
+    words = total_words(instrument, total, response.get("band"))
     if instrument == Instrument.PGIC:
-        index = int(total or 0) - rules.PGIC_MIN
-        value = f"{PGIC_ANSWERS[index].lower()} ({total})" if 0 <= index < len(PGIC_ANSWERS) else str(total)
-    elif instrument == Instrument.MIDAS:
-        value = f"{total} (grade {response.get('band')})" if response.get("band") else str(total)
+        value = f"{words} ({total})" if words else str(total)
     else:
-        impact = HIT6_IMPACT_WORDS.get(str(response.get("band")), "")
-        value = f"{total} ({impact})" if impact else str(total)
+        value = f"{total} ({words})" if words else str(total)
     who = ENTERED_BY_WORDS.get(str(response.get("entered_by")), "")
     on = f" on {day(response['completed_on'])}" if response.get("completed_on") else ""
     return f"{value}{on}{who}"
@@ -472,8 +498,65 @@ def _questionnaire_notes(ev: Evidence, headache: bool) -> list[str]:
     if headache and (block.get("instruments") or {}).get(Instrument.PGIC, {}).get("followup"):
         notes.append("PGIC is reported for headache conditions; it does not change the verdict.")
     if block.get("pgic_missing_at_decision_point"):
-        notes.append("No follow-up PGIC yet: ask how the patient's condition has changed overall since starting LDN.")
+        notes.append(PGIC_MISSING)
     return notes
+
+
+PGIC_MISSING = "No follow-up PGIC yet: ask how the patient's condition has changed overall since starting LDN."
+CRITERION_SHORT = {
+    "met": "met",
+    "not_met": "not met",
+    "not_available": "not available",
+    "met_but_diary_worse": "met, but the diary shows worsening",
+}
+
+
+def _questionnaire_attention(ev: Evidence) -> list[str]:
+    block = ev.get("questionnaire") or {}
+    return [PGIC_MISSING] if block.get("pgic_missing_at_decision_point") else []
+
+
+def _pgic_criterion(item: Evidence, headache: bool, effect: str | None) -> str:
+    """§12.6 in a table cell: for headache conditions PGIC is reported only."""
+    if headache:
+        return "reported only: it does not change the verdict"
+    follow = item.get("followup") or {}
+    if not follow:
+        return "not available (no follow-up PGIC)"
+    if int(follow.get("total") or rules.PGIC_MAX) > rules.PGIC_IMPROVED_MAX:
+        return "not met (much or very much improved needed)"
+    if effect == "made_partial":
+        return "met: no adequate response becomes a partial response"
+    return "met (it changes only a verdict of no adequate response)"
+
+
+def _questionnaire_rows(ev: Evidence) -> list[dict[str, str]]:
+    """The instrument facts as table rows: instrument, baseline, follow-up, criterion."""
+    block = ev.get("questionnaire") or {}
+    instruments = block.get("instruments") or {}
+    headache = Instrument.MIDAS in instruments or Instrument.HIT6 in instruments
+    rows = []
+    for instrument in Instrument.values:
+        item = instruments.get(instrument)
+        if item is None:
+            continue
+        follow = response_text(instrument, item.get("followup"))
+        if not follow:
+            start = item.get("followup_from")
+            follow = f"none (counts from {day(start)})" if start else "none"
+        if instrument == Instrument.PGIC:
+            base = "–"  # PGIC asks about the change: it has no baseline
+            criterion = _pgic_criterion(item, headache, block.get("effect"))
+        else:
+            base = response_text(instrument, item.get("baseline")) or "none"
+            status = str(item.get("criterion") or "")
+            rule = CRITERION_RULES.get(item.get("criterion_rule") or "")
+            why = rule or (item.get("criterion_reason") if status in ("not_met", "not_available") else "")
+            criterion = CRITERION_SHORT.get(status, "") + (f" ({why})" if why else "")
+        rows.append(
+            {"instrument": INSTRUMENT_LABELS[instrument], "baseline": base, "followup": follow, "criterion": criterion}
+        )
+    return rows
 
 
 def _questionnaire_headline(ev: Evidence) -> str:

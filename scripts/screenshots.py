@@ -3,7 +3,8 @@ the patient app's Today, History and My trends of the demo patient
 `responder@demo.ldn-diary.test` (months of diary and a real insight) on a 390×844 phone
 screen; and the demo clinician's pages on a 1280×800 desktop screen: the triage list (also
 at 768×1024, where rows become cards), the non-responder's patient page, the plan editor
-asking before it saves a step above the usual range, clinic outcomes, and the first page
+asking before it saves a step above the usual range, the questionnaires of the migraine
+patient MIDAS made a responder, the clinic's HIT-6 wording, clinic outcomes, and the first page
 of the non-responder's visit report as WeasyPrint prints it (the PDF drawn by pypdfium2).
 
     make screenshots
@@ -11,7 +12,7 @@ of the non-responder's visit report as WeasyPrint prints it (the PDF drawn by py
 
 It starts the same live app as bench/frontend (a fresh database with the demo clinic,
 gunicorn on loopback; bench/frontend/server.py), writes docs/screenshots/{today,history,
-trends,triage,triage-768,patient,plan,outcomes,report}.png and recompresses each PNG
+trends,triage,triage-768,patient,plan,questionnaires,clinic,outcomes,report}.png and recompresses each PNG
 losslessly (zlib level 9, no ancillary chunks).
 Not part of `make test`: it writes files. The demo's days end today, so the pictures
 change with the date they are taken on.
@@ -38,7 +39,19 @@ OUT = ROOT / "docs" / "screenshots"
 PATIENT = "responder@demo.ldn-diary.test"
 TIME_ZONE = "Europe/Berlin"  # the demo responder's
 CLINICIAN = "clinician@demo.ldn-diary.test"
-NAMES = ("today", "history", "trends", "triage", "triage-768", "patient", "plan", "outcomes", "report")
+NAMES = (
+    "today",
+    "history",
+    "trends",
+    "triage",
+    "triage-768",
+    "patient",
+    "plan",
+    "questionnaires",
+    "clinic",
+    "outcomes",
+    "report",
+)
 
 
 def recompress(path: Path) -> None:
@@ -120,6 +133,18 @@ def clinician_pages(browser: Any, app: LiveApp, expect: Any) -> None:
     page.get_by_test_id("plan-confirm").evaluate("(el) => el.scrollIntoView({ block: 'end' })")
     page.screenshot(path=OUT / "plan.png")
     page.get_by_role("button", name="Back to editing").click()  # nothing is saved
+
+    page.get_by_role("link", name="Triage", exact=True).click()
+    page.get_by_role("link", name="James Carter").click()
+    page.get_by_role("link", name="Questionnaires", exact=True).click()
+    expect(page.get_by_test_id("questionnaire-entry")).to_be_visible(timeout=30_000)
+    page.wait_for_timeout(300)
+    page.screenshot(path=OUT / "questionnaires.png", full_page=True)
+
+    page.get_by_role("link", name="Clinic", exact=True).click()
+    expect(page.get_by_test_id("hit6-status")).to_be_visible()
+    page.wait_for_timeout(300)
+    page.screenshot(path=OUT / "clinic.png", full_page=True)
 
     page.get_by_role("link", name="Outcomes", exact=True).click()
     expect(page.get_by_test_id("outcomes-mapping")).to_be_visible()

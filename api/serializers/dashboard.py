@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from api.serializers.common import WarningSerializer
 from api.serializers.people import PatientSummaryOut
+from api.serializers.questionnaires import CountedOut, DueOut
 from diary.choices import FlagKind, FlagStatus, Severity, VerdictKind
 from diary.evidence import flag_headline
 from diary.models import Flag
@@ -62,6 +63,11 @@ class SparklineOut(serializers.Serializer):
     values = serializers.ListField(child=serializers.FloatField(allow_null=True))
 
 
+class TriageQuestionnairesOut(serializers.Serializer):
+    due = DueOut(many=True, help_text="Due on the patient's diary day (CLINICAL.md §12.3, §12.4).")
+    counted = CountedOut(many=True, help_text="Per instrument with a response that counts today.")
+
+
 class TriageRowOut(serializers.Serializer):
     patient = PatientSummaryOut()
     open_flags = TriageFlagBriefOut(many=True, help_text="Open and acknowledged flags, most severe first.")
@@ -74,6 +80,7 @@ class TriageRowOut(serializers.Serializer):
     adherence_28_pct = serializers.FloatField(allow_null=True, help_text="Planned doses taken in the last 28, in %.")
     last_entry_date = serializers.DateField(allow_null=True)
     sparkline = SparklineOut()
+    questionnaires = TriageQuestionnairesOut()
 
 
 class PlanCheckOut(serializers.Serializer):

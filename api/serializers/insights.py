@@ -36,6 +36,13 @@ class PresentedOccurrenceOut(serializers.Serializer):
     changed = serializers.CharField(help_text="When it changed (the patient's local time); blank when unchanged.")
 
 
+class PresentedQuestionnaireOut(serializers.Serializer):
+    instrument = serializers.CharField()
+    baseline = serializers.CharField()
+    followup = serializers.CharField()
+    criterion = serializers.CharField(help_text="Whether its criterion is met, and the rule (§12.5, §12.6).")
+
+
 class PresentedOut(serializers.Serializer):
     """Evidence in the clinician's words (diary/evidence.py): the page and the report show this."""
 
@@ -46,6 +53,12 @@ class PresentedOut(serializers.Serializer):
     occurrences = PresentedOccurrenceOut(many=True)
     rule = serializers.CharField(allow_blank=True)
     notes = serializers.ListField(child=serializers.CharField())
+    attention = serializers.ListField(
+        child=serializers.CharField(), help_text="The notes that ask for an action, shown beside the headline."
+    )
+    questionnaires = PresentedQuestionnaireOut(
+        many=True, help_text="Verdicts: the questionnaire facts in columns, for a table (empty for flags)."
+    )
 
 
 # pending: never analysed yet; stale: the data changed since, a recompute is on its way.

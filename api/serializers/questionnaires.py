@@ -7,6 +7,7 @@ from rest_framework import serializers
 from api.serializers.common import StrictSerializer
 from diary.analysis import questionnaires as scoring
 from diary.choices import EnteredBy, Instrument
+from diary.evidence import total_words
 from diary.models import QuestionnaireResponse
 
 
@@ -44,6 +45,9 @@ class ClinicianQuestionnaireIn(StrictSerializer):
 class QuestionnaireOut(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     band = serializers.SerializerMethodField(help_text="MIDAS grade (I–IV) or HIT-6 impact; null for PGIC.")
+    words = serializers.SerializerMethodField(
+        help_text="What the total means, in words: 'grade IV', 'severe impact', 'much improved'."
+    )
     entered_by_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -56,6 +60,7 @@ class QuestionnaireOut(serializers.ModelSerializer):
             "answers",
             "total",
             "band",
+            "words",
             "entered_by",
             "entered_by_name",
             "created_at",
@@ -63,6 +68,9 @@ class QuestionnaireOut(serializers.ModelSerializer):
 
     def get_band(self, obj: QuestionnaireResponse) -> str | None:
         return scoring.band(obj.instrument, obj.total)
+
+    def get_words(self, obj: QuestionnaireResponse) -> str:
+        return total_words(obj.instrument, obj.total, scoring.band(obj.instrument, obj.total))
 
     def get_entered_by_name(self, obj: QuestionnaireResponse) -> str:
         user = obj.entered_by_user
@@ -77,8 +85,27 @@ class DueOut(serializers.Serializer):
     since = serializers.DateField()
 
 
+class CountedResponseOut(serializers.Serializer):
+    total = serializers.IntegerField()
+    completed_on = serializers.DateField()
+    entered_by = serializers.ChoiceField(choices=EnteredBy.choices)
+    band = serializers.CharField(allow_null=True, help_text="MIDAS grade (I–IV) or HIT-6 impact; null for PGIC.")
+    words = serializers.CharField(help_text="What the total means: 'grade IV', 'severe impact', 'much improved'.")
+
+
+class CountedOut(serializers.Serializer):
+    instrument = serializers.ChoiceField(choices=Instrument.choices)
+    baseline = CountedResponseOut(allow_null=True, help_text="The baseline response that counts (§12.3).")
+    followup = CountedResponseOut(allow_null=True, help_text="The follow-up response that counts (§12.4).")
+    decides = serializers.BooleanField(
+        help_text="The instrument can change the verdict: MIDAS and HIT-6 for headache conditions, PGIC otherwise."
+    )
+
+
 class Hit6WordingIn(StrictSerializer):
-    items = serializers.ListField(child=serializers.CharField(max_length=500), min_length=6, max_length=6)
+    items = serializers.ListField(
+        child=serializers.CharField(max_length=500, allow_blank=True), min_length=6, max_length=6
+    )
     licence_note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
 
@@ -89,11 +116,37 @@ class Hit6WordingOut(serializers.Serializer):
     can_edit = serializers.BooleanField()
 
 
+class ListedInstrumentsOut(serializers.Serializer):
+    baseline = serializers.ListField(
+        child=serializers.ChoiceField(choices=Instrument.choices),
+        help_text="Asked before the first dose for the patient's condition (§12.2): MIDAS and HIT-6 for headache.",
+    )
+    followup = serializers.ListField(
+        child=serializers.ChoiceField(choices=Instrument.choices), help_text="Asked from 8 weeks on the clock."
+    )
+
+
+class DateRangeOut(serializers.Serializer):
+    earliest = serializers.DateField()
+    latest = serializers.DateField()
+
+
 class QuestionnairesOut(serializers.Serializer):
     due = DueOut(many=True)
+    counted = CountedOut(
+        many=True,
+        help_text="Per instrument with a response that counts today: its baseline and follow-up (§12.3, §12.4).",
+    )
     responses = QuestionnaireOut(many=True)
     hit6_available = serializers.BooleanField(help_text="The clinic has entered its licensed HIT-6 wording.")
     baseline_closed = serializers.BooleanField(
         help_text="The first dose was taken: no baseline can be given now (a clinician may enter a reported total)."
+    )
+    first_dose = serializers.DateField(
+        allow_null=True, help_text="The first dose taken: a reported baseline total is dated on it."
+    )
+    instruments = ListedInstrumentsOut(help_text="The instruments §12.2 lists for the patient's condition.")
+    completed_on_range = DateRangeOut(
+        help_text="The dates the caller may give as completed_on: a clinician back 14 days, never after today."
     )
     forms = serializers.DictField()

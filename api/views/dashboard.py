@@ -184,6 +184,10 @@ def _report_template_context(report: dict[str, Any]) -> dict[str, Any]:
         baseline_text += ", pro-rated"
     verdict = report["verdict"]
     presented = verdict_presented(verdict["kind"], verdict["evidence"]) if verdict else None
+    if presented and presented["questionnaires"]:
+        # the questionnaire table says what these facts say, in columns
+        in_table = {row["instrument"] for row in presented["questionnaires"]}
+        presented = {**presented, "facts": [f for f in presented["facts"] if f["label"] not in in_table]}
     window = (verdict or {}).get("evidence", {}).get("window") or {}
     same_window = window.get("start") == report["start"].isoformat() and window.get("end") == report["end"].isoformat()
     flags = [

@@ -21,26 +21,38 @@ from api.serializers.questionnaires import (
 )
 from api.views.base import ClinicianPatientView, ClinicianView, PatientView
 from diary import selectors
+from diary.analysis import questionnaires as scoring
 from diary.choices import EnteredBy
 from diary.models import DoseLog, Hit6Wording, Patient
 from diary.questionnaire_forms import forms
 from diary.services.questionnaires import (
     ResponseIn,
     Submitted,
+    completed_on_range,
     hit6_wording_of,
     hit6_wording_save,
     questionnaire_submit,
 )
 
 
-def questionnaires_of(patient: Patient, request: Request) -> dict[str, Any]:
+def questionnaires_of(patient: Patient, request: Request, by: str) -> dict[str, Any]:
     wording = hit6_wording_of(patient)
+    first_dose = (
+        DoseLog.objects.filter(patient=patient, taken=True).order_by("date").values_list("date", flat=True).first()
+    )
+    condition = patient.primary_condition
     return {
-        "due": selectors.questionnaires_due(patient),
+        **selectors.questionnaires_now(patient),
         "responses": QuestionnaireOut(selectors.questionnaires_for(patient), many=True).data,
         "hit6_available": wording is not None,
-        "baseline_closed": DoseLog.objects.filter(patient=patient, taken=True).exists(),
+        "baseline_closed": first_dose is not None,
+        "first_dose": first_dose,
+        "instruments": {
+            "baseline": list(scoring.baseline_instruments(condition)),
+            "followup": list(scoring.followup_instruments(condition)),
+        },
         "forms": forms(None if wording is None else list(wording.items)),
+        "completed_on_range": dict(zip(("earliest", "latest"), completed_on_range(patient, by), strict=True)),
     }
 
 
@@ -55,7 +67,7 @@ class MyQuestionnairesView(PatientView):
 
     @extend_schema(responses=QuestionnairesOut, summary="My questionnaires: what is due, my answers, the forms")
     def get(self, request: Request) -> Response:
-        return Response(questionnaires_of(self.patient, request))
+        return Response(questionnaires_of(self.patient, request, EnteredBy.PATIENT))
 
     @extend_schema(
         request=QuestionnaireIn,
@@ -78,7 +90,7 @@ class PatientQuestionnairesView(ClinicianPatientView):
     def get(self, request: Request, patient_id: str) -> Response:
         patient = self.get_patient()
         self.audit("questionnaires.list", patient, "questionnaire_response")
-        return Response(questionnaires_of(patient, request))
+        return Response(questionnaires_of(patient, request, EnteredBy.CLINICIAN))
 
     @extend_schema(
         request=ClinicianQuestionnaireIn,

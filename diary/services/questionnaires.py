@@ -124,20 +124,29 @@ def _first_dose(patient: Patient) -> date | None:
     return DoseLog.objects.filter(patient=patient, taken=True).order_by("date").values_list("date", flat=True).first()
 
 
+def completed_on_range(patient: Patient, by: str, now: datetime | None = None) -> tuple[date, date]:
+    """The dates a response entered by ``by`` may carry (§12.10): the patient's from their
+    diary day back PATIENT_QUEUE_DAYS (a phone that was offline), a clinician's back 14
+    days; never after the patient's calendar today."""
+    now = now or timezone.now()
+    today = local_today(patient.time_zone, patient.day_boundary, now)
+    back = PATIENT_QUEUE_DAYS if by == EnteredBy.PATIENT else rules.CLINICIAN_BACKDATE_DAYS
+    return today - timedelta(days=back), local_calendar_date(patient.time_zone, now)
+
+
 def _date_for(patient: Patient, given: date | None, by: str, errors: dict[str, str], now: datetime) -> date:
     """§12.10: the patient's response is dated the day it is submitted (on their phone: at
     most PATIENT_QUEUE_DAYS before it arrives); a clinician may date one up to 14 days
     back; never in the future."""
-    today = local_today(patient.time_zone, patient.day_boundary, now)
     if given is None:
-        return today
-    calendar_today = local_calendar_date(patient.time_zone, now)
-    back = PATIENT_QUEUE_DAYS if by == EnteredBy.PATIENT else rules.CLINICIAN_BACKDATE_DAYS
-    if given > calendar_today:
-        errors["completed_on"] = f"{given.isoformat()} is in the future (today is {calendar_today.isoformat()})."
-    elif given < today - timedelta(days=back):
+        return local_today(patient.time_zone, patient.day_boundary, now)
+    earliest, latest = completed_on_range(patient, by, now)
+    if given > latest:
+        errors["completed_on"] = f"{given.isoformat()} is in the future (today is {latest.isoformat()})."
+    elif given < earliest:
         who = "A response is dated the day it is filled in" if by == EnteredBy.PATIENT else "A clinician"
-        errors["completed_on"] = f"{who}: at most {back} days back (from {(today - timedelta(days=back)).isoformat()})."
+        back = PATIENT_QUEUE_DAYS if by == EnteredBy.PATIENT else rules.CLINICIAN_BACKDATE_DAYS
+        errors["completed_on"] = f"{who}: at most {back} days back (from {earliest.isoformat()})."
     return given
 
 
@@ -222,7 +231,7 @@ def hit6_wording_save(*, clinic_id: int, items: list[str], licence_note: str, ac
     else:
         for i, text in enumerate(items):
             if not isinstance(text, str) or not text.strip() or len(text) > 500:
-                errors[f"items.{i}"] = "The question's text (1 to 500 characters)."
+                errors[f"items.{i}"] = f"Question {i + 1}: enter its licensed text (1 to 500 characters)."
     if len(licence_note) > 500:
         errors["licence_note"] = "At most 500 characters."
     if errors:

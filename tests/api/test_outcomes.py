@@ -164,3 +164,40 @@ def test_outcomes_query_count_does_not_depend_on_the_number_of_patients():
         assert response.json_body["counted"] == total
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1] == counts[2], counts
+
+
+def test_outcomes_follow_the_verdicts_questionnaires_decide(cast):
+    """§12.5, §12.6 through the clinician's phone follow-ups: a pain non-responder who answers
+    PGIC 'much improved' is counted a partial responder, a migraine patient partial by the
+    diary whose MIDAS fell from 24 to 16 a responder, once the responses are recomputed."""
+    from diary.services.insights import insights_sweep
+
+    pain = patient_with(cast.bob, Course(pain=8), TODAY)
+    migraine = patient_with(
+        cast.bob, Course(condition="migraine", baseline_headache_days=12, headache_days_per_28=8), TODAY
+    )
+    analyse_all()
+    bob = cast.client("bob")
+
+    def counts() -> dict[str, list[str]]:
+        body = bob.call("GET", "/api/v1/clinic/outcomes").json_body
+        return {c["key"]: sorted(p["id"] for p in c["patients"]) for c in body["categories"]}
+
+    assert counts() == {
+        "responders": [],
+        "partial_responders": [str(migraine.public_id)],
+        "non_responders": [str(pain.public_id)],
+    }
+    for patient, body in (
+        (pain, {"instrument": "pgic", "answers": {"answer": 2}}),
+        (migraine, {"instrument": "midas", "total": 24, "reported": True}),
+        (migraine, {"instrument": "midas", "answers": {"items": [4, 4, 4, 2, 2], "a": None, "b": None}}),
+    ):
+        entered = bob.call("POST", f"/api/v1/patients/{patient.public_id}/questionnaires", body)
+        assert entered.status_code == 201, entered.json_body
+    assert insights_sweep().stored == 2
+    assert counts() == {
+        "responders": [str(migraine.public_id)],
+        "partial_responders": [str(pain.public_id)],
+        "non_responders": [],
+    }

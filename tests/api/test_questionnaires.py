@@ -189,3 +189,52 @@ def test_the_clinic_admin_enters_the_hit6_wording(cast):
     five = cast.client("bob").call("PUT", "/api/v1/clinic/hit6-wording", {"items": ["Q"] * 5})
     assert five.status_code == 400
     assert Hit6Wording.objects.get().items[0] == "Q1"  # nothing changed
+
+
+def test_the_clinicians_form_is_told_the_first_dose_the_instruments_and_the_dates_it_may_give(cast):
+    """What the 'enter a response' form needs: the first dose a reported baseline is dated on,
+    the instruments §12.2 lists for the condition, and the completed_on range (§12.10)."""
+    from diary.services.questionnaires import PATIENT_QUEUE_DAYS
+
+    url = f"/api/v1/patients/{cast.alice.public_id}/questionnaires"
+    first = TODAY - timedelta(days=20)
+    DoseLogFactory.create(patient=cast.alice, date=first)
+    page = cast.client("bob").call("GET", url).json_body
+    assert page["first_dose"] == first.isoformat()
+    assert page["baseline_closed"] is True
+    assert page["instruments"] == {"baseline": ["midas", "hit6"], "followup": ["midas", "hit6", "pgic"]}
+    assert page["completed_on_range"] == {"earliest": "2026-11-07", "latest": TODAY.isoformat()}
+    mine = cast.client("alice").call("GET", "/api/v1/me/questionnaires").json_body
+    since = (TODAY - timedelta(days=PATIENT_QUEUE_DAYS)).isoformat()
+    assert mine["completed_on_range"] == {"earliest": since, "latest": TODAY.isoformat()}
+
+    # what counts: a reported baseline and a follow-up answered over the phone
+    assert (
+        cast.client("bob").call("POST", url, {"instrument": "midas", "total": 24, "reported": True}).status_code == 201
+    )
+    counted = cast.client("bob").call("GET", url).json_body["counted"]
+    assert counted == [
+        {
+            "instrument": "midas",
+            "baseline": {
+                "total": 24,
+                "completed_on": first.isoformat(),
+                "entered_by": "reported",
+                "band": "IV",
+                "words": "grade IV",
+            },
+            "followup": None,
+            "decides": True,
+        }
+    ]
+
+
+def test_a_blank_hit6_question_is_named_by_its_number(cast):
+    from diary.models import Clinician
+
+    Clinician.objects.filter(pk=cast.bob.pk).update(is_clinic_admin=True)
+    items = [f"Q{i}" for i in range(1, 6)] + ["  "]
+    response = cast.client("bob").call("PUT", "/api/v1/clinic/hit6-wording", {"items": items})
+    assert response.status_code == 400
+    assert response.json_body["errors"] == {"items.5": ["Question 6: enter its licensed text (1 to 500 characters)."]}
+    assert not Hit6Wording.objects.exists()

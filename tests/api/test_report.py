@@ -9,6 +9,7 @@ import io
 import re
 from datetime import date, timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from pypdf import PdfReader
@@ -220,3 +221,69 @@ def test_a_named_period_says_that_the_verdict_rests_on_its_own_window(cast, over
     assert "The verdict rests on its own evaluation window (25 Oct – 21 Nov 2026)" in text
     assert "Headache days per 28 days 14.0" in text
     assert readable_problems(text.split("</style>")[-1]) == []
+
+
+@pytest.fixture
+def scored(cast):
+    """A migraine patient partial by the diary (12 → 8 headache days) who is a responder by
+    MIDAS (24 → 16, at most 0.7 × 24), with HIT-6 62 → 60 (not met) and no follow-up PGIC."""
+    from diary.models import QuestionnaireResponse
+
+    patient = patient_with(
+        cast.bob,
+        Course(condition="migraine", baseline_headache_days=12, headache_days_per_28=8, name="Sam Scored"),
+        TODAY,
+    )
+    first = TODAY - timedelta(days=100)
+    for instrument, day, total, by in (
+        ("midas", first - timedelta(days=3), 24, "patient"),
+        ("hit6", first - timedelta(days=3), 62, "clinician"),
+        ("midas", TODAY - timedelta(days=4), 16, "patient"),
+        ("hit6", TODAY - timedelta(days=4), 60, "clinician"),
+    ):
+        QuestionnaireResponse.objects.create(
+            patient=patient, instrument=instrument, completed_on=day, total=total, entered_by=by
+        )
+    analyse_all()
+    return patient
+
+
+def test_the_report_shows_the_questionnaire_scores_in_a_table_and_the_missing_pgic_beside_the_verdict(cast, scored):
+    html = get(cast, scored).content.decode()
+    table = re.search(r'<table class="small questionnaires">(.*?)</table>', html, flags=re.DOTALL)
+    assert table is not None, html
+    cells = [
+        [flat(re.sub(r"<[^>]+>", " ", cell)) for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+        for row in re.findall(r"<tr>(.*?)</tr>", table.group(1), flags=re.DOTALL)
+    ]
+    assert cells == [
+        ["Questionnaire", "Baseline", "Follow-up", "Criterion"],
+        [
+            "MIDAS",
+            "24 (grade IV) on 10 Aug 2026",
+            "16 (grade III) on 17 Nov 2026",
+            "met (baseline 21 or more: at most 0.7 × baseline)",
+        ],
+        [
+            "HIT-6",
+            "62 (severe impact) on 10 Aug 2026, entered by a clinician",
+            "60 (severe impact) on 17 Nov 2026, entered by a clinician",
+            "not met (at most baseline − 5)",
+        ],
+        ["PGIC", "–", "none (counts from 22 Oct 2026)", "reported only: it does not change the verdict"],
+    ]
+    text = unescape(flat(re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.DOTALL)))
+    assert "Responder by MIDAS 24 → 16; 33% fewer headache days" in text
+    # §12.9: the missing PGIC beside the verdict, said once
+    headline = text.index("Responder by MIDAS")
+    missing = "No follow-up PGIC yet: ask how the patient's condition has changed overall since starting LDN."
+    assert text.index(missing) - headline < 80
+    assert text.count(missing) == 1
+    assert readable_problems(text) == []
+
+    reader = PdfReader(io.BytesIO(get(cast, scored, ".pdf").content))
+    assert len(reader.pages) == 1
+    pdf = flat(reader.pages[0].extract_text())
+    assert "MIDAS 24 (grade IV) on 10 Aug 2026 16 (grade III) on 17 Nov 2026 met" in pdf
+    assert "HIT-6 62 (severe impact) on 10 Aug 2026, entered by a clinician 60 (severe impact)" in pdf
+    assert missing in pdf

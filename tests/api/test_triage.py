@@ -12,10 +12,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from diary.choices import LinkStatus
-from diary.models import AuditEvent, CareLink, Flag
+from diary.models import AuditEvent, CareLink, Flag, QuestionnaireResponse
 from tests.cohort import Course, analyse_all, patient_with
 from tests.conftest import Api
-from tests.factories import ClinicianFactory, PatientFactory, link
+from tests.factories import ClinicianFactory, DoseLogFactory, PatientFactory, link, plan_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
@@ -176,18 +176,148 @@ def test_one_audit_event_per_patient_on_the_page(cast, clinic):
     assert events.count() == 2
 
 
-def test_query_count_does_not_depend_on_the_number_of_patients():
+def triage_query_counts(add_patient, check=lambda listed, total: None) -> list[int]:
+    """The queries of one triage page with 2, 5 and 20 patients, each added by ``add_patient(clinician, n)``."""
     clinician = ClinicianFactory.create()
     api = Api().as_user(clinician.user)
     counts = []
     for total in (2, 5, 20):
         while clinician.clinic.care_links.count() < total:
-            n = clinician.clinic.care_links.count()
-            patient_with(clinician, Course(pain=8 if n % 2 else 3, opioid_on=40 if n % 3 == 0 else None), TODAY)
+            add_patient(clinician, clinician.clinic.care_links.count())
         analyse_all()
         with CaptureQueriesContext(connection) as captured:
             response = api.call("GET", "/api/v1/triage")
         assert response.status_code == 200
         assert len(response.json_body["results"]) == total
+        check(response.json_body["results"], total)
         counts.append(len(captured.captured_queries))
+    return counts
+
+
+def test_query_count_does_not_depend_on_the_number_of_patients():
+    def add(clinician, n):
+        patient_with(clinician, Course(pain=8 if n % 2 else 3, opioid_on=40 if n % 3 == 0 else None), TODAY)
+
+    counts = triage_query_counts(add)
+    assert counts[0] == counts[1] == counts[2], counts
+
+
+# --- questionnaires in the row (CLINICAL.md §12.9) --------------------------------------------
+
+FIRST_DOSE = TODAY - timedelta(days=100)  # a Course's first dose
+EARLIEST = FIRST_DOSE + timedelta(days=14 + 56)  # 4.5 mg from day 14, then 8 weeks on the clock
+MIDAS_FROM = FIRST_DOSE + timedelta(days=90)  # its 3-month recall lies on LDN (§12.4)
+
+
+def respond(patient, instrument: str, day: date, total: int, by: str = "patient") -> None:
+    QuestionnaireResponse.objects.create(
+        patient=patient, instrument=instrument, completed_on=day, total=total, entered_by=by
+    )
+
+
+def test_the_row_says_what_is_due_and_the_scores_that_count(cast, clinic):
+    mia, rita = clinic["mia"], clinic["rita"]
+    respond(mia, "midas", FIRST_DOSE - timedelta(days=3), 24)
+    respond(mia, "midas", TODAY - timedelta(days=5), 16)
+    respond(mia, "midas", MIDAS_FROM - timedelta(days=1), 30)  # before its follow-up window: counts for nothing
+    respond(mia, "pgic", TODAY - timedelta(days=1), 3)  # reported for a headache condition, decides nothing
+    respond(rita, "pgic", TODAY - timedelta(days=2), 2, by="clinician")
+    # a migraine patient whose plan starts in 3 days: the baselines are due from the visit
+    bea = PatientFactory.create(user__display_name="Bea Before", primary_condition="migraine")
+    link(bea, cast.bob)
+    plan_for(bea, cast.bob, [(TODAY + timedelta(days=3), "1.5")])
+    # one who took the first dose yesterday, not analysed since: the baseline can no longer be given
+    fay = PatientFactory.create(user__display_name="Fay Firstdose", primary_condition="migraine")
+    link(fay, cast.bob)
+    plan_for(fay, cast.bob, [(TODAY - timedelta(days=1), "1.5")])
+    DoseLogFactory.create(patient=fay, date=TODAY - timedelta(days=1))
+
+    by_name = {r["patient"]["display_name"]: r["questionnaires"] for r in rows(cast)}
+    since = EARLIEST.isoformat()
+    assert by_name["Nina Nonresponder"] == {
+        "due": [{"instrument": "pgic", "kind": "followup", "since": since}],
+        "counted": [],
+    }
+    assert by_name["Mia Migraine"]["due"] == [{"instrument": "hit6", "kind": "followup", "since": since}]
+    assert by_name["Mia Migraine"]["counted"] == [
+        {
+            "instrument": "midas",
+            "baseline": {
+                "total": 24,
+                "completed_on": (FIRST_DOSE - timedelta(days=3)).isoformat(),
+                "entered_by": "patient",
+                "band": "IV",
+                "words": "grade IV",
+            },
+            "followup": {
+                "total": 16,
+                "completed_on": (TODAY - timedelta(days=5)).isoformat(),
+                "entered_by": "patient",
+                "band": "III",
+                "words": "grade III",
+            },
+            "decides": True,
+        },
+        {
+            "instrument": "pgic",
+            "baseline": None,
+            "followup": {
+                "total": 3,
+                "completed_on": (TODAY - timedelta(days=1)).isoformat(),
+                "entered_by": "patient",
+                "band": None,
+                "words": "minimally improved",
+            },
+            "decides": False,
+        },
+    ]
+    assert by_name["Rita Responder"] == {
+        "due": [],
+        "counted": [
+            {
+                "instrument": "pgic",
+                "baseline": None,
+                "followup": {
+                    "total": 2,
+                    "completed_on": (TODAY - timedelta(days=2)).isoformat(),
+                    "entered_by": "clinician",
+                    "band": None,
+                    "words": "much improved",
+                },
+                "decides": True,
+            }
+        ],
+    }
+    assert by_name["Bea Before"]["due"] == [
+        {"instrument": "midas", "kind": "baseline", "since": TODAY.isoformat()},
+        {"instrument": "hit6", "kind": "baseline", "since": TODAY.isoformat()},
+    ]
+    assert by_name["Fay Firstdose"] == {"due": [], "counted": []}
+    assert by_name["Ian Inprogress"]["due"] == []  # before the earliest evaluation date
+    assert by_name["Zed Unanalysed"] == {"due": [], "counted": []}  # no plan
+
+    # the row and the patient's page agree on what is due and what counts
+    for person in (clinic["nina"], mia, rita, bea, fay):
+        page = cast.client("bob").call("GET", f"/api/v1/patients/{person.public_id}/questionnaires").json_body
+        shown = by_name[person.user.display_name]
+        assert (shown["due"], shown["counted"]) == (page["due"], page["counted"]), person.user.display_name
+
+
+def test_query_count_with_questionnaires_does_not_depend_on_the_number_of_patients():
+    def add(clinician, n):
+        if n % 2 == 0:
+            course = Course(condition="migraine", baseline_headache_days=12, headache_days_per_28=8)
+            patient = patient_with(clinician, course, TODAY)
+            respond(patient, "midas", FIRST_DOSE - timedelta(days=2), 24)
+            respond(patient, "midas", TODAY - timedelta(days=4), 16)
+            respond(patient, "hit6", FIRST_DOSE - timedelta(days=2), 62, by="clinician")
+        else:
+            respond(patient_with(clinician, Course(pain=7), TODAY), "pgic", TODAY - timedelta(days=3), 3)
+
+    def check(listed, total):
+        assert all(row["questionnaires"]["counted"] for row in listed)
+        due = [[d["instrument"] for d in row["questionnaires"]["due"]] for row in listed]
+        assert sorted(due) == sorted([["hit6", "pgic"]] * ((total + 1) // 2) + [[]] * (total // 2))
+
+    counts = triage_query_counts(add, check)
     assert counts[0] == counts[1] == counts[2], counts

@@ -39,7 +39,7 @@ from diary.management.commands.seed_demo import (
     history_build,
     patient_now,
 )
-from diary.models import CareLink, Clinic, Clinician, DiaryEntry, DoseLog, DosePlan, Patient, User
+from diary.models import CareLink, Clinic, Clinician, DiaryEntry, DoseLog, DosePlan, Hit6Wording, Patient, User
 from diary.selectors import entries_for, planned_dose_on
 from diary.services.entries import entry_snapshot
 from tests.factories import totp_code
@@ -188,6 +188,14 @@ def test_creates_one_clinic_with_clinician_admin_and_linked_patients(seeded: See
         "Australia/Adelaide",
     }
     assert {p.preferred_dose_time for p in patients} == {"bedtime", "morning"}
+
+
+@pytest.mark.django_db
+def test_the_demo_clinician_administers_the_clinic_which_holds_no_hit6_wording(seeded: Seed) -> None:
+    """The Clinic page lets the demo clinician enter HIT-6 wording; none is shipped (§12.1)."""
+    clinician = Clinician.objects.get(user__email=CLINICIAN_EMAIL)
+    assert clinician.is_clinic_admin
+    assert not Hit6Wording.objects.exists()
 
 
 @pytest.mark.django_db

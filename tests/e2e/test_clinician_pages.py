@@ -207,6 +207,10 @@ def test_every_clinician_page_and_report_reads_without_internal_codes_or_unround
             page.get_by_role("link", name="Plan and baseline").click()
             expect(page.get_by_test_id("current-steps")).to_be_visible()
             check(f"{name}: plan", shown_text(page))
+            page.get_by_role("link", name="Questionnaires", exact=True).click()
+            expect(page.get_by_test_id("questionnaire-entry")).to_be_visible()
+            expect(page.get_by_test_id("questionnaires-counted")).to_be_visible()
+            check(f"{name}: questionnaires", shown_text(page))
             page.get_by_role("link", name="Diary", exact=True).click()
             expect(page.get_by_test_id("diary")).to_be_visible()
             expect(page.get_by_test_id("diary-dose").first).to_be_visible()
@@ -221,6 +225,9 @@ def test_every_clinician_page_and_report_reads_without_internal_codes_or_unround
         page.goto(f"{live_server.url}/#/outcomes")
         expect(page.get_by_test_id("outcomes-mapping")).to_be_visible()
         check("outcomes", shown_text(page))
+        page.get_by_role("link", name="Clinic", exact=True).click()
+        expect(page.get_by_test_id("hit6-status")).to_be_visible()
+        check("clinic", shown_text(page))
     finally:
         page.context.close()
     assert problems == {}

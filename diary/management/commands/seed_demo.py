@@ -846,7 +846,10 @@ def demo_seed(
     with transaction.atomic():
         clinic = Clinic.objects.create(name=CLINIC_NAME, created_at=opened)
         clinician_user = _account(CLINICIAN_EMAIL, CLINICIAN_NAME, password_hash, opened)
-        clinician = Clinician.objects.create(user=clinician_user, clinic=clinic, created_at=opened)
+        # The demo clinician runs the clinic: the Clinic page lets them enter HIT-6 wording.
+        clinician = Clinician.objects.create(
+            user=clinician_user, clinic=clinic, created_at=opened, is_clinic_admin=True
+        )
         TOTP.activate(clinician_user, DEMO_TOTP_SECRET)
         admin_user = _account(ADMIN_EMAIL, ADMIN_NAME, password_hash, opened, is_staff=True, is_superuser=True)
         TOTP.activate(admin_user, DEMO_TOTP_SECRET)

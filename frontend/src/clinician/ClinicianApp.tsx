@@ -2,10 +2,12 @@
 // (the triage list, the home page, comes with this one).
 //   #/                      triage list
 //   #/patients/<id>         patient overview (charts, tables, verdict, flags)
+//   #/patients/<id>/questionnaires  what is due, every response, enter one on the patient's behalf
 //   #/patients/<id>/plan    plan editor, stop, reported baseline
 //   #/patients/<id>/diary[/<YYYY-MM>]  raw diary, read only
 //   #/invite                invitations
 //   #/outcomes              clinic outcomes
+//   #/clinic                the clinic's HIT-6 wording (clinic administrators enter it)
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { PageProps } from "../types";
@@ -19,6 +21,7 @@ const loaders: Record<string, () => Promise<Lazy>> = {
   patient: () => import("./PatientPage").then((m) => m.PatientPage as Lazy),
   invite: () => import("./Invite").then((m) => m.Invite as Lazy),
   outcomes: () => import("./Outcomes").then((m) => m.Outcomes as Lazy),
+  clinic: () => import("./Clinic").then((m) => m.Clinic as Lazy),
 };
 
 function useRoute(): Route {
@@ -62,6 +65,7 @@ export function ClinicianApp({ who, onSignOut }: PageProps) {
     ["#/", c.navTriage, route.page === "triage"],
     ["#/invite", c.navInvite, route.page === "invite"],
     ["#/outcomes", c.navOutcomes, route.page === "outcomes"],
+    ["#/clinic", c.navClinic, route.page === "clinic"],
   ];
   return (
     <div class="clin">

@@ -19,6 +19,9 @@ import type { Insights } from "./types";
 export function PresentedBlock({ id, p, rule = true }: { id: string; p: Presented; rule?: boolean }) {
   // the column says something only where a measure does not simply count
   const counts = p.measures.some((m) => m.counts && m.counts !== "yes");
+  // the questionnaire table says what the instruments' facts say, in columns
+  const tabled = new Set((p.questionnaires ?? []).map((q) => q.instrument));
+  const facts = p.facts.filter((f) => !tabled.has(f.label));
   return (
     <div class="presented stack-tight">
       {p.measures.length ? (
@@ -34,15 +37,27 @@ export function PresentedBlock({ id, p, rule = true }: { id: string; p: Presente
           ))}
         </ScrollTable>
       ) : null}
-      {p.facts.length ? (
+      {facts.length ? (
         <dl class="facts">
-          {p.facts.map((f) => (
+          {facts.map((f) => (
             <div>
               <dt>{f.label}</dt>
               <dd>{f.value}</dd>
             </div>
           ))}
         </dl>
+      ) : null}
+      {p.questionnaires?.length ? (
+        <ScrollTable id={`${id}-questionnaires`} caption={c.verdictQuestionnaires} head={[c.colQuestionnaire, c.colBaseline, c.colFollowup, c.colCriterion]}>
+          {p.questionnaires.map((q) => (
+            <tr>
+              <th scope="row">{q.instrument}</th>
+              <td>{q.baseline}</td>
+              <td>{q.followup}</td>
+              <td>{q.criterion}</td>
+            </tr>
+          ))}
+        </ScrollTable>
       ) : null}
       {p.occurrences.length ? (
         <ScrollTable id={`${id}-occurrences`} caption={c.occurrencesCaption} head={[c.colOccurrenceDate, c.colOccurrence, c.colRaised, c.colNow, c.colChanged]}>
@@ -70,7 +85,12 @@ export function VerdictSection({ data }: { data: Insights }) {
   const caveats: string[] = data.summary.caveats ?? [];
   const name = v ? v.kind_label || label(c.verdicts, v.kind) : "";
   const headline = v?.presented?.headline ?? "";
-  const detail = headline.startsWith(`${name}: `) ? headline.slice(name.length + 2) : headline === name ? "" : headline;
+  const attention = v?.presented?.attention ?? [];
+  const notes = (v?.presented?.notes ?? []).filter((n) => !attention.includes(n));
+  // "Responder: 40% fewer …" and "Responder by MIDAS 24 → 16; …" both say the name first
+  const rest = headline.startsWith(name) ? headline.slice(name.length) : null;
+  const detail = rest === null ? headline : rest.startsWith(": ") ? rest.slice(2) : rest.trim();
+  const joiner = rest !== null && rest.startsWith(" ") ? " " : ": ";
   return (
     <section class="card stack" aria-labelledby="verdict-title" data-testid="verdict">
       <h2 id="verdict-title">{c.verdictTitle}</h2>
@@ -78,17 +98,27 @@ export function VerdictSection({ data }: { data: Insights }) {
         <>
           <p class="verdict">
             <strong data-testid="verdict-label">{name}</strong>
-            {detail ? <span data-testid="verdict-detail">: {detail}</span> : null}
+            {detail ? (
+              <span data-testid="verdict-detail">
+                {joiner}
+                {detail}
+              </span>
+            ) : null}
           </p>
+          {attention.map((a) => (
+            <p class="banner warn" data-testid="verdict-attention">
+              {a}
+            </p>
+          ))}
           <p class="muted small">
             {c.analysedOn(fmtDate(v.as_of))} {c.rulesVersion(v.rules_version)}
           </p>
           {v.presented ? <PresentedBlock id="verdict" p={{ ...v.presented, rule: "", notes: [] }} /> : null}
-          {v.presented && (v.presented.rule || v.presented.notes.length) ? (
+          {v.presented && (v.presented.rule || notes.length) ? (
             <details>
               <summary>{c.ruleAndNotes}</summary>
               <p class="small">{v.presented.rule}</p>
-              {v.presented.notes.map((n) => (
+              {notes.map((n) => (
                 <p class="small">{n}</p>
               ))}
             </details>

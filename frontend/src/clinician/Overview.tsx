@@ -7,8 +7,25 @@ import { c } from "../strings-clinician";
 import { Charts } from "./Charts";
 import { fmt, fmtDate, fmtMg, getJson, label, LoadFailed, Status, useFlagDialog, useLoad } from "./common";
 import { FlagsSection, VerdictSection } from "./Evidence";
+import { DueList, loadQuestionnaires } from "./QuestionnaireDue";
+import { patientHref } from "./routes";
 import { IncidenceTable, OverusePanel, SegmentTable } from "./StepTables";
 import type { Entry, Insights, SectionProps } from "./types";
+
+/** What is due now (as of the patient's diary day, not the last analysis), and the way to
+ *  enter a response; the verdict's card shows the scores that count. */
+function QuestionnairesCard({ id }: { id: string }) {
+  const [load] = useLoad((signal) => loadQuestionnaires(id, signal), [id]);
+  return (
+    <section class="card stack" aria-labelledby="q-card-title" data-testid="questionnaires-card">
+      <h2 id="q-card-title">{c.questionnairesCard}</h2>
+      {load.state === "ok" ? <DueList due={load.data.due} /> : load.state === "error" ? <LoadFailed status={load.status} /> : <p aria-busy="true">{t.loading}</p>}
+      <p>
+        <a href={patientHref(id, "questionnaires")}>{c.questionnairesLink}</a>
+      </p>
+    </section>
+  );
+}
 
 /** The report's period: the verdict's evaluation window (the numbers the page shows), so the
  *  report and the page agree; the clinician may name another. */
@@ -83,6 +100,7 @@ export function Overview({ detail }: SectionProps) {
         <VerdictSection data={insights} />
         <div class="stack">
           <FlagsSection flags={insights.flags} patientId={id} who={who} act={flagDialog.act} />
+          <QuestionnairesCard id={id} />
           {insights.suggestions.length ? (
             <section class="card stack" aria-labelledby="sugg-title">
               <h2 id="sugg-title">{c.suggestionsTitle}</h2>

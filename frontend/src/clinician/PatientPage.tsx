@@ -12,12 +12,13 @@ import { t } from "../strings";
 import { c } from "../strings-clinician";
 import { fmtDate, fmtMg, getJson, label, LoadFailed, type PatientDetail, useLoad, usePageTitle } from "./common";
 import { Overview } from "./Overview";
-import { patientHref, type Route } from "./routes";
+import { type PatientSection, patientHref, type Route } from "./routes";
 import type { SectionProps } from "./types";
 
 export type { SectionProps } from "./types";
 
 const sections: Record<string, () => Promise<ComponentType<SectionProps>>> = {
+  questionnaires: () => import("./Questionnaires").then((m) => m.Questionnaires),
   plan: () => import("./PlanEditor").then((m) => m.PlanEditor),
   diary: () => import("./Diary").then((m) => m.Diary),
 };
@@ -48,10 +49,11 @@ function PatientBody({ route }: { route: PatientRoute }) {
   // The server answers for the id asked; a reply about anyone else is never shown.
   const detail = load.state === "ok" && load.data.patient.id === route.id ? load.data : null;
   const name = detail ? detail.patient.display_name || detail.patient.email : t.loading;
-  const sectionName = { overview: c.tabOverview, plan: c.tabPlan, diary: c.tabDiary }[route.section];
+  const sectionName = { overview: c.tabOverview, questionnaires: c.tabQuestionnaires, plan: c.tabPlan, diary: c.tabDiary }[route.section];
   const heading = usePageTitle(`${name} · ${sectionName}`);
-  const tabs: ["overview" | "plan" | "diary", string][] = [
+  const tabs: [PatientSection, string][] = [
     ["overview", c.tabOverview],
+    ["questionnaires", c.tabQuestionnaires],
     ["plan", c.tabPlan],
     ["diary", c.tabDiary],
   ];

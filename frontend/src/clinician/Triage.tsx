@@ -14,6 +14,7 @@ import {
   fmt,
   fmtDate,
   fmtMg,
+  fmtShortDate,
   getJson,
   label,
   LoadFailed,
@@ -26,6 +27,7 @@ import {
   usePageTitle,
 } from "./common";
 import { patientHref } from "./routes";
+import type { Counted, Due } from "./types";
 
 interface TriageRow {
   patient: PatientSummary;
@@ -44,6 +46,48 @@ interface TriageRow {
   compliance_28_pct: Num;
   last_entry_date: string | null;
   sparkline: { metric: "headache_days" | "pain"; week_starts: string[]; values: Num[] } | null;
+  questionnaires?: { due: Due[]; counted: Counted[] };
+}
+
+/** "MIDAS 24 → 16", "PGIC: much improved", "HIT-6 62 (baseline)". */
+function scoreText(s: Counted): string {
+  const n = label(c.instruments, s.instrument);
+  if (s.instrument === "pgic" && s.followup) return c.scorePgic(s.followup.words, s.followup.total);
+  if (s.baseline && s.followup) return c.scoreChange(n, s.baseline.total, s.followup.total);
+  if (s.followup) return c.scoreFollowup(n, s.followup.total, s.followup.words);
+  return c.scoreBaselineOnly(n, s.baseline?.total ?? 0);
+}
+
+/** Due questionnaires first (one line per kind and date: "HIT-6 and PGIC due since 22 Oct"),
+ *  then the scores that can change the verdict (the patient page has the rest). */
+function QuestionnaireLines({ q }: { q: TriageRow["questionnaires"] }) {
+  const scores = (q?.counted ?? []).filter((s) => s.decides);
+  if (!q || (!q.due.length && !scores.length)) return null;
+  const groups = new Map<string, Due[]>();
+  for (const d of q.due) groups.set(`${d.kind} ${d.since}`, [...(groups.get(`${d.kind} ${d.since}`) ?? []), d]);
+  return (
+    <>
+      {[...groups.values()].map((ds) => (
+        <span class="small block due" data-testid="triage-due">
+          {c.dueSince(
+            c.and(ds.map((d) => label(c.instruments, d.instrument))),
+            ds[0].kind === "baseline",
+            fmtShortDate(ds[0].since),
+          )}
+        </span>
+      ))}
+      {scores.length ? (
+        <span class="small muted block scores" data-testid="triage-scores">
+          {scores.map((s, i) => (
+            <>
+              {i ? " · " : ""}
+              <span class="nowrap">{scoreText(s)}</span>
+            </>
+          ))}
+        </span>
+      ) : null}
+    </>
+  );
 }
 
 interface Page {
@@ -200,7 +244,7 @@ function Row({ row, act }: { row: TriageRow; act: (a: FlagAction) => void }) {
     <tr role="row" data-testid="triage-row" data-patient={p.id}>
       <th role="rowheader" scope="row">
         <a href={patientHref(p.id)}>{who}</a>
-        <span class="muted small block">{label(c.conditions, p.primary_condition)}</span>
+        <span class="muted small block nowrap">{label(c.conditions, p.primary_condition)}</span>
       </th>
       <Cell name={c.colFlags} cls="flagcell">
         {top ? (
@@ -214,9 +258,10 @@ function Row({ row, act }: { row: TriageRow; act: (a: FlagAction) => void }) {
         )}
       </Cell>
       <Cell name={c.colVerdict}>
-        <span data-testid="triage-verdict">
+        <span data-testid="triage-verdict" class="nowrap">
           {row.verdict ? row.verdict.label || label(c.verdicts, row.verdict.kind) : <span class="muted">{c.insightPendingShort}</span>}
         </span>
+        <QuestionnaireLines q={row.questionnaires} />
       </Cell>
       <Cell name={c.colDoseNow} cls="nowrap">
         <DoseCell dose={row.dose} />

@@ -40,6 +40,8 @@ export interface Presented {
   occurrences: { when: string; what: string; raised: string; now: string; changed: string }[];
   rule: string;
   notes: string[];
+  attention?: string[]; // the notes that ask for an action: shown beside the headline
+  questionnaires?: { instrument: string; baseline: string; followup: string; criterion: string }[];
 }
 
 export interface Flag extends FlagLite {
@@ -200,6 +202,12 @@ export function fmtDate(iso: string | null | undefined): string {
   if (!iso) return c.none;
   const d = new Date(iso.length === 10 ? `${iso}T12:00:00Z` : iso);
   return new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", year: "numeric", timeZone: iso.length === 10 ? "UTC" : undefined }).format(d);
+}
+
+/** "22 Oct": a date of the last months, short (a worklist row). */
+export function fmtShortDate(iso: string | null | undefined): string {
+  if (!iso) return c.none;
+  return new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(`${iso.slice(0, 10)}T12:00:00Z`));
 }
 
 export function label(map: Record<string, string>, key: string | null | undefined): string {

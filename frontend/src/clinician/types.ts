@@ -37,3 +37,59 @@ export interface SectionProps {
   reloadDetail: () => void;
   month?: string;
 }
+
+// Questionnaires (GET patients/{id}/questionnaires; CLINICAL.md §12).
+export type Instrument = "midas" | "hit6" | "pgic";
+
+export interface Due {
+  instrument: Instrument;
+  kind: "baseline" | "followup";
+  since: string;
+}
+
+export interface QuestionnaireResponse {
+  id: string;
+  instrument: Instrument;
+  completed_on: string;
+  answers: { items?: (number | null)[]; a?: number | null; b?: number | null; answer?: number; answers?: string[] };
+  total: number;
+  band: string | null;
+  words: string;
+  entered_by: "patient" | "clinician" | "reported";
+  entered_by_name: string;
+  created_at: string;
+}
+
+/** A response that counts today (§12.3, §12.4), and the instrument's: can it change the verdict? */
+export interface CountedResponse {
+  total: number;
+  completed_on: string;
+  entered_by: string;
+  band: string | null;
+  words: string;
+}
+
+export interface Counted {
+  instrument: Instrument;
+  baseline: CountedResponse | null;
+  followup: CountedResponse | null;
+  decides: boolean;
+}
+
+export interface QuestionnaireForms {
+  midas: { items: string[]; a: string; b: string; max_days: number; max_pain: number };
+  pgic: { question: string; answers: string[] };
+  hit6: { items: string[]; answers: { value: string; label: string }[] } | null;
+}
+
+export interface Questionnaires {
+  due: Due[];
+  counted: Counted[];
+  responses: QuestionnaireResponse[];
+  hit6_available: boolean;
+  baseline_closed: boolean;
+  first_dose: string | null;
+  instruments: { baseline: Instrument[]; followup: Instrument[] };
+  forms: QuestionnaireForms;
+  completed_on_range: { earliest: string; latest: string };
+}

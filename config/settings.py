@@ -159,12 +159,23 @@ ACCOUNT_EMAIL_VERIFICATION = env_choice("ACCOUNT_EMAIL_VERIFICATION", "mandatory
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# On the e-mail code screen: "Send a new code" and "Change the address" (a typo in the
+# address must not be a dead end), and a reset password signs the person in.
+ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_RESEND = True
+ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_CHANGE = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
+# Our e-mails carry the product's own subject lines (templates/account/email/).
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_SIGNUP_FORM_CLASS = "diary.forms.PatientSignupForm"
+ACCOUNT_ADAPTER = "diary.account_adapter.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
-    "confirm_email": "1/3m/key",
+    # a new code for the same address at most once a minute (the app counts the minute down)
+    "confirm_email": "1/1m/key",
     "reset_password": "20/m/ip,5/m/key",
+    # the sign-up page's invitation check (api/views/me.py), before there is an account
+    "invitation_preview": "30/m/ip",
 }
 HEADLESS_ONLY = True
 HEADLESS_CLIENTS = ("browser", "app")
@@ -317,6 +328,8 @@ SPECTACULAR_SETTINGS = {
         "SideEffectKindEnum": "diary.choices.SideEffectKind",
         "InsightStatusEnum": "api.serializers.insights.INSIGHT_STATUSES",
         "ReminderKindEnum": "diary.choices.ReminderKind",
+        "ConditionEnum": "diary.choices.Condition",
+        "ConditionSetByEnum": "diary.choices.ConditionSetBy",
     },
 }
 

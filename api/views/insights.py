@@ -22,6 +22,7 @@ from diary import selectors
 from diary.choices import FlagKind, FlagStatus, Severity
 from diary.dashboard import daily_values
 from diary.models import Flag, Patient, PatientInsight
+from diary.patient_insights import patient_notices, since_start
 from diary.services.errors import InvalidInput, NotFound
 from diary.services.flags import flag_acknowledge, flag_resolve
 
@@ -77,6 +78,8 @@ class MyInsightsView(PatientView):
                 "as_of": insight.as_of if insight else None,
                 "alerts": alerts,
                 "suggestions": suggestions,
+                "notices": patient_notices(data) if insight else [],
+                "since_start": since_start(data) if insight else None,
                 **_patient_subset(data.get("summary", {})),
             }
         )

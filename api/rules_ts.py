@@ -101,6 +101,8 @@ def rules() -> dict[str, Any]:
         "MIGRAINE_SPECIFIC_CLASSES": sorted(MIGRAINE_SPECIFIC_CLASSES),
         "OPIOID_NAME_MARKERS": list(OPIOID_NAME_MARKERS),
         "CONDITIONS": [str(c) for c in Condition.values],
+        # settings.ACCOUNT_RATE_LIMITS["confirm_email"]: one e-mailed code per address in this time
+        "CODE_RESEND_SECONDS": settings.CODE_RESEND_SECONDS,
     }
 
 

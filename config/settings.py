@@ -168,11 +168,13 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_SIGNUP_FORM_CLASS = "diary.forms.PatientSignupForm"
 ACCOUNT_ADAPTER = "diary.account_adapter.AccountAdapter"
+# One e-mailed code a minute per address: the app counts it down before "Send a new code"
+# (it reads the number from frontend/src/rules.gen.ts, generated from here).
+CODE_RESEND_SECONDS = 60
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
-    # a new code for the same address at most once a minute (the app counts the minute down)
-    "confirm_email": "1/1m/key",
+    "confirm_email": f"1/{CODE_RESEND_SECONDS}s/key",
     "reset_password": "20/m/ip,5/m/key",
     # the sign-up page's invitation check (api/views/me.py), before there is an account
     "invitation_preview": "30/m/ip",

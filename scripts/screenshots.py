@@ -122,7 +122,7 @@ def main() -> int:
             page.screenshot(path=OUT / "history.png")
 
             tabs.get_by_role("button", name="My trends", exact=True).click()
-            expect(page.get_by_test_id("chart-pain").locator("canvas")).to_have_count(1, timeout=30_000)
+            expect(page.get_by_test_id("chart-pain").locator("canvas")).to_have_count(2, timeout=30_000)
             page.screenshot(path=OUT / "trends.png")
             context.close()
             clinician_pages(browser, app, expect)

@@ -3,7 +3,6 @@
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { AUTH, call, csrfToken, OfflineError } from "./api";
-import { SignIn } from "./auth";
 import { dropSnapshot, readSnapshot } from "./boot";
 import { clearAll, db, getMeta, setMeta } from "./db";
 import { t } from "./strings";
@@ -102,9 +101,16 @@ function sessionAndPage(): Promise<{ session: Session; page: ComponentType<PageP
 // Preact runs only after a frame has been painted).
 let starting: ReturnType<typeof sessionAndPage> | null = sessionAndPage();
 
+type SignInProps = { onSignedIn: () => void };
+
 export function App() {
   const [session, setSession] = useState<Session>({ state: "loading" });
   const [Page, setPage] = useState<ComponentType<PageProps> | null>(null);
+  // Sign-in and sign-up are their own chunk: a signed-in phone never needs them to open.
+  const [SignIn, setSignIn] = useState<ComponentType<SignInProps> | null>(null);
+  useEffect(() => {
+    if (session.state === "signed-out" && !SignIn) void import("./auth").then((m) => setSignIn(() => m.SignIn));
+  }, [session.state]);
   const [swReady, setSwReady] = useState(false);
 
   const refresh = () => {
@@ -138,6 +144,7 @@ export function App() {
     if (session.state === "in" && session.who.role === "patient") {
       // Reminders of this account must not keep arriving on a phone it signed out of.
       await import("./patient/push").then((m) => m.pushForget(), () => undefined);
+      await import("./patient/drafts").then((m) => m.draftsForget(), () => undefined);
     }
     try {
       await call("DELETE", `${AUTH}/auth/session`);
@@ -147,14 +154,14 @@ export function App() {
     dropSnapshot();
     await clearAll();
     roleHint(null);
-    // The next person to sign in on this device starts at home, not on the last patient page.
-    if (window.location.hash) window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    // The next person to sign in on this device starts at home, not on the last page.
+    if (window.location.hash || window.location.search) window.history.replaceState(null, "", window.location.pathname);
     setSession({ state: "signed-out" });
   };
 
   let body;
   if (session.state === "loading") body = <p class="center">{t.loading}</p>;
-  else if (session.state === "signed-out") body = <SignIn onSignedIn={refresh} />;
+  else if (session.state === "signed-out") body = SignIn ? <SignIn onSignedIn={refresh} /> : <p class="center">{t.loading}</p>;
   else if (session.state === "server-problem") {
     const cached = session.cached;
     body = (

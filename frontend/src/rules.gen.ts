@@ -298,3 +298,5 @@ export const CONDITIONS = [
   "other",
   "not_set"
 ] as const;
+
+export const CODE_RESEND_SECONDS = 60 as const;

@@ -37,7 +37,10 @@ def test_since_i_started_ldn_uses_the_numbers_of_the_clinicians_verdict(cast):
     assert since["baseline"]["value"] == evidence["baseline"]["headache_days_per_28"] == 12
     assert since["latest"]["value"] == evidence["window"]["headache_days_per_28"]
     assert since["change_pct"] == evidence["headache_days_reduction_pct"]
-    assert (since["latest"]["start"], since["latest"]["end"]) == (evidence["window"]["start"], evidence["window"]["end"])
+    assert (since["latest"]["start"], since["latest"]["end"]) == (
+        evidence["window"]["start"],
+        evidence["window"]["end"],
+    )
     assert since["first_dose"] == evidence["clock"]["first_dose"]
     # the patient never gets a verdict name
     text = json.dumps(mine)
@@ -60,7 +63,9 @@ def test_a_pain_condition_is_told_in_mean_pain(cast):
 
 def test_medicines_taken_often_are_a_notice_for_the_patient_in_numbers_not_flag_names(cast):
     today = local_calendar_date("Europe/Berlin")
-    patient = patient_with(cast.bob, Course(condition="migraine", baseline_headache_days=12, headache_days_per_28=10), today)
+    patient = patient_with(
+        cast.bob, Course(condition="migraine", baseline_headache_days=12, headache_days_per_28=10), today
+    )
     days = DiaryEntry.objects.filter(patient=patient, date__gt=today - timedelta(days=28)).order_by("date")[:16]
     AcuteMedication.objects.bulk_create(
         AcuteMedication(entry=e, med_class="non_opioid_analgesic", name="ibuprofen", for_headache=True) for e in days
@@ -78,7 +83,9 @@ def test_medicines_taken_often_are_a_notice_for_the_patient_in_numbers_not_flag_
 
 def test_a_dose_logged_far_above_the_usual_range_is_a_notice_until_it_is_corrected(cast):
     today = local_calendar_date("Europe/Berlin")
-    patient = patient_with(cast.bob, Course(condition="migraine", baseline_headache_days=12, headache_days_per_28=6), today)
+    patient = patient_with(
+        cast.bob, Course(condition="migraine", baseline_headache_days=12, headache_days_per_28=6), today
+    )
     log = DoseLog.objects.get(patient=patient, date=today)
     DoseLog.objects.filter(pk=log.pk).update(mg=15)
     analyse_all()

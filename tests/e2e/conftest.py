@@ -4,6 +4,7 @@ screen, against a live Django server on the real PostgreSQL of `make test`."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.db import connections
-from playwright.sync_api import Page, Playwright, expect
+from playwright.sync_api import Locator, Page, Playwright, expect
 
 from diary.dates import local_today
 from diary.models import Patient
@@ -76,6 +77,17 @@ def patient(transactional_db: Any) -> Patient:
 
 def diary_day(patient: Patient) -> Any:
     return local_today(patient.time_zone, patient.day_boundary)
+
+
+def choice(page: Page, question: str, option: str) -> Locator:
+    """An option of a question on Today: a radio group (one tab stop, arrow keys) whose name
+    starts with `question` ("Pain", "Headache", "Sleep": the rest names the day)."""
+    group = page.get_by_role("radiogroup", name=re.compile(f"^{re.escape(question)}"))
+    return group.get_by_role("radio", name=option, exact=True)
+
+
+def pick(page: Page, question: str, option: str) -> None:
+    choice(page, question, option).click()
 
 
 def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> None:

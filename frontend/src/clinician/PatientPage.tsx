@@ -6,6 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import { addDays, calendarDate } from "../dates";
 import { t } from "../strings";
 import { c } from "../strings-clinician";
+import { ConditionControl } from "./ConditionControl";
 import {
   type Flag,
   FlagButtons,
@@ -563,6 +564,14 @@ export function PatientPage({ route }: { route: Route }) {
                 {load.data.patient.email} · {c.linkedSince(fmtDate(load.data.patient.linked_since))}
                 {load.data.plan.today ? ` · ${c.planNow(fmtMg(load.data.plan.today.mg), label(c.timeNames, load.data.plan.today.time_of_day))}` : ""}
               </p>
+            ) : null}
+            {load.state === "ok" ? (
+              <ConditionControl
+                patientId={route.id}
+                current={load.data.patient.primary_condition}
+                history={load.data.condition_history ?? []}
+                onSaved={reload}
+              />
             ) : null}
           </header>
           <nav aria-label={c.patientNav}>

@@ -286,7 +286,9 @@ def test_a_condition_not_set_gives_no_rule_and_insufficient_data_at_the_decision
 
 
 def test_a_condition_not_set_before_the_decision_point_is_in_progress():
-    early = trial("not_set", baseline="1" * 10 + "0" * 18, window="1" * 5 + "0" * 23, doses=daily_doses(day(-83), AS_OF))
+    early = trial(
+        "not_set", baseline="1" * 10 + "0" * 18, window="1" * 5 + "0" * 23, doses=daily_doses(day(-83), AS_OF)
+    )
     kind, ev = verdict(early)
     assert kind == "in_progress"
     assert ev["rule"] is None

@@ -76,7 +76,23 @@ def since_start(data: dict[str, Any]) -> dict[str, Any] | None:
         # (baseline − latest) / baseline, in %: positive is better (fewer days, less pain)
         "change_pct": change,
         "change_points": evidence.get("absolute_points") if rule == "pain" else None,
+        # headache conditions: the verdict also weighs moderate or severe days (the better
+        # of the two reductions decides, §11.7); absent without a figure at baseline
+        "moderate_severe": _moderate_severe(evidence, baseline, window) if rule == "headache" else None,
         "days_needed": rules.WINDOW_VALID_DAYS,
+    }
+
+
+def _moderate_severe(
+    evidence: dict[str, Any], baseline: dict[str, Any], window: dict[str, Any]
+) -> dict[str, Any] | None:
+    before = baseline.get("moderate_severe_days_per_28")
+    if before is None:
+        return None
+    return {
+        "baseline": before,
+        "latest": window.get("moderate_severe_days_per_28"),
+        "change_pct": evidence.get("moderate_severe_days_reduction_pct"),
     }
 
 

@@ -437,6 +437,11 @@ export const t = {
   sinceLessPain: (pct: string, points: string) => `Your average pain is ${pct}% lower than before LDN (${points} points).`,
   sinceMorePain: (pct: string, points: string) => `Your average pain is ${pct}% higher than before LDN (${points} points).`,
   sinceSame: "About the same as before LDN.",
+  sinceModSev: (before: string, now: string, pct: number | null) =>
+    `Moderate or severe headache days: ${before} before LDN, ${now} in the latest 28 days` +
+    (pct === null || Math.round(pct) === 0
+      ? "."
+      : ` (${Math.abs(Math.round(pct))}% ${pct > 0 ? "fewer" : "more"}).`),
   sinceNoBaseline:
     "There is no diary of the 28 days before your first dose (at least 23 days are needed), so there is nothing to " +
     "compare with yet. Your clinician can note how things were before.",

@@ -42,6 +42,11 @@ def test_since_i_started_ldn_uses_the_numbers_of_the_clinicians_verdict(cast):
         evidence["window"]["end"],
     )
     assert since["first_dose"] == evidence["clock"]["first_dose"]
+    assert since["moderate_severe"] == {
+        "baseline": evidence["baseline"]["moderate_severe_days_per_28"],
+        "latest": evidence["window"]["moderate_severe_days_per_28"],
+        "change_pct": evidence["moderate_severe_days_reduction_pct"],
+    }
     # the patient never gets a verdict name
     text = json.dumps(mine)
     assert theirs["verdict"]["kind"] in VerdictKind.values

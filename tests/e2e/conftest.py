@@ -17,6 +17,7 @@ from playwright.sync_api import Locator, Page, Playwright, expect
 from diary.dates import local_today
 from diary.models import Patient
 from tests.e2e.chromium import ARGS, CHROMIUM, PHONE
+from tests.e2e.embedded import embedded  # noqa: F401 (a fixture: make run's set-up, once per module that asks)
 from tests.factories import PASSWORD, ClinicianFactory, PatientFactory, link, plan_for
 
 
@@ -81,9 +82,19 @@ def diary_day(patient: Patient) -> Any:
 
 def choice(page: Page, question: str, option: str) -> Locator:
     """An option of a question on Today: a radio group (one tab stop, arrow keys) whose name
-    starts with `question` ("Pain", "Headache", "Sleep": the rest names the day)."""
-    group = page.get_by_role("radiogroup", name=re.compile(f"^{re.escape(question)}"))
-    return group.get_by_role("radio", name=option, exact=True)
+    starts with `question` ("Pain", "Headache", "Sleep": the rest names the day). (A group of
+    toggle buttons is found too, so a test of a behaviour fails on that behaviour, not on
+    the widget, when it is run against code from before the radio groups.)"""
+    name = re.compile(f"^{re.escape(question)}")
+    group = page.get_by_role("radiogroup", name=name).or_(page.get_by_role("group", name=name))
+    return group.get_by_role("radio", name=option, exact=True).or_(group.get_by_role("button", name=option, exact=True))
+
+
+def chosen(page: Page, question: str) -> Locator:
+    """The option now chosen for a question (expect it `to_have_text` the option)."""
+    name = re.compile(f"^{re.escape(question)}")
+    group = page.get_by_role("radiogroup", name=name).or_(page.get_by_role("group", name=name))
+    return group.locator('[aria-checked="true"], [aria-pressed="true"]')
 
 
 def pick(page: Page, question: str, option: str) -> None:

@@ -304,7 +304,7 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
           ))}
         {/* Cards of things due today go here (a due questionnaire: issue 15's patient UI). */}
         <PlanLine plan={plan} date={day.date} />
-        <DayPicker date={date} today={day.date} max={day.max} onChange={(d) => navigate({ tab: "today", day: d }, true)} />
+        <DayPicker date={date} today={day.date} max={day.max} onChange={(d) => navigate({ tab: "today", day: d })} />
         <TodayForm key={date} date={date} today={day.date} max={day.max} plan={plan} condition={profile?.primary_condition ?? null} />
       </>
     );

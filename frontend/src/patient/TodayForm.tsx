@@ -710,8 +710,10 @@ function revealAboveBars(el: HTMLElement | null): void {
 /** Focus a field by its server path: a radio group's tab stop, else its input. */
 function focusField(root: HTMLElement | null, field: string): void {
   const box = root?.querySelector<HTMLElement>(`[data-field="${field}"]`);
-  const target = box?.querySelector<HTMLElement>('[tabindex="0"], input, select, textarea, button');
-  target?.focus();
+  for (const which of ["input, select, textarea", '[role="radio"][tabindex="0"]', "button"]) {
+    const target = box?.querySelector<HTMLElement>(which);
+    if (target) return target.focus();
+  }
 }
 
 function OpioidWarning({ box }: { box: { current: HTMLElement | null } }) {

@@ -26,6 +26,7 @@ interface Since {
   latest: { value: Num; start: string | null; end: string | null; days: number | null; days_logged: number | null; valid: boolean | null };
   change_pct: Num;
   change_points: Num;
+  moderate_severe: { baseline: Num; latest: Num; change_pct: Num } | null;
   days_needed: number;
 }
 
@@ -214,7 +215,9 @@ function Chart({ spec, data }: { spec: ChartSpec; data: Insights }) {
               <tbody>
                 {rows.map((r) => (
                   <tr>
-                    <th scope="row">{formatDay(r.day)}</th>
+                    <th scope="row" data-date={r.day}>
+                      {formatDay(r.day)}
+                    </th>
                     <td>{fmt(r.value)}</td>
                     <td>{fmt(r.mg)}</td>
                   </tr>
@@ -267,6 +270,15 @@ function SinceStart({ since }: { since: Since }) {
         {change ? (
           <p class="sincechange" data-testid="since-change">
             {change}
+          </p>
+        ) : null}
+        {since.moderate_severe && since.latest.valid ? (
+          <p data-testid="since-modsev">
+            {t.sinceModSev(
+              days(since.moderate_severe.baseline ?? 0),
+              since.moderate_severe.latest === null ? t.noValue : days(since.moderate_severe.latest),
+              since.moderate_severe.change_pct,
+            )}
           </p>
         ) : null}
         {since.latest.valid === false ? <p>{t.sinceTooFewDays(since.latest.days_logged ?? 0, since.days_needed)}</p> : null}

@@ -29,9 +29,10 @@ COPY --from=frontend /frontend/dist ./frontend/dist
 RUN pip install --no-cache-dir -c requirements.lock . \
     && python -m whitenoise.compress -q frontend/dist \
     && SECRET_KEY=build-only-$(python -c 'import secrets; print(secrets.token_urlsafe(48))') \
+       MFA_ENCRYPTION_KEY=$(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
        DATABASE_URL=postgres://build@localhost/build ALLOWED_HOSTS=build \
        python manage.py collectstatic --no-input -v 0
 
 USER ldn
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi", "-c", "python:config.gunicorn", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

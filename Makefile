@@ -3,12 +3,13 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PY := .venv/bin/python
 
-.PHONY: help venv frontend run test check bench screenshots lock clean
+.PHONY: help venv frontend run test check bench fuzz screenshots lock clean
 
 help:
 	@echo "make run    - set up and start the app with demo data (SQLite, no servers needed)"
 	@echo "make test   - set up and run lint, types and all tests on real PostgreSQL + Redis"
 	@echo "make bench  - run the benchmarks under bench/ (results: docs/benchmarks.md)"
+	@echo "make fuzz   - Schemathesis, all checks, against a production-settings gunicorn (docs/security.md)"
 	@echo "make lock   - refresh requirements.lock after changing pyproject.toml"
 	@echo "make screenshots - regenerate docs/screenshots/*.png (the demo patient in Chromium)"
 
@@ -28,6 +29,9 @@ test: venv frontend
 bench: venv frontend
 	@scripts/system-deps.sh chromium
 	@LDN_ENV=test scripts/with-services.sh bench/run_all.sh
+
+fuzz: venv
+	@LDN_ENV=test scripts/with-services.sh .venv/bin/python scripts/fuzz.py
 
 screenshots: venv frontend
 	@scripts/system-deps.sh chromium

@@ -17,9 +17,13 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from api.authentication import SignedOutIdle
+from api.sessions import SIGNED_OUT_IDLE, idle_message
 from diary.services.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+# A clinician signed out after CLINICIAN_IDLE_TIMEOUT without activity (api/sessions.py).
+SIGNED_OUT_IDLE_TYPE = "/api/v1/problems/signed-out-idle"
 TITLES = {
     400: "Invalid input",
     401: "Not signed in",
@@ -29,9 +33,11 @@ TITLES = {
     406: "Not acceptable",
     409: "Conflict",
     412: "Precondition failed",
+    413: "Content too large",
     415: "Unsupported media type",
     428: "Precondition required",
     429: "Too many requests",
+    500: "Server error",
 }
 SLUGS = {
     400: "invalid-input",
@@ -42,8 +48,10 @@ SLUGS = {
     406: "not-acceptable",
     409: "conflict",
     412: "precondition-failed",
+    413: "too-large",
     415: "unsupported-media-type",
     429: "throttled",
+    500: "server-error",
 }
 
 
@@ -73,14 +81,9 @@ def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
-def problem(
-    status_code: int,
-    detail: str,
-    *,
-    errors: dict[str, list[str]] | None = None,
-    extra: dict[str, Any] | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:
+def problem_body(
+    status_code: int, detail: str, *, errors: dict[str, list[str]] | None = None, extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "type": f"/api/v1/problems/{SLUGS.get(status_code, 'error')}",
         "title": TITLES.get(status_code, "Error"),
@@ -91,6 +94,18 @@ def problem(
         body["errors"] = errors
     if extra:
         body.update(extra)
+    return body
+
+
+def problem(
+    status_code: int,
+    detail: str,
+    *,
+    errors: dict[str, list[str]] | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    body = problem_body(status_code, detail, errors=errors, extra=extra)
     response = Response(body, status=status_code, headers=headers)
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
@@ -100,7 +115,24 @@ def _summary(errors: dict[str, list[str]]) -> str:
     return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in errors.items())
 
 
+def signed_out_idle(exc: Exception, context: dict[str, Any]) -> bool:
+    """The caller was signed out for inactivity: just now (a session token), or by the
+    request that found a cookie session idle (it left a note, kept until the next sign-in)."""
+    if isinstance(exc, SignedOutIdle):
+        return True
+    session = getattr(context.get("request"), "session", None)
+    return session is not None and session.get(SIGNED_OUT_IDLE) is not None
+
+
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    response = _problem_for(exc, context)
+    renderer = getattr(context.get("request"), "accepted_renderer", None)
+    if response is not None and renderer is not None and "json" not in renderer.media_type:
+        response.content_type = None  # a page (unsubscribe's HTML) was asked for: its own type
+    return response
+
+
+def _problem_for(exc: Exception, context: dict[str, Any]) -> Response | None:
     from api.serializers.common import represent_conflict
 
     if isinstance(exc, InvalidInput):
@@ -128,6 +160,14 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if isinstance(exc, exceptions.ValidationError):
         errors = flatten_errors(exc.detail)
         return problem(400, _summary(errors), errors=errors)
+
+    if isinstance(exc, exceptions.AuthenticationFailed | exceptions.NotAuthenticated) and signed_out_idle(exc, context):
+        return problem(
+            401,
+            idle_message(),
+            extra={"type": SIGNED_OUT_IDLE_TYPE},
+            headers={"WWW-Authenticate": 'Session realm="api"'},
+        )
 
     response = exception_handler(exc, context)
     if response is None:

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from api.views import account, clinician, dashboard, doses, entries, insights, me, questionnaires, reminders
+from api.views import account, clinician, dashboard, doses, entries, fhir, insights, me, questionnaires, reminders
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -34,6 +34,7 @@ urlpatterns = [
         name="me-push-subscription",
     ),
     path("me/export", account.MyExportView.as_view(), name="me-export"),
+    path("me/export.fhir", fhir.MyFhirExportView.as_view(), name="me-export-fhir"),
     path("me/account/delete", account.MyAccountDeleteView.as_view(), name="me-account-delete"),
     path("me/vapid-public-key", reminders.VapidKeyView.as_view(), name="me-vapid-public-key"),
     path("reminders/unsubscribe/<str:token>", reminders.UnsubscribeView.as_view(), name="reminders-unsubscribe"),
@@ -59,6 +60,16 @@ urlpatterns = [
         name="patient-questionnaires",
     ),
     path("clinic/hit6-wording", questionnaires.Hit6WordingView.as_view(), name="clinic-hit6-wording"),
+    path(
+        "patients/<str:patient_id>/flags/<str:flag_id>/acknowledge",
+        insights.PatientFlagAcknowledgeView.as_view(),
+        name="patient-flag-acknowledge",
+    ),
+    path(
+        "patients/<str:patient_id>/flags/<str:flag_id>/resolve",
+        insights.PatientFlagResolveView.as_view(),
+        name="patient-flag-resolve",
+    ),
     path("flags", insights.FlagsView.as_view(), name="flags"),
     path("flags/<str:flag_id>/acknowledge", insights.FlagAcknowledgeView.as_view(), name="flag-acknowledge"),
     path("flags/<str:flag_id>/resolve", insights.FlagResolveView.as_view(), name="flag-resolve"),
@@ -72,4 +83,7 @@ urlpatterns = [
     path("clinic/outcomes", dashboard.ClinicOutcomesView.as_view(), name="clinic-outcomes"),
     path("patients/<str:patient_id>/report", dashboard.VisitReportView.as_view(), name="patient-report"),
     path("patients/<str:patient_id>/report.pdf", dashboard.VisitReportPdfView.as_view(), name="patient-report-pdf"),
+    # FHIR R4 (issue 14)
+    path("patients/<str:patient_id>/export.fhir", fhir.PatientFhirExportView.as_view(), name="patient-export-fhir"),
+    path("fhir/CodeSystem/ldn-diary", fhir.CodeSystemView.as_view(), name="fhir-code-system"),
 ]

@@ -7,7 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 py=.venv/bin/python
 
-benches=(write_path insights reminders dashboard frontend)
+benches=(write_path insights reminders dashboard frontend fhir)
 failed=()
 for name in "${benches[@]}"; do
   echo "== bench/$name"

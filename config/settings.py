@@ -22,6 +22,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.cache import redis_caches
 from config.env import env_bool, env_choice, env_float, env_int, env_list, env_str
+from diary.dates import is_valid_time_zone
+from diary.mfa_secrets import derived_key, fernet_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LDN_VAR_DIR", str(BASE_DIR / "var")))
@@ -41,7 +43,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "l
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.AdminConfig",  # Django's admin, signed in by allauth with MFA (config/admin.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -56,21 +58,23 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.headless",
     "pgtrigger",
-    "pghistory",
-    "pghistory.admin",
+    "pghistory",  # not pghistory.admin: its event browser would show diary history unaudited
     "diary",
     "api",
 ]
 
 MIDDLEWARE = [
-    "api.middleware.ApiProblemMiddleware",  # first: an API 500 from any layer answers as a problem
+    "config.headers.ResponseHeadersMiddleware",  # Permissions-Policy, no-store on the API: every answer
+    "api.middleware.ApiProblemMiddleware",  # an API 500 from any layer below answers as a problem
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.csp.CSPMiddleware",  # django-csp's, with the policy built once
+    "api.middleware.RequestBodyGuardMiddleware",  # before anything parses a body: 413, too deep 400
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "api.sessions.IdleSignOutMiddleware",  # clinicians' automatic log-off
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -119,6 +123,10 @@ if ON_POSTGRES:
     # PostgreSQL only: the triggers (and this middleware's cursor wrapper) need it.
     MIDDLEWARE.append("pghistory.middleware.HistoryMiddleware")
 
+# The largest body we take (a diary day with a full note) is a few kB; above this the
+# JSON paths answer 413 (api.middleware.RequestBodyGuardMiddleware), other paths Django's 400.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 64 * 1024)
+
 # --- Cache (allauth rate limits must be shared between processes) ----------------------
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
@@ -138,10 +146,11 @@ else:
 
 # --- Auth -------------------------------------------------------------------------
 AUTH_USER_MODEL = "diary.User"
-AUTHENTICATION_BACKENDS = [
-    "diary.auth_backend.AuthenticationBackend",  # allauth's, loading the profile with the user
-    "django.contrib.auth.backends.ModelBackend",  # the admin's username = e-mail login
-]
+# allauth's, loading the profile with the user. Nothing signs in with a password outside
+# allauth's sign-in (the admin's own form is gone: config/admin.py).
+AUTHENTICATION_BACKENDS = ["diary.auth_backend.AuthenticationBackend"]
+# The admin sends people to the app's sign-in (and back, with ?next=).
+LOGIN_URL = "/"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -167,12 +176,16 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 # Our e-mails carry the product's own subject lines (templates/account/email/).
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_SIGNUP_FORM_CLASS = "diary.forms.PatientSignupForm"
-ACCOUNT_ADAPTER = "diary.account_adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "diary.auth_adapters.AccountAdapter"
+# Five wrong passwords lock an account for the source they came from (the adapter keys
+# "key" on account and client address), for at most LOGIN_LOCKOUT; the answer is a 429
+# with Retry-After. Ten failures a minute from one source, whatever the accounts.
+LOGIN_LOCKOUT = timedelta(minutes=5)
 # One e-mailed code a minute per address: the app counts it down before "Send a new code"
 # (it reads the number from frontend/src/rules.gen.ts, generated from here).
 CODE_RESEND_SECONDS = 60
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": f"10/m/ip,5/{int(LOGIN_LOCKOUT.total_seconds())}s/key",
     "signup": "20/m/ip",
     "confirm_email": f"1/{CODE_RESEND_SECONDS}s/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -190,10 +203,25 @@ HEADLESS_FRONTEND_URLS = {
     "account_reset_password_from_key": "/account/password/reset/key/{key}",
     "account_signup": "/account/signup",
 }
+# Behind a reverse proxy, how many proxies append to X-Forwarded-For: the rate limits and
+# lockouts then see the client's address instead of the proxy's (docs/operations.md).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "diary.auth_adapters.MFAAdapter"
+# TOTP secrets and recovery seeds are encrypted at rest with this Fernet key (required in
+# production; derived from SECRET_KEY elsewhere). Old keys are still read (a key change).
+MFA_ENCRYPTION_KEY = env_str("MFA_ENCRYPTION_KEY", None if PRODUCTION else derived_key(SECRET_KEY))
+MFA_ENCRYPTION_OLD_KEYS = env_list("MFA_ENCRYPTION_OLD_KEYS", [])
+fernet_key(MFA_ENCRYPTION_KEY, "MFA_ENCRYPTION_KEY")  # a malformed key fails at start-up, not at sign-in
 MFA_TOTP_ISSUER = "LDN Diary"
 # Clinicians see health data of many people: no patient data without a second factor.
 CLINICIAN_MFA_REQUIRED = env_bool("CLINICIAN_MFA_REQUIRED", True)
+# The admin too: it can make accounts, clinicians and staff.
+ADMIN_MFA_REQUIRED = env_bool("ADMIN_MFA_REQUIRED", True)
+# Clinicians and staff are signed out after this long without a request (an automatic
+# log-off: they see many people's health data, often on shared desks). Patients' phones
+# keep their sessions (SESSION_COOKIE_AGE).
+CLINICIAN_IDLE_TIMEOUT = timedelta(minutes=env_int("CLINICIAN_IDLE_MINUTES", 30))
 
 # --- I18N / time --------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -201,6 +229,10 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 DEFAULT_PATIENT_TIME_ZONE = env_str("DEFAULT_PATIENT_TIME_ZONE", "UTC")
+if not is_valid_time_zone(DEFAULT_PATIENT_TIME_ZONE):  # else every sign-up without a zone fails
+    raise ImproperlyConfigured(
+        f"DEFAULT_PATIENT_TIME_ZONE={DEFAULT_PATIENT_TIME_ZONE!r} is not a known IANA time zone (e.g. Europe/Berlin)."
+    )
 
 # --- Static -------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -269,6 +301,8 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # The container's healthcheck asks over plain HTTP from inside (docker-compose.yml).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
@@ -286,18 +320,40 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Features the app does not use, off for it and anything it embeds (config/headers.py).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
 # --- API ------------------------------------------------------------------------------
 # A 503 (a service the request needs is down) tells the client when to try again.
 SERVICE_UNAVAILABLE_RETRY_AFTER = env_int("SERVICE_UNAVAILABLE_RETRY_AFTER", 30)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.SessionAuthentication",
-        "allauth.headless.contrib.rest_framework.authentication.XSessionTokenAuthentication",
+        "api.authentication.XSessionTokenAuthentication",  # allauth's, with the idle limit
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ProblemAutoSchema",  # with every operation's error answers
     "EXCEPTION_HANDLER": "api.errors.problem_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
     "PAGE_SIZE": 100,
@@ -365,32 +421,30 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# The schedule lives here; each entry expires before its next run so a backlog after
-# an outage never runs the same job many times over (tests/config/test_beat.py).
+
+
+def _beat(task: str, schedule: crontab) -> dict[str, Any]:
+    """A beat entry whose message expires before the entry's next run (5/6 of the shortest
+    gap between two runs), so a backlog after an outage never runs the same job many
+    times over (tests/config/test_settings.py)."""
+    times = sorted(h * 60 + m for h in schedule.hour for m in schedule.minute)  # type: ignore[attr-defined]
+    gaps = [b - a for a, b in zip(times, [*times[1:], times[0] + 24 * 60], strict=True)]
+    return {"task": task, "schedule": schedule, "options": {"expires": min(gaps) * 60 * 5 // 6}}
+
+
+# The schedule lives here, each entry's expiry derived from its schedule (_beat).
 CELERY_BEAT_SCHEDULE = {
-    "care-links-expire": {
-        "task": "diary.tasks.care_links_expire",
-        "schedule": crontab(minute=f"*/{env_int('CARE_LINKS_EXPIRE_EVERY_MINUTES', 15)}"),
-        "options": {"expires": 14 * 60},
-    },
+    "care-links-expire": _beat(
+        "diary.tasks.care_links_expire", crontab(minute=f"*/{env_int('CARE_LINKS_EXPIRE_EVERY_MINUTES', 15)}")
+    ),
     # Recompute stale patients (a write's own request is the fast path; this is the net).
-    "insights-sweep": {
-        "task": "diary.tasks.insights_sweep",
-        "schedule": crontab(minute=f"*/{env_int('INSIGHTS_SWEEP_EVERY_MINUTES', 1)}"),
-        "options": {"expires": 50},
-    },
+    "insights-sweep": _beat(
+        "diary.tasks.insights_sweep", crontab(minute=f"*/{env_int('INSIGHTS_SWEEP_EVERY_MINUTES', 1)}")
+    ),
     # Hourly, so each patient is re-evaluated soon after their own local midnight.
-    "insights-daily": {
-        "task": "diary.tasks.insights_daily",
-        "schedule": crontab(minute=env_int("INSIGHTS_DAILY_AT_MINUTE", 5)),
-        "options": {"expires": 50 * 60},
-    },
+    "insights-daily": _beat("diary.tasks.insights_daily", crontab(minute=env_int("INSIGHTS_DAILY_AT_MINUTE", 5))),
     # Due reminders are claimed in the ledger, so an overlapping run never sends twice.
-    "reminders-dispatch": {
-        "task": "diary.tasks.reminders_dispatch",
-        "schedule": crontab(minute="*"),
-        "options": {"expires": 50},
-    },
+    "reminders-dispatch": _beat("diary.tasks.reminders_dispatch", crontab(minute="*")),
 }
 
 # A sweep's claim on a stale patient is a lease: a batch takes seconds, and a worker that

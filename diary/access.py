@@ -6,7 +6,9 @@ from typing import Any
 from uuid import UUID
 
 from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from diary.choices import LinkStatus
 from diary.models import Clinician, Patient
@@ -30,10 +32,28 @@ def patient_of(user: Any) -> Patient | None:
         return None
 
 
-def has_second_factor(user: Any) -> bool:
-    """True when the user has TOTP on, so allauth asked for it at login (or it is not required)."""
-    if not settings.CLINICIAN_MFA_REQUIRED:
-        return True
+def has_second_factor(user: Any, session: SessionBase) -> bool:
+    """True when a clinician's session may work with patient data: it passed the second
+    factor at sign-in (or none is required)."""
+    return not settings.CLINICIAN_MFA_REQUIRED or second_factor_passed(user, session)
+
+
+def second_factor_passed(user: Any, session: SessionBase) -> bool:
+    """True when this session passed a second factor at sign-in.
+
+    allauth records each authentication method a session used (password, then "mfa" after
+    the TOTP or recovery code). Owning an authenticator is not enough: a session made any
+    other way (Django's own login, a password-only sign-in before TOTP was turned on) has
+    no "mfa" record and does not count.
+    """
+    from allauth.account.authentication import get_authentication_records
+
+    request = HttpRequest()  # the records are read from request.session, whichever session it is
+    request.session = session
+    return any(record.get("method") == "mfa" for record in get_authentication_records(request, user))
+
+
+def has_authenticator(user: Any) -> bool:
     from allauth.mfa.models import Authenticator
 
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

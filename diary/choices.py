@@ -45,6 +45,21 @@ class RevokedBy(models.TextChoices):
     CLINICIAN = "clinician", "Clinician"
 
 
+class HeadacheLevel(models.IntegerChoices):
+    """Peak headache today (CLINICAL.md §2)."""
+
+    NONE = 0, "None"
+    MILD = 1, "Mild"
+    MODERATE = 2, "Moderate"
+    SEVERE = 3, "Severe"
+
+
+class SideEffectSeverity(models.IntegerChoices):
+    MILD = 1, "Mild"
+    MODERATE = 2, "Moderate"
+    SEVERE = 3, "Severe"
+
+
 class SideEffectKind(models.TextChoices):
     VIVID_DREAMS = "vivid_dreams", "Vivid dreams"
     INSOMNIA = "insomnia", "Insomnia"
@@ -122,7 +137,7 @@ class VerdictKind(models.TextChoices):
 class FlagKind(models.TextChoices):
     """CLINICAL.md §7."""
 
-    NO_ADEQUATE_RESPONSE = "no_adequate_response", "No adequate response at the decision point"
+    NO_ADEQUATE_RESPONSE = "no_adequate_response", "Decision point reached: decide on continuation"
     INSUFFICIENT_DATA = "insufficient_data", "Insufficient data to evaluate"
     ADVERSE_EVENT = "adverse_event", "Adverse event"
     OPIOID_INTERACTION = "opioid_interaction", "Opioid logged while on LDN"

@@ -292,6 +292,14 @@ OUTCOME_CATEGORIES = (
     ("partial_responders", "Partial responders"),
     ("non_responders", "Non-responders"),
 )
+# What each category holds, in the verdicts' own words (outcome_category is the rule).
+OUTCOME_DEFINITIONS = {
+    "responders": "Strong responders (50% or more less pain), and responders with migraine or chronic migraine "
+    "(50% or more fewer headache days).",
+    "partial_responders": "Responders with a pain condition (30–49% less pain: real benefit, but under the "
+    "case series' 50% relief), and partial responses.",
+    "non_responders": "No adequate response at the decision point, and plans stopped before it (discontinued).",
+}
 OUTCOME_APART = (VerdictKind.INSUFFICIENT_DATA, VerdictKind.IN_PROGRESS)
 
 
@@ -333,14 +341,35 @@ def _dose_rows(counts: dict[float, int]) -> list[dict[str, Any]]:
     return [{"mg": f"{Decimal(str(mg)):.2f}", "patients": n} for mg, n in sorted(counts.items())]
 
 
-def _rate_block(categories: dict[str, int], counted: int) -> dict[str, Any]:
+def _rate_block(
+    categories: dict[str, int], counted: int, members: dict[str, list[dict[str, Any]]] | None = None
+) -> dict[str, Any]:
     return {
         "counted": counted,
         "categories": [
-            {"key": key, "label": label, "count": categories[key], "pct": _pct(categories[key], counted)}
+            {
+                "key": key,
+                "label": label,
+                "count": categories[key],
+                "pct": _pct(categories[key], counted),
+                **({"definition": OUTCOME_DEFINITIONS[key], "patients": members[key]} if members is not None else {}),
+            }
             for key, label in OUTCOME_CATEGORIES
         ],
         "responder_rate_pct": _pct(categories["responders"] + categories["partial_responders"], counted),
+    }
+
+
+def _member(patient: Patient, verdict: str | None, condition: str) -> dict[str, Any]:
+    from diary.choices import Condition
+
+    return {
+        "id": patient.public_id,
+        "display_name": patient.user.display_name or patient.user.email,
+        "condition": condition,
+        "condition_label": dict(Condition.choices).get(condition, condition),
+        "verdict": verdict,
+        "verdict_label": VerdictKind(verdict).label if verdict in VerdictKind.values else "Not analysed yet",
     }
 
 
@@ -359,15 +388,17 @@ def clinic_outcomes(clinician: Clinician) -> tuple[dict[str, Any], list[Patient]
 
     patients = list(
         visible_patients(clinician)
-        .only("pk", "public_id", "primary_condition")
+        .select_related("user")
+        .only("pk", "public_id", "primary_condition", "user__display_name", "user__email")
         .annotate(verdict=F("insight__verdict"))
-        .order_by("pk")
+        .order_by("user__display_name", "pk")
     )
     parts = summary_parts(
         [p.pk for p in patients if p.verdict is not None], ("condition", "clock", "segments", "side_effects_by_step")
     )
     categories = dict.fromkeys((key for key, _ in OUTCOME_CATEGORIES), 0)
     apart = {"insufficient_data": 0, "in_progress": 0, "not_analysed": 0}
+    members: dict[str, list[dict[str, Any]]] = {key: [] for key in [*categories, *apart]}
     starting: dict[float, int] = defaultdict(int)
     stable: dict[float, int] = defaultdict(int)
     side_effects: dict[str, int] = defaultdict(int)
@@ -378,13 +409,16 @@ def clinic_outcomes(clinician: Clinician) -> tuple[dict[str, Any], list[Patient]
         condition = summary.get("condition") or p.primary_condition
         if verdict is None:
             apart["not_analysed"] += 1
+            members["not_analysed"].append(_member(p, None, condition))
             continue
         category = outcome_category(verdict, condition)
         if category is None:
             if verdict in apart:
                 apart[verdict] += 1
+                members[verdict].append(_member(p, verdict, condition))
             continue
         categories[category] += 1
+        members[category].append(_member(p, verdict, condition))
         by_condition[condition][category] += 1
         first, held = _doses(summary.get("segments") or [], summary.get("clock") or {})
         if first is not None:
@@ -399,8 +433,9 @@ def clinic_outcomes(clinician: Clinician) -> tuple[dict[str, Any], list[Patient]
     labels = dict(SideEffectKind.choices)
     return (
         {
-            **_rate_block(categories, counted),
+            **_rate_block(categories, counted, members),
             "apart": apart,
+            "apart_patients": {key: members[key] for key in apart},
             "starting_doses": _dose_rows(starting),
             "stable_doses": _dose_rows(stable),
             "side_effect_rates": [
@@ -423,9 +458,28 @@ REPORT_MAX_AGE_DAYS = 3653  # a period ends within the last ten years (the diary
 
 
 def _reduction(baseline: float | None, now: float | None) -> float | None:
+    """Unrounded: the report's words cut it to a whole percentage (diary/evidence.py)."""
     if baseline is None or now is None or baseline == 0:
         return None
-    return round(100 * (baseline - now) / baseline, 1)
+    return 100 * (baseline - now) / baseline
+
+
+def report_default_period(patient: Patient, today: date) -> tuple[date, date]:
+    """The period a report covers when none is named: the stored verdict's evaluation window
+    (the 28 days the patient page's verdict rests on), else the 28 days ending today."""
+    from diary.models import PatientInsight
+
+    window = (
+        PatientInsight.objects.filter(patient=patient)
+        .annotate(window=KeyTransform("window", KeyTransform("summary", "data")))
+        .values_list("window", flat=True)
+        .first()
+    )
+    if isinstance(window, dict) and window.get("start") and window.get("end"):
+        start, end = date.fromisoformat(window["start"]), date.fromisoformat(window["end"])
+        if end <= today:
+            return start, end
+    return today - timedelta(days=rules.MONTH_DAYS - 1), today
 
 
 def visit_report(patient: Patient, start: date, end: date) -> dict[str, Any]:
@@ -443,6 +497,7 @@ def visit_report(patient: Patient, start: date, end: date) -> dict[str, Any]:
     from diary.analysis.trends import SpanStats
     from diary.choices import MedicineClass, SideEffectKind
     from diary.models import PatientInsight
+    from diary.report_chart import report_chart
     from diary.services.insights import histories_load
 
     history = histories_load([patient.pk])[patient.pk]
@@ -474,6 +529,12 @@ def visit_report(patient: Patient, start: date, end: date) -> dict[str, Any]:
     insight = PatientInsight.objects.filter(patient=patient).only("verdict", "rules_version", "as_of", "data").first()
     plans = list(selectors.plans_for(patient)[:1])
     today = local_calendar_date(patient.time_zone)
+    headache = patient.primary_condition in HEADACHE_CONDITIONS
+    flags = list(
+        Flag.objects.filter(patient=patient, status__in=UNRESOLVED)
+        .annotate(severity_rank=_severity_rank())
+        .order_by("severity_rank", "-opened_at", "-pk")
+    )
     return {
         "patient": patient,
         "start": start,
@@ -512,6 +573,8 @@ def visit_report(patient: Patient, start: date, end: date) -> dict[str, Any]:
         ),
         "plan": plans[0] if plans else None,
         "planned_today": selectors.planned_dose_on(patient, today, plans),
+        "flags": flags,
+        "chart": report_chart(ctx, start, end, headache, base.get("headache_days_per_28" if headache else "mean_pain")),
         "caveats": list(rules.CAVEATS),
         "generated_on": today,
     }

@@ -12,10 +12,12 @@ import contextlib
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 
 from diary.choices import Condition
 from diary.dates import is_valid_time_zone
+from diary.models import User
 from diary.services.care import invitation_preview, invitation_redeem
 from diary.services.errors import Conflict, InvalidInput
 from diary.services.patients import patient_create
@@ -29,6 +31,17 @@ class PatientSignupForm(forms.Form):
     primary_condition = forms.ChoiceField(choices=Condition.choices, required=False)
     invitation_code = forms.CharField(max_length=32, required=False)
     consent = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # allauth's sign-up form (our subclass) declares the e-mail field with Django's
+        # limit of 320 characters, then cuts the address to the column's length when it
+        # stores it: a longer one would be saved and mailed to a broken address.
+        email = self.fields.get("email")
+        if email is not None:
+            limit = User._meta.get_field("email").max_length
+            assert limit is not None
+            email.validators.append(MaxLengthValidator(limit))
 
     def clean_time_zone(self) -> str:
         tz: str = self.cleaned_data.get("time_zone") or ""

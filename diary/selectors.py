@@ -7,14 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.fields.json import KeyTransform
 
 from diary.access import visible_patients
 from diary.analysis import questionnaires as rules_q
-from diary.choices import SEVERITY_RANK, FlagStatus, LinkStatus
+from diary.choices import SEVERITY_RANK, FlagKind, FlagStatus, LinkStatus, MedicineClass
 from diary.dates import local_calendar_date, local_today
 from diary.models import (
+    AcuteMedication,
     CareLink,
     Clinician,
     DiaryEntry,
@@ -249,3 +250,24 @@ def questionnaires_due(patient: Patient, now: dt.datetime | None = None) -> list
         earliest_evaluation=None if earliest is None else dt.date.fromisoformat(earliest),
         as_of=today,
     )
+
+
+def opioid_alert_holds(patient: Patient) -> bool:
+    """The patient's opioid alert (CLINICAL.md §7, §11.8): an unresolved opioid flag, and the
+    patient's diary as it is now still holds an opioid in the period the flag covers (a day
+    the patient corrected away no longer shows the alert, though the flag stays open)."""
+    flag = (
+        Flag.objects.filter(patient=patient, kind=FlagKind.OPIOID_INTERACTION)
+        .exclude(status=FlagStatus.RESOLVED)
+        .only("evidence")
+        .first()
+    )
+    if flag is None:
+        return False
+    opioids = AcuteMedication.objects.filter(entry__patient=patient).filter(
+        Q(med_class=MedicineClass.OPIOID) | Q(contains_opioid=True)
+    )
+    since = flag.evidence.get("on_ldn_from")
+    if since:
+        opioids = opioids.filter(entry__date__gte=since)
+    return opioids.exists()

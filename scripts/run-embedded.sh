@@ -36,9 +36,10 @@ cat <<MSG
   Demo logins (password for all: demo-password-1):
 $($py manage.py seed_demo --print-logins)
 
-  Clinicians sign in with a second factor: add the TOTP secret above to an
-  authenticator app, or get the current code with
+  Clinicians and the admin sign in with a second factor: add the TOTP secret above to
+  an authenticator app, or get the current code with
     .venv/bin/python manage.py totp_code clinician@demo.ldn-diary.test
+  (the admin signs in through the app's sign-in, /admin/ sends you there).
 
   E-mail is not sent in this mode. Every message (sign-up and password-reset codes,
   reminders) is printed below as it is sent, and kept as a file in

@@ -1,15 +1,18 @@
 """Screenshots for README.md, in Debian's Chromium at device scale factor 1 (small files):
 the patient app's Today, History and My trends of the demo patient
 `responder@demo.ldn-diary.test` (months of diary and a real insight) on a 390×844 phone
-screen, and the demo clinician's triage list and the non-responder's patient page on a
-1280×800 desktop screen.
+screen; and the demo clinician's pages on a 1280×800 desktop screen: the triage list (also
+at 768×1024, where rows become cards), the non-responder's patient page, the plan editor
+asking before it saves a step above the usual range, clinic outcomes, and the first page
+of the non-responder's visit report as WeasyPrint prints it (the PDF drawn by pypdfium2).
 
     make screenshots
     # = LDN_ENV=test scripts/with-services.sh .venv/bin/python scripts/screenshots.py
 
 It starts the same live app as bench/frontend (a fresh database with the demo clinic,
 gunicorn on loopback; bench/frontend/server.py), writes docs/screenshots/{today,history,
-trends,triage,patient}.png and recompresses each PNG losslessly (zlib level 9, no ancillary chunks).
+trends,triage,triage-768,patient,plan,outcomes,report}.png and recompresses each PNG
+losslessly (zlib level 9, no ancillary chunks).
 Not part of `make test`: it writes files. The demo's days end today, so the pictures
 change with the date they are taken on.
 """
@@ -35,7 +38,7 @@ OUT = ROOT / "docs" / "screenshots"
 PATIENT = "responder@demo.ldn-diary.test"
 TIME_ZONE = "Europe/Berlin"  # the demo responder's
 CLINICIAN = "clinician@demo.ldn-diary.test"
-NAMES = ("today", "history", "trends", "triage", "patient")
+NAMES = ("today", "history", "trends", "triage", "triage-768", "patient", "plan", "outcomes", "report")
 
 
 def recompress(path: Path) -> None:
@@ -80,7 +83,10 @@ def totp(app: LiveApp) -> str:
 
 
 def clinician_pages(browser: Any, app: LiveApp, expect: Any) -> None:
-    """The demo clinician signs in with the second factor: triage, then a patient page."""
+    """The demo clinician signs in with the second factor: triage (1280 and 768 px wide), a
+    patient page, the plan editor with a warning, outcomes, the visit report's first page."""
+    import pypdfium2
+
     context = browser.new_context(viewport={"width": 1280, "height": 800}, device_scale_factor=1, locale="en-GB")
     page = context.new_page()
     page.goto(app.url + "/")
@@ -92,10 +98,42 @@ def clinician_pages(browser: Any, app: LiveApp, expect: Any) -> None:
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_test_id("triage-row").first).to_be_visible(timeout=30_000)
     page.screenshot(path=OUT / "triage.png")
+    page.set_viewport_size({"width": 768, "height": 1024})
+    page.wait_for_timeout(300)
+    page.screenshot(path=OUT / "triage-768.png")
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     page.get_by_role("link", name="Priya Shah").click()
     expect(page.get_by_test_id("chart-headache").locator("canvas")).to_have_count(1, timeout=30_000)
     page.screenshot(path=OUT / "patient.png")
+    patient_url = page.url
+
+    page.get_by_role("link", name="Plan and baseline").click()
+    page.get_by_role("button", name="Add a step").click()
+    step = page.get_by_test_id("plan-step").last
+    last_start = page.get_by_test_id("plan-step").nth(-2).get_by_label("Starts on").input_value()
+    today = page.evaluate("() => new Date().toISOString().slice(0, 10)")
+    step.get_by_label("Starts on").fill(max(today, last_start))
+    step.get_by_label("Dose (mg)").fill("6")
+    page.get_by_role("button", name="Save the plan").click()
+    expect(page.get_by_role("button", name="Save anyway")).to_be_visible()
+    page.get_by_test_id("plan-confirm").evaluate("(el) => el.scrollIntoView({ block: 'end' })")
+    page.screenshot(path=OUT / "plan.png")
+    page.get_by_role("button", name="Back to editing").click()  # nothing is saved
+
+    page.get_by_role("link", name="Outcomes", exact=True).click()
+    expect(page.get_by_test_id("outcomes-mapping")).to_be_visible()
+    page.wait_for_timeout(300)
+    page.screenshot(path=OUT / "outcomes.png", full_page=True)
+
+    patient_id = patient_url.rsplit("/", 1)[-1]
+    pdf = page.request.get(f"{app.url}/api/v1/patients/{patient_id}/report.pdf")
+    assert pdf.status == 200, pdf.status
+    document = pypdfium2.PdfDocument(pdf.body())
+    try:
+        document[0].render(scale=1.5).to_pil().save(OUT / "report.png")
+    finally:
+        document.close()
     context.close()
 
 

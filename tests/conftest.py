@@ -2,16 +2,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
 
 from diary.models import Clinician, Patient
 from diary.postgres_only import FEATURES
-from tests.factories import ClinicianFactory, PatientFactory, link
+from tests.factories import PASSWORD, TOTP_SECRET, ClinicianFactory, PatientFactory, link, totp_code
 
 
 def pytest_configure(config: Any) -> None:
@@ -66,20 +67,45 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+    Api.sessions.clear()
 
 
 class Api(APIClient):
     """APIClient that sends JSON by default and decodes it back.
 
-    `as_user` authenticates every request as a freshly loaded user, as a real session
+    `as_user` signs a clinician (or staff member) in as the app does: password, then the
+    current TOTP code, through allauth's headless API, so every request carries a session
+    that passed the second factor; the API refuses any other clinician session. A
+    patient is authenticated on every request as a freshly loaded user, as a real session
     would (no profile objects cached between requests).
     """
 
     user_pk: int | None = None
+    # One signed-in session per clinician and test (cleared by _fresh_cache): allauth takes
+    # each TOTP code once, and a test's clock (frozen) shows the same code all along.
+    sessions: ClassVar[dict[int, str]] = {}
 
-    def as_user(self, user: Any) -> Api:
-        self.user_pk = user.pk
+    def as_user(self, user: Any, password: str = PASSWORD, totp_secret: str = TOTP_SECRET) -> Api:
+        from diary.models import Clinician
+
+        if not (user.is_staff or Clinician.objects.filter(user=user).exists()):
+            self.user_pk = user.pk
+            return self
+        if user.pk not in self.sessions:
+            self.sessions[user.pk] = self.sign_in(user.email, password, totp_secret)
+        self.cookies[settings.SESSION_COOKIE_NAME] = self.sessions[user.pk]
         return self
+
+    def sign_in(self, email: str, password: str, totp_secret: str) -> str:
+        """Password, then the code when allauth asks for it (a clinician without TOTP is
+        not asked) → the session cookie's value."""
+        auth = "/_allauth/browser/v1/auth"
+        reply = self.post(f"{auth}/login", {"email": email, "password": password}, format="json")
+        pending = [f["id"] for f in reply.json().get("data", {}).get("flows", []) if f.get("is_pending")]
+        if reply.status_code == 401 and pending == ["mfa_authenticate"]:
+            reply = self.post(f"{auth}/2fa/authenticate", {"code": totp_code(totp_secret)}, format="json")
+        assert reply.status_code == 200, reply.json()
+        return self.cookies[settings.SESSION_COOKIE_NAME].value
 
     def call(self, method: str, path: str, body: Any = None, **headers: Any) -> Any:
         if self.user_pk is not None:
@@ -91,8 +117,10 @@ class Api(APIClient):
             kwargs["data"] = json.dumps(body) if not isinstance(body, (str, bytes)) else body
             kwargs["content_type"] = headers.pop("content_type", "application/json")
         response = getattr(self, method.lower())(path, **kwargs, **headers)
+        # a streamed answer (the FHIR export) is read once, here: `body` holds it
+        response.body = b"".join(response.streaming_content) if response.streaming else response.content
         try:
-            response.json_body = json.loads(response.content) if response.content else None
+            response.json_body = json.loads(response.body) if response.body else None
         except ValueError:
             response.json_body = None
         return response

@@ -17,12 +17,17 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # test clinicians' authenticat
 
 
 def totp_code(secret: str = TOTP_SECRET) -> str:
-    """The current code an authenticator app would show."""
+    """The current code an authenticator app would show. Not one in the last second of its
+    period: it could expire before the server checks it (allauth accepts the current
+    period's code only). Under a frozen clock the wait changes nothing, and is not needed."""
     import time
 
     from allauth.mfa import app_settings
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
+    left = app_settings.TOTP_PERIOD - time.time() % app_settings.TOTP_PERIOD
+    if left < 1:
+        time.sleep(left + 0.05)
     return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
 
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from django.core.validators import MaxLengthValidator
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import BindingDict
 
@@ -36,6 +37,34 @@ class FieldsBuiltOnce(serializers.Serializer):
                 fields[name] = field
             cls._fields_built_once = fields  # type: ignore[attr-defined]
         return fields
+
+
+def bounded_list(child: serializers.Serializer, limit: int, **kwargs: Any) -> serializers.ListSerializer[Any]:
+    """``child`` with many=True, at most ``limit`` items: refused before any item is
+    validated (ListSerializer's max_length) and documented as maxItems (drf-spectacular
+    reads the validator, not max_length)."""
+    return serializers.ListSerializer(child=child, max_length=limit, validators=[MaxLengthValidator(limit)], **kwargs)
+
+
+# RFC 9457 problem details: every error answer of the API (api/errors.py). Inline: one of
+# its fields is called `errors`, which a Serializer class cannot declare as an attribute.
+ProblemOut = inline_serializer(
+    "Problem",
+    {
+        "type": serializers.CharField(help_text="e.g. /api/v1/problems/invalid-input"),
+        "title": serializers.CharField(),
+        "status": serializers.IntegerField(),
+        "detail": serializers.CharField(),
+        "errors": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            required=False,
+            help_text="Messages per field; nested items as dotted paths (side_effects.0.kind).",
+        ),
+        "current": serializers.JSONField(
+            required=False, allow_null=True, help_text="409 and 412: the stored object, in its usual shape."
+        ),
+    },
+)
 
 
 class WarningSerializer(serializers.Serializer):

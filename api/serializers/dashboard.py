@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers.common import WarningSerializer
 from api.serializers.people import PatientSummaryOut
 from diary.choices import FlagKind, FlagStatus, Severity, VerdictKind
+from diary.evidence import flag_headline
+from diary.models import Flag
 
 INSIGHT_STATUSES = ("pending", "current", "stale")
 
@@ -16,11 +19,17 @@ class TriageFlagBriefOut(serializers.Serializer):
     kind = serializers.ChoiceField(choices=FlagKind.choices)
     severity = serializers.ChoiceField(choices=Severity.choices)
     status = serializers.ChoiceField(choices=FlagStatus.choices)
-    title = serializers.CharField(source="get_kind_display")
+    title = serializers.CharField(source="get_kind_display", help_text="The flag's name (its kind, in words).")
+    headline = serializers.SerializerMethodField()
     note = serializers.CharField(source="acknowledge_note", allow_blank=True, help_text="The acknowledge note, if any.")
     opened_at = serializers.DateTimeField()
     acknowledged_at = serializers.DateTimeField(allow_null=True)
     last_occurred_on = serializers.DateField(allow_null=True)
+
+    @extend_schema_field(serializers.CharField())
+    def get_headline(self, obj: Flag) -> str:
+        """What the flag is about, in one line that agrees with the verdict beside it."""
+        return flag_headline(obj.kind, obj.evidence)
 
 
 class VerdictBriefOut(serializers.Serializer):
@@ -88,6 +97,15 @@ class PlanTemplateOut(serializers.Serializer):
     steps = TemplateStepOut(many=True)
 
 
+class OutcomePatientOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    display_name = serializers.CharField()
+    condition = serializers.CharField(help_text="The primary condition, as in patients' primary_condition.")
+    condition_label = serializers.CharField()
+    verdict = serializers.ChoiceField(choices=VerdictKind.choices, allow_null=True)
+    verdict_label = serializers.CharField()
+
+
 class OutcomeCategoryOut(serializers.Serializer):
     key = serializers.ChoiceField(choices=["responders", "partial_responders", "non_responders"])
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
@@ -95,10 +113,21 @@ class OutcomeCategoryOut(serializers.Serializer):
     pct = serializers.FloatField(allow_null=True)
 
 
+class ClinicOutcomeCategoryOut(OutcomeCategoryOut):
+    definition = serializers.CharField(help_text="Which verdicts the category holds (CLINICAL.md §6).")
+    patients = OutcomePatientOut(many=True, help_text="The patients counted in it, by name.")
+
+
 class OutcomesApartOut(serializers.Serializer):
     insufficient_data = serializers.IntegerField()
     in_progress = serializers.IntegerField()
     not_analysed = serializers.IntegerField()
+
+
+class OutcomesApartPatientsOut(serializers.Serializer):
+    insufficient_data = OutcomePatientOut(many=True)
+    in_progress = OutcomePatientOut(many=True)
+    not_analysed = OutcomePatientOut(many=True)
 
 
 class DoseCountOut(serializers.Serializer):
@@ -122,11 +151,12 @@ class ConditionOutcomesOut(serializers.Serializer):
 
 class ClinicOutcomesOut(serializers.Serializer):
     counted = serializers.IntegerField(help_text="Patients with a verdict that maps to a category (CLINICAL.md §6).")
-    categories = OutcomeCategoryOut(many=True)
+    categories = ClinicOutcomeCategoryOut(many=True)
     responder_rate_pct = serializers.FloatField(
         allow_null=True, help_text="(responders + partial responders) / counted × 100, one decimal."
     )
     apart = OutcomesApartOut(help_text="Listed apart, not counted.")
+    apart_patients = OutcomesApartPatientsOut(help_text="The patients listed apart, by name.")
     starting_doses = DoseCountOut(many=True)
     stable_doses = DoseCountOut(many=True, help_text="Held at the decision point, or the last held before a stop.")
     side_effect_rates = SideEffectRateOut(many=True)

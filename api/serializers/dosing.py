@@ -6,10 +6,10 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers.common import LocalTimeField, StrictSerializer, WarningSerializer
+from api.serializers.common import LocalTimeField, StrictSerializer, WarningSerializer, bounded_list
 from diary.choices import StopReason, TimeOfDay
 from diary.models import DoseLog, DoseLogRevision, DosePlan, DoseStep, ReportedBaseline
-from diary.models.dosing import MAX_DOSE_MG
+from diary.models.dosing import MAX_DOSE_MG, STEPS_PER_PLAN_MAX
 
 DOSE_ERRORS: dict[str, Any] = {
     "min_value": "A dose must be more than 0 mg.",
@@ -96,7 +96,7 @@ class PlanIn(StrictSerializer):
     drug = serializers.CharField(max_length=64, required=False, default="naltrexone")
     target_mg = dose_field(required=False, default=Decimal("4.5"))
     decision_weeks = serializers.IntegerField(min_value=8, max_value=12, required=False, default=12)
-    steps = StepIn(many=True, allow_empty=False)
+    steps = bounded_list(StepIn(), STEPS_PER_PLAN_MAX, allow_empty=False)
 
 
 class PlanStopIn(StrictSerializer):

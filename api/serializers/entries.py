@@ -7,10 +7,10 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import serializers
 
-from api.serializers.common import FieldsBuiltOnce, StrictSerializer
+from api.serializers.common import FieldsBuiltOnce, StrictSerializer, bounded_list
 from diary.choices import MedicineClass, SideEffectKind
 from diary.models import AcuteMedication, DiaryEntry, EntryRevision, SideEffect
-from diary.models.entries import NOTE_MAX_LENGTH
+from diary.models.entries import MEDICINES_PER_DAY_MAX, NOTE_MAX_LENGTH, SIDE_EFFECTS_PER_DAY_MAX
 from diary.services.entries import ENTRY_FIELDS
 
 
@@ -60,8 +60,8 @@ class EntryIn(FieldsBuiltOnce, StrictSerializer):
     aura_minutes = serializers.IntegerField(min_value=0, max_value=1440, required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=NOTE_MAX_LENGTH, allow_blank=True, required=False, default="")
     client_id = serializers.UUIDField(required=False, allow_null=True, default=None)
-    side_effects = SideEffectIn(many=True, required=False, default=list)
-    acute_medications = AcuteMedicationIn(many=True, required=False, default=list)
+    side_effects = bounded_list(SideEffectIn(), SIDE_EFFECTS_PER_DAY_MAX, required=False, default=list)
+    acute_medications = bounded_list(AcuteMedicationIn(), MEDICINES_PER_DAY_MAX, required=False, default=list)
 
 
 # The output serializers are plain Serializers: ModelSerializer rebuilds its fields from

@@ -9,9 +9,45 @@ from rest_framework import serializers
 
 from api.serializers.common import StrictSerializer
 from diary.choices import FlagKind, FlagStatus, Severity, VerdictKind
+from diary.evidence import flag_presented, verdict_presented
 from diary.models import Clinician, Flag, Verdict
 
 JSON_OBJECT = {"type": "object", "additionalProperties": True}
+
+
+class PresentedMeasureOut(serializers.Serializer):
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
+    baseline = serializers.CharField()
+    now = serializers.CharField()
+    change = serializers.CharField(help_text="The reduction against the baseline (or the increase, said so).")
+    counts = serializers.CharField(help_text="Whether the rule counts this measure, and why not; blank: interim.")
+
+
+class PresentedFactOut(serializers.Serializer):
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
+    value = serializers.CharField()
+
+
+class PresentedOccurrenceOut(serializers.Serializer):
+    when = serializers.CharField()
+    what = serializers.CharField()
+    raised = serializers.CharField(help_text="The value that raised the flag.")
+    now = serializers.CharField(help_text="The value in the patient's data now ('unchanged' when it is the same).")
+    changed = serializers.CharField(help_text="When it changed (the patient's local time); blank when unchanged.")
+
+
+class PresentedOut(serializers.Serializer):
+    """Evidence in the clinician's words (diary/evidence.py): the page and the report show this."""
+
+    headline = serializers.CharField()
+    measures = PresentedMeasureOut(many=True)
+    facts = PresentedFactOut(many=True)
+    changes = serializers.ListField(child=serializers.CharField())
+    occurrences = PresentedOccurrenceOut(many=True)
+    rule = serializers.CharField(allow_blank=True)
+    notes = serializers.ListField(child=serializers.CharField())
+
+
 # pending: never analysed yet; stale: the data changed since, a recompute is on its way.
 INSIGHT_STATUSES = ("pending", "current", "stale")
 
@@ -31,6 +67,8 @@ class FlagOut(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display")
     severity = serializers.ChoiceField(choices=Severity.choices)
     status = serializers.ChoiceField(choices=FlagStatus.choices)
+    headline = serializers.SerializerMethodField()
+    presented = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
     acknowledged_by = serializers.SerializerMethodField()
     resolved_by = serializers.SerializerMethodField()
@@ -44,6 +82,8 @@ class FlagOut(serializers.ModelSerializer):
             "kind_label",
             "severity",
             "status",
+            "headline",
+            "presented",
             "evidence",
             "rules_version",
             "last_occurred_on",
@@ -58,6 +98,26 @@ class FlagOut(serializers.ModelSerializer):
             "resolved_automatically",
         )
         read_only_fields: tuple[str, ...] = fields
+
+    def _presented(self, obj: Flag) -> dict[str, Any]:
+        # headline and presented come from one presentation per flag
+        cache: dict[int, dict[str, Any]] = self.context.setdefault("_presented", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = flag_presented(obj.kind, obj.evidence, self.zone(obj))
+        return cache[obj.pk]
+
+    def zone(self, obj: Flag) -> str:
+        """The patient's time zone (for when an occurrence changed), given by the view."""
+        return str(self.context.get("time_zone", "UTC"))
+
+    @extend_schema_field(serializers.CharField())
+    def get_headline(self, obj: Flag) -> str:
+        """What the flag is about, in one line that agrees with the verdict beside it."""
+        return str(self._presented(obj)["headline"])
+
+    @extend_schema_field(PresentedOut)
+    def get_presented(self, obj: Flag) -> dict[str, Any]:
+        return self._presented(obj)
 
     @extend_schema_field(JSON_OBJECT)
     def get_evidence(self, obj: Flag) -> dict[str, Any]:
@@ -79,6 +139,9 @@ class FlagOut(serializers.ModelSerializer):
 class TriageFlagOut(FlagOut):
     patient = FlagPatientOut(read_only=True)
 
+    def zone(self, obj: Flag) -> str:
+        return obj.patient.time_zone  # the list reads each flag with its patient
+
     class Meta(FlagOut.Meta):
         fields = ("patient", *FlagOut.Meta.fields)
         read_only_fields = fields
@@ -95,12 +158,25 @@ class VerdictOut(serializers.ModelSerializer):
 
     class Meta:
         model = Verdict
-        fields = ("kind", "kind_label", "evidence", "rules_version", "as_of", "computed_at")
+        fields: tuple[str, ...] = ("kind", "kind_label", "evidence", "rules_version", "as_of", "computed_at")
         read_only_fields = fields
 
     @extend_schema_field(JSON_OBJECT)
     def get_evidence(self, obj: Verdict) -> dict[str, Any]:
         return obj.evidence
+
+
+class CurrentVerdictOut(VerdictOut):
+    presented = serializers.SerializerMethodField()
+
+    class Meta(VerdictOut.Meta):
+        fields = (*VerdictOut.Meta.fields, "presented")
+        read_only_fields = fields
+
+    @extend_schema_field(PresentedOut)
+    def get_presented(self, obj: Any) -> dict[str, Any]:
+        kind, evidence = (obj["kind"], obj["evidence"]) if isinstance(obj, dict) else (obj.kind, obj.evidence)
+        return verdict_presented(kind, evidence)
 
 
 class SuggestionOut(serializers.Serializer):
@@ -127,7 +203,7 @@ class PatientInsightsOut(serializers.Serializer):
     computed_at = serializers.DateTimeField(allow_null=True)
     as_of = serializers.DateField(allow_null=True)
     rules_version = serializers.CharField(allow_null=True)
-    verdict = VerdictOut(allow_null=True)
+    verdict = CurrentVerdictOut(allow_null=True)
     verdict_history = VerdictOut(many=True)
     flags = FlagOut(many=True)
     suggestions = SuggestionOut(many=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import QuerySet
 from rest_framework.exceptions import PermissionDenied
@@ -15,8 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.pagination import Pagination
-from api.permissions import MFA_MESSAGE, IsClinician, IsPatient
-from diary.access import clinician_of, has_second_factor, patient_for_clinician, patient_of
+from api.permissions import IsClinician, IsPatient, second_factor_refusal
+from diary.access import clinician_of, patient_for_clinician, patient_of
 from diary.dates import local_calendar_date
 from diary.models import Clinician, Patient
 from diary.services.audit import audit_many, audit_record
@@ -54,7 +54,12 @@ def date_range(request: Request, patient: Patient) -> tuple[date, date]:
     """?from=&to= (inclusive). Defaults to the 28 days ending today; at most 400 days."""
     today = local_calendar_date(patient.time_zone)
     end = parse_day(request.query_params["to"], "to") if "to" in request.query_params else today
-    start = parse_day(request.query_params["from"], "from") if "from" in request.query_params else end - timedelta(27)
+    if "from" in request.query_params:
+        start = parse_day(request.query_params["from"], "from")
+    elif end >= date.min + timedelta(27):
+        start = end - timedelta(27)
+    else:  # 28 days back would be before the first day of the calendar
+        raise InvalidInput({"to": f"{end.isoformat()} is too early for the default 28 days: give 'from' as well."})
     if start > end:
         raise InvalidInput({"from": "'from' is after 'to'."})
     if (end - start).days >= MAX_RANGE_DAYS:
@@ -133,20 +138,31 @@ class ClinicianPatientView(ClinicianView):
     """/api/v1/patients/{patient_id}/...: a patient the clinician may see, else 404.
 
     Anyone else who is signed in (a patient, another clinic) gets the same 404 for any
-    id, so the answer never reveals whether a patient exists.
+    id, so the answer never reveals whether a patient exists. The patient is resolved and
+    checked in ``initial()``, before any handler runs: a handler cannot forget the check.
     """
 
     permission_classes = [IsAuthenticated]
+    # May annotate the lookup (e.g. with list columns); it is still limited to visible patients.
+    patient_scope: ClassVar[Callable[[Clinician], QuerySet[Patient]] | None] = None
 
-    def get_patient(self, scope: Callable[[Clinician], QuerySet[Patient]] | None = None) -> Patient:
-        """`scope(clinician)` may annotate the lookup (it is still limited to visible patients)."""
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # authentication, permissions, throttles
+        self._patient = self._resolve_patient()
+
+    def _resolve_patient(self) -> Patient:
         patient_id = parse_uuid(self.kwargs["patient_id"], "patient_id")
         clinician = clinician_of(self.request.user)
-        if clinician is not None and not has_second_factor(self.request.user):
-            raise PermissionDenied(MFA_MESSAGE)
+        if clinician is not None and (refusal := second_factor_refusal(self.request)) is not None:
+            raise PermissionDenied(refusal)
         patient = None
         if clinician is not None:
+            scope = type(self).patient_scope
             patient = patient_for_clinician(clinician, patient_id, scope(clinician) if scope else None)
         if patient is None:
             raise NotFound()
         return patient
+
+    def get_patient(self) -> Patient:
+        """The patient of the URL, resolved and checked before the handler ran."""
+        return self._patient

@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Q
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,6 +23,7 @@ from api.serializers.people import (
 from api.views.base import ClinicianPatientView, ClinicianView, parse_uuid, query_choices
 from api.views.me import plan_with_today
 from diary import selectors
+from diary.access import patient_for_clinician
 from diary.choices import ConditionSetBy, LinkStatus, RevokedBy
 from diary.models import ReportedBaseline
 from diary.services.care import care_link_revoke, invitation_create
@@ -63,9 +64,11 @@ class PatientsView(ClinicianView):
 
 
 class PatientDetailView(ClinicianPatientView):
+    patient_scope = selectors.patients_for  # with list columns
+
     @extend_schema(responses=PatientDetailOut, summary="One linked patient: profile, link, plan, baseline")
     def get(self, request: Request, patient_id: str) -> Response:
-        patient = self.get_patient(scope=selectors.patients_for)  # with list columns
+        patient = self.get_patient()
         self.audit("patient.read", patient, "patient", patient.public_id)
         link = selectors.care_links_for_patient(patient).filter(clinic_id=self.clinician.clinic_id, status="active")
         baseline = ReportedBaseline.objects.filter(patient=patient).first()
@@ -93,7 +96,9 @@ class PatientProfileView(ClinicianPatientView):
         condition = data.validated_data["primary_condition"]
         patient_condition_set(patient, condition, actor=request.user, set_by=ConditionSetBy.CLINICIAN)  # type: ignore[arg-type]
         self.audit("patient.condition_set", patient, "patient", patient.public_id)
-        patient = self.get_patient(scope=selectors.patients_for)
+        # read again with the list columns, as the detail answers
+        scope = selectors.patients_for(self.clinician)
+        patient = patient_for_clinician(self.clinician, patient.public_id, scope) or patient
         return Response({"patient": PatientSummaryOut(patient).data, "condition_history": condition_history(patient)})
 
 
@@ -123,7 +128,14 @@ class PatientPlanView(ClinicianPatientView):
 
 
 class PatientPlanStopView(ClinicianPatientView):
-    @extend_schema(request=PlanStopIn, responses=PlanOut, summary="Stop the current plan, with a reason")
+    @extend_schema(
+        request=PlanStopIn,
+        responses={
+            200: PlanOut,
+            409: OpenApiResponse(description="No current plan, or it was already stopped (`current`)."),
+        },
+        summary="Stop the current plan, with a reason",
+    )
     def post(self, request: Request, patient_id: str) -> Response:
         patient = self.get_patient()
         data = PlanStopIn(data=request.data)

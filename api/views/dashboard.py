@@ -25,7 +25,8 @@ from api.views.base import ClinicianPatientView, ClinicianView, parse_day, query
 from diary import dashboard
 from diary.choices import Condition, FlagKind, VerdictKind
 from diary.dates import local_calendar_date
-from diary.models import Patient
+from diary.evidence import day, flag_presented, mg, number, percent, reduction_text, span, verdict_presented
+from diary.models import DosePlan, Patient
 from diary.services.dosing import plan_check
 from diary.services.errors import InvalidInput
 
@@ -111,8 +112,17 @@ class _AnyAccept(DefaultContentNegotiation):
 
 
 _REPORT_PARAMETERS = [
-    OpenApiParameter("start", OpenApiTypes.DATE, description="first day (default: 27 days before end)"),
-    OpenApiParameter("end", OpenApiTypes.DATE, description="last day (default: the patient's today)"),
+    OpenApiParameter(
+        "start",
+        OpenApiTypes.DATE,
+        description="first day (default: 27 days before end; with neither start nor end: the first day of the "
+        "verdict's evaluation window, as on the patient page)",
+    ),
+    OpenApiParameter(
+        "end",
+        OpenApiTypes.DATE,
+        description="last day (default: the patient's today; with neither: the verdict's evaluation window's last day)",
+    ),
 ]
 
 
@@ -122,12 +132,17 @@ class _ReportView(ClinicianPatientView):
     audit_action = ""
 
     def report_context(self, request: Request) -> dict[str, Any]:
-        """?start=&end= (inclusive, patient-local): default the 28 days ending today; not after
-        today, start ≤ end, at most a year."""
+        """?start=&end= (inclusive, patient-local): without either, the verdict's evaluation
+        window (the patient page's 28 days), else the 28 days ending today; not after today,
+        start ≤ end, at most a year."""
         patient = self.get_patient()
         today = local_calendar_date(patient.time_zone)
-        end = parse_day(request.query_params["end"], "end") if request.query_params.get("end") else today
-        start = parse_day(request.query_params["start"], "start") if request.query_params.get("start") else None
+        named_end = request.query_params.get("end")
+        named_start = request.query_params.get("start")
+        end = parse_day(named_end, "end") if named_end else today
+        start = parse_day(named_start, "start") if named_start else None
+        if not named_end and not named_start:
+            start, end = dashboard.report_default_period(patient, today)
         if end > today:
             raise InvalidInput({"end": f"The period cannot end after the patient's today ({today.isoformat()})."})
         if end < today - timedelta(days=dashboard.REPORT_MAX_AGE_DAYS):
@@ -145,30 +160,71 @@ class _ReportView(ClinicianPatientView):
         return render_to_string("api/visit_report.html", self.report_context(request))
 
 
+def _plan_lines(plan: DosePlan | None) -> list[str]:
+    if plan is None:
+        return []
+    return [
+        f"From {day(step.start_date)}: {mg(step.mg)} ({step.get_time_of_day_display().lower()})"
+        for step in sorted(plan.steps.all(), key=lambda s: s.start_date)
+    ]
+
+
 def _report_template_context(report: dict[str, Any]) -> dict[str, Any]:
+    """Everything the report shows, in words and readable numbers (diary/evidence.py: the
+    same presenter as the patient page's)."""
     patient = report["patient"]
+    zone = patient.time_zone
     source = report["baseline_source"]
     baseline_text = {
         "diary": "the diary's 28 days before the first dose",
         "reported": "reported by the clinician (not from the diary)",
         "none": "none (no valid diary baseline and none reported)",
-    }.get(source, source)
+    }.get(source, "none")
     if "pro_rated" in report["baseline_labels"]:
         baseline_text += ", pro-rated"
-    notes = []
-    evidence = (report["verdict"] or {}).get("evidence", {})
-    for key in ("reason", "notes"):
-        value = evidence.get(key)
-        if isinstance(value, str):
-            notes.append(value)
-        elif isinstance(value, list):
-            notes.extend(str(v) for v in value)
+    verdict = report["verdict"]
+    presented = verdict_presented(verdict["kind"], verdict["evidence"]) if verdict else None
+    window = (verdict or {}).get("evidence", {}).get("window") or {}
+    same_window = window.get("start") == report["start"].isoformat() and window.get("end") == report["end"].isoformat()
+    flags = [
+        {
+            "severity": flag.severity,
+            "severity_label": flag.get_severity_display(),
+            "status": flag.get_status_display(),
+            "opened": day(local_calendar_date(zone, flag.opened_at)),
+            "presented": flag_presented(flag.kind, flag.evidence, zone),
+        }
+        for flag in report["flags"]
+    ]
+    measures = [
+        {
+            "label": m["label"],
+            "baseline": number(m["baseline"]),
+            "now": number(m["now"]),
+            "change": reduction_text(m["reduction_pct"]),
+        }
+        for m in report["measures"]
+    ]
+    plan = report["plan"]
     return {
         "r": report,
         "name": patient.user.display_name or patient.user.email,
         "condition": patient.get_primary_condition_display(),
         "baseline_text": baseline_text,
-        "verdict_notes": notes,
+        "measures": measures,
+        "compliance": percent(report["compliance_pct"]),
+        "adherence": percent(report["adherence_pct"]),
+        "mean_sleep": number(report["mean_sleep"]),
+        "verdict_presented": presented,
+        # the column says something only where a measure does not simply count
+        "verdict_counts": bool(presented and any(m["counts"] not in ("", "yes") for m in presented["measures"])),
+        "verdict_window": span(window.get("start"), window.get("end")) if window else None,
+        "same_window": same_window,
+        "flags": flags,
+        "plan_lines": _plan_lines(plan),
+        "plan_target": mg(plan.target_mg) if plan is not None else None,
+        "planned_today": mg(report["planned_today"].mg) if report["planned_today"] else None,
+        "chart": report["chart"],
     }
 
 

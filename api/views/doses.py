@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -32,7 +32,11 @@ class MyDosesView(PatientView):
 
     @extend_schema(
         request=DoseLogIn,
-        responses={201: DoseLogOut, 200: DoseLogOut},
+        responses={
+            201: DoseLogOut,
+            200: DoseLogOut,
+            409: OpenApiResponse(description="A dose is already logged for that date: `current` is that one."),
+        },
         summary="Log a dose (idempotent on client_id; warnings in the response)",
     )
     def post(self, request: Request) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -15,8 +16,8 @@ from diary.services.entries import entry_record
 from diary.services.errors import NotFound
 
 RANGE_PARAMS = [
-    OpenApiParameter("from", str, description="First date, YYYY-MM-DD (default: 27 days before 'to')."),
-    OpenApiParameter("to", str, description="Last date, YYYY-MM-DD (default: today)."),
+    OpenApiParameter("from", OpenApiTypes.DATE, description="First date, YYYY-MM-DD (default: 27 days before 'to')."),
+    OpenApiParameter("to", OpenApiTypes.DATE, description="Last date, YYYY-MM-DD (default: today)."),
 ]
 IF_MATCH = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, description='The version you edited, e.g. "3" (the ETag).'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,9 +21,10 @@ from api.views.base import query_choices as _choice
 from diary import selectors
 from diary.choices import FlagKind, FlagStatus, Severity
 from diary.dashboard import daily_values
+from diary.evidence import suggestion_text, verdict_presented
 from diary.models import Flag, Patient, PatientInsight
 from diary.patient_insights import patient_notices, since_start
-from diary.services.errors import InvalidInput, NotFound
+from diary.services.errors import Conflict, InvalidInput, NotFound
 from diary.services.flags import flag_acknowledge, flag_resolve
 
 OPIOID_ALERT = (
@@ -62,11 +63,7 @@ class MyInsightsView(PatientView):
         insight = _insight_of(patient)
         data = insight.data if insight else {}
         alerts = []
-        if (
-            Flag.objects.filter(patient=patient, kind=FlagKind.OPIOID_INTERACTION)
-            .exclude(status=FlagStatus.RESOLVED)
-            .exists()
-        ):
+        if selectors.opioid_alert_holds(patient):
             alerts.append({"kind": "opioid", "text": OPIOID_ALERT})
         suggestions = [
             {"kind": s["kind"], "text": s["patient_text"]} for s in data.get("suggestions", []) if s.get("patient_text")
@@ -109,6 +106,7 @@ class PatientInsightsView(ClinicianPatientView):
                         "kind": insight.verdict,
                         "kind_label": insight.get_verdict_display(),
                         "evidence": data["verdict"]["evidence"],
+                        "presented": verdict_presented(insight.verdict, data["verdict"]["evidence"]),
                         "rules_version": insight.rules_version,
                         "as_of": insight.as_of,
                         "computed_at": insight.computed_at,
@@ -117,9 +115,15 @@ class PatientInsightsView(ClinicianPatientView):
                     else None
                 ),
                 "verdict_history": VerdictOut(history, many=True).data,
-                "flags": FlagOut(selectors.flags_of_patient(patient), many=True).data,
+                "flags": FlagOut(
+                    selectors.flags_of_patient(patient), many=True, context={"time_zone": patient.time_zone}
+                ).data,
                 "suggestions": [
-                    {"kind": s["kind"], "text": s["text"], "evidence": s["evidence"]}
+                    {
+                        "kind": s["kind"],
+                        "text": suggestion_text(s["kind"], s["evidence"], s["text"]),
+                        "evidence": s["evidence"],
+                    }
                     for s in data.get("suggestions", [])
                 ],
                 "summary": data.get("summary", {}),
@@ -169,19 +173,27 @@ class FlagsView(ClinicianView):
         return self.paginate(flags, TriageFlagOut, on_page=audit_page)
 
 
+# The two clinician actions on a flag, by name: each action view says which it is.
+FLAG_ACTIONS = {"acknowledge": flag_acknowledge, "resolve": flag_resolve}
+FLAG_RESOLVED = OpenApiResponse(description="The flag is already resolved: `current` is the flag.")
+FLAG_CONFLICT = OpenApiResponse(
+    description="The flag is already resolved (`current` is the flag), or it is another patient's: nothing changed."
+)
+
+
 class FlagActionView(ClinicianView):
     pagination_class = None
-    audit_action = ""
+    action = ""  # a key of FLAG_ACTIONS
 
     def act(self, flag: Flag, note: str) -> None:
-        raise NotImplementedError
+        FLAG_ACTIONS[self.action](flag=flag, clinician=self.clinician, note=note)
 
     def post(self, request: Request, flag_id: str) -> Response:
         flag = self.get_flag(flag_id)
         data = FlagNoteIn(data=request.data)
         data.is_valid(raise_exception=True)
         self.act(flag, data.validated_data["note"])
-        self.audit(self.audit_action, flag.patient, "flag", flag.public_id)
+        self.audit(f"flag.{self.action}", flag.patient, "flag", flag.public_id)
         return Response(TriageFlagOut(self.get_flag(flag_id)).data)
 
     def get_flag(self, flag_id: str) -> Flag:
@@ -191,21 +203,71 @@ class FlagActionView(ClinicianView):
         return flag
 
 
+class PatientFlagActionView(ClinicianPatientView):
+    """patients/{patient_id}/flags/{flag_id}/…: the action names the patient the clinician
+    sees on the page, and the server checks it: a patient or flag the clinician may not see
+    is a 404; a flag of another patient is a 409 and nothing changes (a page that showed one
+    patient's flag under another's name must never act on it)."""
+
+    pagination_class = None
+    action = ""  # a key of FLAG_ACTIONS
+
+    def post(self, request: Request, patient_id: str, flag_id: str) -> Response:
+        patient = self.get_patient()
+        flag = selectors.flags_for(self.clinician).filter(public_id=parse_uuid(flag_id, "flag_id")).first()
+        if flag is None:
+            raise NotFound()
+        if flag.patient_id != patient.pk:
+            raise Conflict("This flag belongs to another patient: nothing was changed. Reload the patient's page.")
+        data = FlagNoteIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        FLAG_ACTIONS[self.action](flag=flag, clinician=self.clinician, note=data.validated_data["note"])
+        self.audit(f"flag.{self.action}", patient, "flag", flag.public_id)
+        fresh = selectors.flags_of_patient(patient).get(pk=flag.pk)
+        return Response(FlagOut(fresh, context={"time_zone": patient.time_zone}).data)
+
+
 @extend_schema_view(
-    post=extend_schema(request=FlagNoteIn, responses=TriageFlagOut, summary="Acknowledge a flag, with an optional note")
+    post=extend_schema(
+        request=FlagNoteIn,
+        responses={200: FlagOut, 409: FLAG_CONFLICT},
+        summary="Acknowledge one of this patient's flags, with an optional note",
+    )
+)
+class PatientFlagAcknowledgeView(PatientFlagActionView):
+    action = "acknowledge"
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=FlagNoteIn,
+        responses={200: FlagOut, 409: FLAG_CONFLICT},
+        summary="Resolve one of this patient's flags, with an optional note",
+    )
+)
+class PatientFlagResolveView(PatientFlagActionView):
+    action = "resolve"
+
+
+@extend_schema_view(
+    post=extend_schema(
+        request=FlagNoteIn,
+        responses={200: TriageFlagOut, 409: FLAG_RESOLVED},
+        summary="Acknowledge a flag, with an optional note (deprecated: use patients/{id}/flags/{id}/acknowledge)",
+        deprecated=True,
+    )
 )
 class FlagAcknowledgeView(FlagActionView):
-    audit_action = "flag.acknowledge"
-
-    def act(self, flag: Flag, note: str) -> None:
-        flag_acknowledge(flag=flag, clinician=self.clinician, note=note)
+    action = "acknowledge"
 
 
 @extend_schema_view(
-    post=extend_schema(request=FlagNoteIn, responses=TriageFlagOut, summary="Resolve a flag, with an optional note")
+    post=extend_schema(
+        request=FlagNoteIn,
+        responses={200: TriageFlagOut, 409: FLAG_RESOLVED},
+        summary="Resolve a flag, with an optional note (deprecated: use patients/{id}/flags/{id}/resolve)",
+        deprecated=True,
+    )
 )
 class FlagResolveView(FlagActionView):
-    audit_action = "flag.resolve"
-
-    def act(self, flag: Flag, note: str) -> None:
-        flag_resolve(flag=flag, clinician=self.clinician, note=note)
+    action = "resolve"

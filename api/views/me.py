@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from allauth.core import ratelimit
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny, IsAuthenticated
@@ -147,7 +147,11 @@ class CareLinksView(PatientView):
     def get(self, request: Request) -> Response:
         return self.paginate(selectors.care_links_for_patient(self.patient), PatientLinkOut)
 
-    @extend_schema(request=RedeemIn, responses={201: PatientLinkOut}, summary="Accept an invitation and consent")
+    @extend_schema(
+        request=RedeemIn,
+        responses={201: PatientLinkOut, 409: OpenApiResponse(description="I already share my diary with this clinic.")},
+        summary="Accept an invitation and consent",
+    )
     def post(self, request: Request) -> Response:
         data = RedeemIn(data=request.data)
         data.is_valid(raise_exception=True)

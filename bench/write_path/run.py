@@ -35,6 +35,7 @@ Exit status: 0 all goals met, 1 a goal missed, 2 the bench could not run.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import math
 import os
@@ -231,6 +232,7 @@ def production_env(database_url: str, var_dir: Path) -> dict[str, str]:
     env.update(
         LDN_ENV="production",
         SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(64)),
+        MFA_ENCRYPTION_KEY=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         ALLOWED_HOSTS=HOST,
         DATABASE_URL=database_url,
         LDN_VAR_DIR=str(var_dir),
@@ -245,6 +247,29 @@ def recreate_database(admin_dsn: str, name: str = BENCH_DB) -> None:
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def results_write(name: str, results: dict[str, Any]) -> None:
+    """bench/results/<name>.json, with the machine it ran on."""
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(results, indent=2, default=str))
+
+
+def migrated_database(name: str) -> tuple[str, dict[str, str]] | None:
+    """A fresh database `name` in the DATABASE_URL server (loopback only), migrated under
+    the production settings: (the server's admin DSN, the environment of a child process
+    that uses it). None when DATABASE_URL is not PostgreSQL (the bench cannot run)."""
+    admin_url = os.environ.get("DATABASE_URL", "")
+    if not admin_url.startswith("postgres"):
+        return None
+    assert_loopback(admin_url)
+    admin_dsn = admin_url.replace("postgres://", "postgresql://", 1)
+    recreate_database(admin_dsn, name)
+    env = production_env(with_database(admin_url, name), Path(tempfile.mkdtemp(prefix=f"{name}-")))
+    env["OPENBLAS_NUM_THREADS"] = "1"
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
+    return admin_dsn, env
 
 
 def drop_database(admin_dsn: str, name: str = BENCH_DB) -> None:

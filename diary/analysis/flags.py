@@ -16,6 +16,7 @@ import numpy as np
 from diary.analysis import rules
 from diary.analysis.context import Context, num, pct, window_block
 from diary.analysis.grid import BoolArray, IntArray
+from diary.analysis.history import PatientHistory
 from diary.analysis.result import FlagFinding, VerdictResult
 from diary.analysis.verdict import baseline_problem
 from diary.analysis.windows import Sums, month_ending, weeks_on_clock
@@ -38,6 +39,41 @@ def _occurrences(ctx: Context, idx: IntArray | list[int]) -> tuple[date, ...]:
     return tuple(ctx.grid.day(int(i)) for i in sorted({int(i) for i in idx}))
 
 
+# Event flags (§11.8): each occurrence is (date, what, value); the store keeps, per occurrence,
+# the value that raised the flag and the value now. ``what`` names the kind of occurrence.
+DOSE_TAKEN = "dose_taken"  # a dose taken above the usual range: value = mg
+PLAN_STEP = "plan_step"  # a plan step above the usual range: value = mg
+STEP_UP = "step_up"  # a plan step up by more than the usual: value = the step's mg
+OPIOID_LOGGED = "opioid"  # an opioid row on that day: value = True
+SERIOUS_SIDE_EFFECT = "serious_side_effect"  # severe or activity-limiting: value = True
+# value = True: a run of side-effect days from that date reached the length (a run that goes
+# on is the same occurrence, so its growing length is no change)
+SIDE_EFFECT_RUN = "side_effect_run"
+
+
+def _occurrence(day: date | str | None, what: str, value: float | bool) -> dict[str, Any]:
+    iso = day.isoformat() if isinstance(day, date) else day
+    return {"date": iso, "what": what, "value": value}
+
+
+def occurrence_value_now(history: PatientHistory, what: str, day: date) -> float | bool | None:
+    """What the patient's data hold now on ``day`` for an occurrence of ``what`` that the
+    analysis no longer finds (a dose corrected, an opioid removed, §11.8): the dose taken or
+    the plan step's amount (None: none now), whether an opioid or a serious side effect is
+    still logged; False for a run of side-effect days (it no longer reaches the length)."""
+    if what == DOSE_TAKEN:
+        amounts = [row[2] for row in history.doses if row[0] == day and row[1] and row[2] is not None]
+        return max(amounts) if amounts else None
+    if what in (PLAN_STEP, STEP_UP):
+        steps = [] if history.plan is None else [s[1] for s in history.plan.steps if s[0] == day]
+        return max(steps) if steps else None
+    if what == OPIOID_LOGGED:
+        return any(row[0] == day and (row[1] == rules.OPIOID or row[3]) for row in history.medications)
+    if what == SERIOUS_SIDE_EFFECT:
+        return any(row[0] == day and (row[2] >= rules.SIDE_EFFECT_SEVERE or row[3]) for row in history.side_effects)
+    return None
+
+
 def run_lengths(days: BoolArray) -> IntArray:
     """Length of the run of True days ending on each day (0 on a False day)."""
     pos = np.arange(days.size)
@@ -50,7 +86,14 @@ def no_adequate_response(ctx: Context, verdict: VerdictResult) -> FlagFinding | 
     if verdict.kind not in (rules.PARTIAL, rules.NON_RESPONDER):
         return None
     ev = verdict.evidence
-    keep = ("rule", "best_reduction_pct", "headache_days_reduction_pct", "mean_pain_reduction_pct", "absolute_points")
+    keep = (
+        "rule",
+        "best_reduction_pct",
+        "headache_days_reduction_pct",
+        "moderate_severe_days_reduction_pct",
+        "mean_pain_reduction_pct",
+        "absolute_points",
+    )
     return _finding(
         rules.NO_ADEQUATE_RESPONSE,
         {"verdict": verdict.kind, **{k: ev[k] for k in keep if k in ev}, "clock": ev["clock"]},
@@ -95,15 +138,18 @@ def adverse_event(ctx: Context) -> FlagFinding | None:
         return None
     run_ends = long_days[(np.append(long_days[1:], -1) != long_days + 1)]
     reached = np.flatnonzero(runs == rules.ADVERSE_CONSECUTIVE_DAYS)
+    run_list: list[dict[str, Any]] = [
+        {"start": ctx.iso(int(e - runs[e] + 1)), "end": ctx.iso(int(e)), "days": int(runs[e])} for e in run_ends
+    ]
     return _finding(
         rules.ADVERSE_EVENT,
         {
             "serious_days": _dates(ctx, serious),
             "serious_within_days": rules.ADVERSE_PAIR_MAX_GAP_DAYS + 1,
-            "consecutive_runs": [
-                {"start": ctx.iso(int(e - runs[e] + 1)), "end": ctx.iso(int(e)), "days": int(runs[e])} for e in run_ends
-            ],
+            "consecutive_runs": run_list,
             "consecutive_days_needed": rules.ADVERSE_CONSECUTIVE_DAYS,
+            "occurrences": [_occurrence(d, SERIOUS_SIDE_EFFECT, True) for d in _dates(ctx, serious)]
+            + [_occurrence(r["start"], SIDE_EFFECT_RUN, True) for r in run_list],
         },
         _occurrences(ctx, np.concatenate((close, reached))),
     )
@@ -121,7 +167,13 @@ def opioid_interaction(ctx: Context) -> FlagFinding | None:
         return None
     return _finding(
         rules.OPIOID_INTERACTION,
-        {"dates": _dates(ctx, hits), "on_ldn_from": ctx.iso(lo), "on_ldn_to": ctx.iso(hi), "show_patient": True},
+        {
+            "dates": _dates(ctx, hits),
+            "on_ldn_from": ctx.iso(lo),
+            "on_ldn_to": ctx.iso(hi),
+            "show_patient": True,
+            "occurrences": [_occurrence(d, OPIOID_LOGGED, True) for d in _dates(ctx, hits)],
+        },
         _occurrences(ctx, hits),
     )
 
@@ -229,6 +281,12 @@ def low_adherence(block: dict[str, Any]) -> FlagFinding | None:
     return _finding(rules.LOW_ADHERENCE, block) if block["low"] else None
 
 
+PLAN_STEP_ABOVE_USUAL = "plan_step_above_usual"
+STEP_UP_TOO_LARGE = "step_up_too_large"
+DOSE_ABOVE_USUAL = "dose_above_usual"
+EVENT_OCCURRENCE = {PLAN_STEP_ABOVE_USUAL: PLAN_STEP, STEP_UP_TOO_LARGE: STEP_UP, DOSE_ABOVE_USUAL: DOSE_TAKEN}
+
+
 def dose_out_of_range(ctx: Context) -> FlagFinding | None:
     """Any plan step (past or future) or dose taken above 4.5 mg, or a step more than 1.5 mg
     above the step before it; the first step is not a step up (§11.13). Occurrences are the
@@ -239,12 +297,12 @@ def dose_out_of_range(ctx: Context) -> FlagFinding | None:
         steps = sorted(plan.steps, key=lambda s: (s[0], s[1]))
         for k, (start, mg, _time) in enumerate(steps):
             if mg > rules.USUAL_MAX_MG + rules.MG_TOLERANCE:
-                events.append((start, "plan_step_above_usual", mg))
+                events.append((start, PLAN_STEP_ABOVE_USUAL, mg))
             if k and mg - steps[k - 1][1] > rules.MAX_STEP_UP_MG + rules.MG_TOLERANCE:
-                events.append((start, "step_up_too_large", mg))
+                events.append((start, STEP_UP_TOO_LARGE, mg))
     with np.errstate(invalid="ignore"):
         high = np.flatnonzero(ctx.grid.dose_mg > rules.USUAL_MAX_MG + rules.MG_TOLERANCE)
-    events += [(ctx.grid.day(int(i)), "dose_above_usual", float(ctx.grid.dose_mg[i])) for i in high]
+    events += [(ctx.grid.day(int(i)), DOSE_ABOVE_USUAL, float(ctx.grid.dose_mg[i])) for i in high]
     if not events:
         return None
     events.sort()
@@ -254,6 +312,7 @@ def dose_out_of_range(ctx: Context) -> FlagFinding | None:
             "events": [{"date": d.isoformat(), "kind": k, "mg": mg} for d, k, mg in events],
             "usual_max_mg": rules.USUAL_MAX_MG,
             "max_step_up_mg": rules.MAX_STEP_UP_MG,
+            "occurrences": [_occurrence(d, EVENT_OCCURRENCE[k], mg) for d, k, mg in events],
         },
         # a future plan step is in the evidence but has not occurred yet (§11.8: an occurrence
         # dated after a resolution opens a new flag, so a future date would undo it)

@@ -149,7 +149,7 @@ def midas_criterion(baseline: int | None, followup: int | None) -> Criterion:
     """Baseline 11–20: follow-up ≤ baseline − 5. Baseline ≥ 21: follow-up ≤ 0.7 × baseline
     (compared as 10 × follow-up ≤ 7 × baseline: exact). Baseline ≤ 10: not met."""
     if baseline is None or followup is None:
-        missing = "a baseline" if baseline is None else "a follow-up"
+        missing = "baseline" if baseline is None else "follow-up"
         return Criterion(NOT_AVAILABLE, None, f"no {missing} MIDAS response")
     if baseline < rules.MIDAS_POINTS_BASELINE_MIN:
         return Criterion(NOT_MET, None, "a MIDAS baseline of 10 or less cannot meet the criterion")
@@ -162,7 +162,7 @@ def midas_criterion(baseline: int | None, followup: int | None) -> Criterion:
 
 def hit6_criterion(baseline: int | None, followup: int | None) -> Criterion:
     if baseline is None or followup is None:
-        missing = "a baseline" if baseline is None else "a follow-up"
+        missing = "baseline" if baseline is None else "follow-up"
         return Criterion(NOT_AVAILABLE, None, f"no {missing} HIT-6 response")
     met = followup <= baseline - rules.HIT6_POINTS_REDUCTION
     return Criterion(MET if met else NOT_MET, "hit6_points", "follow-up at most baseline − 5")

@@ -13,6 +13,11 @@ from diary.models.history import tracked
 from diary.models.people import Clinician, Patient
 
 MAX_DOSE_MG = Decimal("50")
+# A titration plan is a handful of steps over weeks or months (CLINICAL.md §5); steps are
+# dated within a year either side of the patient's today.
+STEPS_PER_PLAN_MAX = 60
+STEP_DAYS_BACK_MAX = 365
+STEP_DAYS_AHEAD_MAX = 365
 
 
 def _dose_range(field: str, *, nullable: bool = False) -> models.CheckConstraint:

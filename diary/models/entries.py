@@ -15,6 +15,10 @@ from diary.models.history import tracked
 from diary.models.people import Patient
 
 NOTE_MAX_LENGTH = 2000
+# Bounds on what one day may list (a PUT replaces the day as a whole): each side effect
+# kind once, and more acute medicines than anyone takes in a day.
+SIDE_EFFECTS_PER_DAY_MAX = len(SideEffectKind)
+MEDICINES_PER_DAY_MAX = 20
 
 
 def _between(field: str, low: int | Decimal, high: int | Decimal, *, nullable: bool = False) -> models.CheckConstraint:

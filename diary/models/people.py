@@ -73,7 +73,9 @@ class Clinician(models.Model):
         return self.user.display_name or self.user.email
 
 
-@tracked(exclude=["change_seq", "insights_stale_since"])
+@tracked(
+    exclude=["change_seq", "insights_stale_since", "insights_claimed_at", "insights_failures", "insights_retry_at"]
+)
 class Patient(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="patient")
@@ -91,6 +93,10 @@ class Patient(models.Model):
     # A worker's claim on the recompute (a lease): a second sweep skips the patient until
     # the claim is cleared or has expired (a crashed worker).
     insights_claimed_at = models.DateTimeField(null=True, blank=True)
+    # An analysis that raised: how many times in a row, and when to try again (backing
+    # off), so one patient's failure never holds up the others' recomputes.
+    insights_failures = models.PositiveIntegerField(default=0)
+    insights_retry_at = models.DateTimeField(null=True, blank=True)
     # Per-patient change counter. Every write takes the next value under a row lock, so
     # one patient's writes are serialised and `changes?since=` never skips a commit.
     change_seq = models.BigIntegerField(default=0)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from diary.choices import LinkStatus, RevokedBy
 from diary.models import CareLink, Clinician, Patient
 from diary.services.errors import Conflict, InvalidInput
+from diary.services.patients import patient_lock
 
 # Crockford base32 without look-alikes: easy to read out over the phone.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -81,6 +82,9 @@ def invitation_redeem(*, patient: Patient, code: str, consent: bool, now: dateti
     now = now or timezone.now()
     if consent is not True:
         raise InvalidInput({"consent": "Sharing your diary needs your explicit consent (consent: true)."})
+    # One redemption per patient at a time: two codes of one clinic redeemed at once would
+    # both pass the check below, and the second would break the one-active-link rule.
+    patient_lock(patient.pk)
     link = _open_invitation(code, now, lock=True)
     if CareLink.objects.filter(patient=patient, clinic_id=link.clinic_id, status=LinkStatus.ACTIVE).exists():
         raise Conflict(f"You already share your diary with {link.clinic.name}.")

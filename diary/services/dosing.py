@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from diary.dates import local_calendar_date
 from diary.models import Clinician, DoseLog, DoseLogRevision, DosePlan, DoseStep, Patient, ReportedBaseline, User
-from diary.models.dosing import MAX_DOSE_MG
+from diary.models.dosing import MAX_DOSE_MG, STEP_DAYS_AHEAD_MAX, STEP_DAYS_BACK_MAX, STEPS_PER_PLAN_MAX
 from diary.selectors import current_plan, planned_dose_on
 from diary.services.entries import diary_date_check
 from diary.services.errors import Conflict, InvalidInput
@@ -49,27 +49,50 @@ def dose_value_check(mg: Decimal | None, field_name: str) -> None:
         raise InvalidInput({field_name: f"{mg} mg is above {MAX_DOSE_MG} mg: not a low-dose naltrexone dose."})
 
 
-def dose_warnings(steps: list[tuple[str, Decimal]], target: Decimal | None = None) -> list[DoseWarning]:
-    """Warnings for doses above the usual LDN range or steps up of more than 1.5 mg.
+def _mg_text(mg: Decimal) -> str:
+    """4.5, 6.0, 0.75: as a dose is written (one decimal, two when it has them)."""
+    text = f"{mg:.2f}"
+    return text[:-1] if text.endswith("0") else text
 
-    `steps` is (field path, mg) in date order. The first step is not a step up.
+
+def dose_warnings(
+    steps: list[tuple[str, Decimal]], target: Decimal | None = None, *, plan_target: Decimal | None = None
+) -> list[DoseWarning]:
+    """Warnings for doses above the usual LDN range or steps up of more than 1.5 mg, and,
+    for a plan, steps above the plan's own target.
+
+    `steps` is (field path, mg) in date order. The first step is not a step up. A step above
+    both the usual range and the target gets one warning that says both.
     """
     warnings = []
     if target is not None and target > USUAL_MAX_MG:
         warnings.append(
             DoseWarning(
-                "above_usual_range", f"Target {target} mg is above the usual LDN range (≤ 4.5 mg).", "target_mg"
+                "above_usual_range",
+                f"Target {_mg_text(target)} mg is above the usual LDN range (≤ 4.5 mg).",
+                "target_mg",
             )
         )
     previous: Decimal | None = None
-    for path, mg in steps:
+    for number, (path, mg) in enumerate(steps, start=1):
+        step = f"Step {number}: " if plan_target is not None else ""
+        above_target = plan_target is not None and mg > plan_target
         if mg > USUAL_MAX_MG:
-            warnings.append(DoseWarning("above_usual_range", f"{mg} mg is above the usual LDN range (≤ 4.5 mg).", path))
+            also = f" and above this plan's target ({_mg_text(plan_target)} mg)" if above_target and plan_target else ""
+            warnings.append(
+                DoseWarning(
+                    "above_usual_range", f"{step}{_mg_text(mg)} mg is above the usual LDN range (≤ 4.5 mg){also}.", path
+                )
+            )
+        elif above_target and plan_target is not None:
+            message = f"{step}{_mg_text(mg)} mg is above this plan's target ({_mg_text(plan_target)} mg)."
+            warnings.append(DoseWarning("above_target", message, path))
         if previous is not None and mg - previous > MAX_STEP_UP_MG:
             warnings.append(
                 DoseWarning(
                     "large_step_up",
-                    f"A step up from {previous} to {mg} mg is more than {MAX_STEP_UP_MG} mg.",
+                    f"{step}{'a' if step else 'A'} step up from {_mg_text(previous)} to {_mg_text(mg)} mg is more than "
+                    f"{_mg_text(MAX_STEP_UP_MG)} mg.",
                     path,
                 )
             )
@@ -227,6 +250,8 @@ def _log_warnings(patient: Patient, log: DoseLog) -> list[DoseWarning]:
 def _steps_check(steps: list[dict[str, Any]]) -> None:
     if not steps:
         raise InvalidInput({"steps": "A plan needs at least one step."})
+    if len(steps) > STEPS_PER_PLAN_MAX:
+        raise InvalidInput({"steps": f"A plan has at most {STEPS_PER_PLAN_MAX} steps."})
     seen: set[date] = set()
     for index, step in enumerate(steps):
         dose_value_check(step["mg"], f"steps.{index}.mg")
@@ -246,8 +271,15 @@ def _plan_prepare(patient: Patient, data: dict[str, Any], now: datetime | None) 
         raise InvalidInput({"decision_weeks": "The decision point is 8 to 12 weeks on the trial clock."})
     today = local_calendar_date(patient.time_zone, now)
     for index, step in enumerate(steps):
-        if (today - step["start_date"]).days > 365:
-            raise InvalidInput({f"steps.{index}.start_date": "A step cannot start more than 365 days ago."})
+        days_ahead = (step["start_date"] - today).days
+        if days_ahead < -STEP_DAYS_BACK_MAX:
+            raise InvalidInput(
+                {f"steps.{index}.start_date": f"A step cannot start more than {STEP_DAYS_BACK_MAX} days ago."}
+            )
+        if days_ahead > STEP_DAYS_AHEAD_MAX:
+            raise InvalidInput(
+                {f"steps.{index}.start_date": f"A step cannot start more than {STEP_DAYS_AHEAD_MAX} days ahead."}
+            )
     return steps, today
 
 
@@ -269,7 +301,8 @@ def _started_steps_check(patient: Patient, plan: DosePlan, steps: list[dict[str,
 
 
 def _plan_warnings(steps: list[dict[str, Any]], data: dict[str, Any]) -> list[DoseWarning]:
-    return dose_warnings([(f"steps.{i}.mg", s["mg"]) for i, s in enumerate(steps)], data.get("target_mg", USUAL_MAX_MG))
+    target = data.get("target_mg", USUAL_MAX_MG)
+    return dose_warnings([(f"steps.{i}.mg", s["mg"]) for i, s in enumerate(steps)], target, plan_target=target)
 
 
 def plan_check(*, patient: Patient, data: dict[str, Any], now: datetime | None = None) -> list[DoseWarning]:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from diary.choices import HEADACHE_CONDITIONS, OPIOID_NAME_MARKERS, MedicineClass
 from diary.dates import local_calendar_date
 from diary.models import AcuteMedication, DiaryEntry, EntryRevision, Patient, SideEffect, User
+from diary.models.entries import MEDICINES_PER_DAY_MAX, SIDE_EFFECTS_PER_DAY_MAX
 from diary.postgres_only import available
 from diary.services.errors import InvalidInput, PreconditionFailed
 from diary.services.patients import patient_change_begin
@@ -116,6 +117,10 @@ def entry_snapshot(entry: DiaryEntry) -> dict[str, Any]:
 
 
 def _validate_children(data: dict[str, Any]) -> None:
+    limits = (("side_effects", SIDE_EFFECTS_PER_DAY_MAX), ("acute_medications", MEDICINES_PER_DAY_MAX))
+    for name, limit in limits:
+        if len(data.get(name, [])) > limit:
+            raise InvalidInput({name: f"At most {limit} in one day."})
     seen: set[str] = set()
     for index, se in enumerate(data.get("side_effects", [])):
         if se["kind"] in seen:

@@ -291,10 +291,14 @@ def push_subscription_save(
             raise InvalidInput(
                 {"endpoint": f"At most {settings.PUSH_SUBSCRIPTIONS_PER_PATIENT} devices; remove one first."}
             )
-        sub = PushSubscription.objects.create(
-            patient=patient, endpoint=endpoint, p256dh=p256dh, auth=auth, user_agent=user_agent[:300]
-        )
-        return sub, True
+        try:
+            with transaction.atomic():
+                sub = PushSubscription.objects.create(
+                    patient=patient, endpoint=endpoint, p256dh=p256dh, auth=auth, user_agent=user_agent[:300]
+                )
+            return sub, True
+        except IntegrityError:  # the same browser subscribed at the same moment: update that one
+            existing = PushSubscription.objects.select_for_update().get(endpoint=endpoint)
     existing.patient = patient
     existing.p256dh = p256dh
     existing.auth = auth

@@ -4,6 +4,10 @@
 import { t } from "./strings";
 
 export const AUTH = "/_allauth/browser/v1";
+// The API's answer to a clinician signed out after its idle limit (api/sessions.py): the
+// shell then shows the sign-in with the answer's detail (app.tsx listens for the event).
+export const SIGNED_OUT_IDLE = "/api/v1/problems/signed-out-idle";
+export const SIGNED_OUT_EVENT = "ldn-signed-out-idle";
 
 /** The request never got an answer: no network, or the server unreachable. */
 export class OfflineError extends Error {}
@@ -48,12 +52,14 @@ export async function call<T = any>(
   path: string,
   body?: unknown,
   headers: Record<string, string> = {},
+  signal?: AbortSignal,
 ): Promise<Reply<T>> {
   const init: RequestInit = {
     method,
     credentials: "same-origin",
     headers: { Accept: "application/json", ...headers },
     cache: "no-store",
+    signal,
   };
   if (method !== "GET" && method !== "HEAD") {
     (init.headers as Record<string, string>)["X-CSRFToken"] = csrfToken();
@@ -77,7 +83,19 @@ export async function call<T = any>(
       parsed = text;
     }
   }
-  return { status: response.status, body: parsed as T, retryAfter: retryAfterSeconds(response.headers.get("Retry-After")) };
+  const reply = {
+    status: response.status,
+    body: parsed as T,
+    retryAfter: retryAfterSeconds(response.headers.get("Retry-After")),
+  };
+  const notice = idleNotice(reply);
+  if (notice && typeof window !== "undefined") window.dispatchEvent(new CustomEvent(SIGNED_OUT_EVENT, { detail: notice }));
+  return reply;
+}
+
+/** The reason to show on the sign-in screen when the reply says the session ended for inactivity. */
+export function idleNotice(reply: Reply): string | null {
+  return reply.status === 401 && reply.body?.type === SIGNED_OUT_IDLE ? String(reply.body.detail) : null;
 }
 
 /** allauth flows still pending after a 401 (e.g. "verify_email", "mfa_authenticate"). */

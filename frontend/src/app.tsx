@@ -2,7 +2,7 @@
 // then the patient or clinician chunk, each loaded lazily.
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { AUTH, call, csrfToken, OfflineError } from "./api";
+import { AUTH, call, csrfToken, idleNotice, OfflineError, SIGNED_OUT_EVENT } from "./api";
 import { dropSnapshot, readSnapshot } from "./boot";
 import { clearAll, db, getMeta, setMeta } from "./db";
 import { t } from "./strings";
@@ -10,7 +10,7 @@ import type { WhoAmI } from "./types";
 
 type Session =
   | { state: "loading" }
-  | { state: "signed-out" }
+  | { state: "signed-out"; notice?: string }
   | { state: "in"; who: WhoAmI; offline: boolean }
   // The server answered with an error (5xx): not "signed out", and not the connection's fault.
   | { state: "server-problem"; status: number; cached: WhoAmI | null };
@@ -66,7 +66,11 @@ async function loadSession(): Promise<Session> {
   try {
     const session = await call("GET", `${AUTH}/auth/session`); // also sets the csrftoken cookie
     if (session.status >= 500) return serverProblem(session.status);
-    if (session.status !== 200) return { state: "signed-out" };
+    if (session.status !== 200) {
+      // A clinician's session that ended for inactivity: the API's next answer says so (once).
+      const why = await call("GET", "/api/v1/whoami");
+      return { state: "signed-out", notice: idleNotice(why) ?? undefined };
+    }
     const who = await call<WhoAmI>("GET", "/api/v1/whoami");
     if (who.status >= 500) return serverProblem(who.status);
     if (who.status !== 200) return { state: "signed-out" };
@@ -101,7 +105,7 @@ function sessionAndPage(): Promise<{ session: Session; page: ComponentType<PageP
 // Preact runs only after a frame has been painted).
 let starting: ReturnType<typeof sessionAndPage> | null = sessionAndPage();
 
-type SignInProps = { onSignedIn: () => void };
+type SignInProps = { onSignedIn: () => void; notice?: string };
 
 export function App() {
   const [session, setSession] = useState<Session>({ state: "loading" });
@@ -140,6 +144,19 @@ export function App() {
     }
   }, []);
 
+  /** Nothing of the account stays on this device; the sign-in shows `notice` if given. */
+  const forget = async (notice?: string) => {
+    dropSnapshot();
+    await clearAll();
+    roleHint(null);
+    // The next person to sign in on this device starts at home, not on the last page (an
+    // admin page's ?next= stays: the sign-in returns there).
+    const url = new URL(window.location.href);
+    for (const key of ["tab", "day"]) url.searchParams.delete(key);
+    window.history.replaceState(null, "", url.pathname + url.search);
+    setSession({ state: "signed-out", notice });
+  };
+
   const signOut = async () => {
     if (session.state === "in" && session.who.role === "patient") {
       // Reminders of this account must not keep arriving on a phone it signed out of.
@@ -151,17 +168,20 @@ export function App() {
     } catch {
       // offline: forget locally anyway
     }
-    dropSnapshot();
-    await clearAll();
-    roleHint(null);
-    // The next person to sign in on this device starts at home, not on the last page.
-    if (window.location.hash || window.location.search) window.history.replaceState(null, "", window.location.pathname);
-    setSession({ state: "signed-out" });
+    await forget();
   };
+
+  // The server ended the session for inactivity (a clinician's automatic log-off).
+  useEffect(() => {
+    const onIdle = (event: Event) => void forget((event as CustomEvent<string>).detail);
+    window.addEventListener(SIGNED_OUT_EVENT, onIdle);
+    return () => window.removeEventListener(SIGNED_OUT_EVENT, onIdle);
+  }, []);
 
   let body;
   if (session.state === "loading") body = <p class="center">{t.loading}</p>;
-  else if (session.state === "signed-out") body = SignIn ? <SignIn onSignedIn={refresh} /> : <p class="center">{t.loading}</p>;
+  else if (session.state === "signed-out")
+    body = SignIn ? <SignIn onSignedIn={refresh} notice={session.notice} /> : <p class="center">{t.loading}</p>;
   else if (session.state === "server-problem") {
     const cached = session.cached;
     body = (

@@ -35,7 +35,13 @@ function useCountdown(): [number, () => void] {
   return [Math.max(0, Math.ceil((until - now) / 1000)), start];
 }
 
-export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
+/** Where the admin site sent this person to sign in (/?next=/admin/…): back there after. */
+function adminNext(): string | null {
+  const next = new URLSearchParams(window.location.search).get("next");
+  return next && next.startsWith("/admin/") ? next : null;
+}
+
+export function SignIn({ onSignedIn, notice: signedOut }: { onSignedIn: () => void; notice?: string }) {
   const [invite] = useState(pendingInvite); // opened from a clinic's invitation link: sign up with it
   const [deleted] = useState(() => {
     const flag = sessionStorage.getItem(DELETED_FLAG) !== null;
@@ -71,7 +77,12 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   };
 
   const after = (reply: Reply) => {
-    if (reply.status === 200 || reply.status === 409) return onSignedIn(); // 409: already signed in
+    if (reply.status === 200 || reply.status === 409) {
+      // 409: already signed in
+      const next = adminNext();
+      if (next) return window.location.assign(next);
+      return onSignedIn();
+    }
     const pending = pendingFlows(reply);
     if (reply.status === 401 && pending.includes("verify_email")) {
       startWait();
@@ -81,6 +92,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
     } else if (reply.status === 401 && pending.includes("password_reset_by_code")) {
       startWait();
       go("reset");
+    } else if (reply.status === 429) {
+      setError(t.tooManyAttempts);
     } else {
       setError(errorText(reply, t.genericError));
     }
@@ -238,6 +251,11 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
       {deleted ? (
         <p class="banner ok" role="status">
           {t.accountDeleted}
+        </p>
+      ) : null}
+      {signedOut && mode === "signin" ? (
+        <p class="banner warn" role="status" data-testid="signed-out-notice">
+          {signedOut}
         </p>
       ) : null}
       {mode === "signin" ? (

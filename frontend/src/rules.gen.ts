@@ -84,11 +84,13 @@ export const ENTRY = {
   },
   "side_effects": {
     "list": true,
+    "maxItems": 13,
     "required": false,
     "nullable": false
   },
   "acute_medications": {
     "list": true,
+    "maxItems": 20,
     "required": false,
     "nullable": false
   }

@@ -76,6 +76,7 @@ export const t = {
   mfaCode: "Authenticator code",
   signInNeedsConnection: "You are offline. Signing in needs a connection.",
   genericError: "Something went wrong. Please try again.",
+  tooManyAttempts: "Too many failed sign-ins for this account from here. Wait a few minutes, then try again.",
 
   // Today
   today: "Today",
@@ -376,9 +377,10 @@ export const t = {
   myDataIntro: "Download a copy of everything you logged, or delete your account.",
   downloadJson: "Download everything (JSON)",
   downloadCsv: "Download my diary as a spreadsheet (CSV)",
+  downloadFhir: "Download for a health record system (FHIR)",
   downloadNote:
     "Downloads need a connection. The JSON file holds everything, including earlier versions of each day; " +
-    "the CSV file has one row per day.",
+    "the CSV file has one row per day; the FHIR file is for a clinic's electronic health record.",
   deleteAccount: "Delete my account",
   deleteExplain:
     "This deletes your account and everything you logged: diary, doses, plans, reminders, and every clinic's " +

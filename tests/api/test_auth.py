@@ -111,6 +111,30 @@ def test_sign_up_with_a_bad_code_or_without_consent_creates_nothing():
     assert not User.objects.filter(email="x@example.org").exists()
 
 
+def long_email(length: int, local: str = "a") -> str:
+    """A well-formed address of exactly `length` characters (labels of at most 63)."""
+    domain = ".".join(["d" * 60] * 3) + ".example.org"
+    return local * (length - len(domain) - 1) + "@" + domain
+
+
+@pytest.mark.django_db
+@time_machine.travel(NOW, tick=False)
+def test_sign_up_with_an_email_over_254_characters_is_a_400_naming_it_and_creates_nothing():
+    browser = Browser()
+    for email in (long_email(255), long_email(300, "b"), long_email(300, "b")[:-1] + "x"):
+        assert len(email) > 254
+        response = browser.send("POST", f"{BROWSER}/auth/signup", {"email": email, "password": PASSWORD})
+        assert response.status_code == 400, response.content
+        assert {e["param"] for e in response.json()["errors"]} == {"email"}
+    assert not User.objects.exists()
+    assert not mail.outbox
+
+    fits = browser.send("POST", f"{BROWSER}/auth/signup", {"email": long_email(254), "password": PASSWORD})
+    assert fits.status_code == 401  # created, waiting for the e-mail code
+    assert User.objects.get().email == long_email(254)
+    assert mail.outbox[-1].to == [long_email(254)]
+
+
 @pytest.mark.django_db
 def test_login_logout_with_session_cookie():
     patient = PatientFactory.create()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
 
 from diary.models import DoseLog, DosePlan, DoseStep, ReportedBaseline
+from diary.models.dosing import STEPS_PER_PLAN_MAX
+from tests.conftest import Api
 
 TITRATION = {
     "target_mg": 4.5,
@@ -21,6 +23,7 @@ TITRATION = {
 }
 
 pytestmark = pytest.mark.usefixtures("frozen")
+TODAY = date(2026, 11, 21)
 
 
 def plan_url(cast) -> str:
@@ -81,6 +84,13 @@ def test_plan_warnings(cast, steps, target, expected):
             "steps.1.start_date",
         ),
         ({"steps": [{"start_date": "2025-01-01", "mg": 1.5}]}, "steps.0.start_date"),
+        ({"steps": [{"start_date": "2027-11-22", "mg": 1.5}]}, "steps.0.start_date"),  # 366 days ahead
+        ({"steps": [{"start_date": "9999-12-31", "mg": 1.5}]}, "steps.0.start_date"),
+        (
+            {"steps": [{"start_date": str(TODAY + timedelta(i)), "mg": 1.5} for i in range(STEPS_PER_PLAN_MAX + 1)]},
+            "steps",
+        ),
+        ({"steps": [{"start_date": str(TODAY + timedelta(i)), "mg": 1.5} for i in range(300)]}, "steps"),
     ],
 )
 def test_bad_plans_are_rejected_and_store_nothing(cast, body, field):
@@ -90,11 +100,18 @@ def test_bad_plans_are_rejected_and_store_nothing(cast, body, field):
     assert not DosePlan.objects.exists()
 
 
+def test_a_3000_step_plan_is_refused_before_anything_is_parsed(cast):
+    body = {"steps": [{"start_date": str(TODAY + timedelta(i)), "mg": 1.5} for i in range(3000)]}
+    response = cast.client("bob").call("PUT", plan_url(cast), body)
+    assert response.status_code == 413
+    assert not DosePlan.objects.exists()
+
+
 def test_steps_that_started_are_history(cast):
-    bob = cast.client("bob")
     with time_machine.travel("2026-11-10T12:00:00+00:00", tick=False):
         assert (
-            bob.call(
+            cast.client("bob")
+            .call(
                 "PUT",
                 plan_url(cast),
                 {
@@ -104,9 +121,13 @@ def test_steps_that_started_are_history(cast):
                         {"start_date": "2026-11-24", "mg": 4.5},
                     ]
                 },
-            ).status_code
+            )
+            .status_code
             == 201
         )
+    # Days later: that session ended long ago (the automatic log-off); bob signs in again.
+    Api.sessions.clear()
+    bob = cast.client("bob")
     rewrite_past = {"steps": [{"start_date": "2026-11-10", "mg": 0.5}, {"start_date": "2026-11-24", "mg": 4.5}]}
     refused = bob.call("PUT", plan_url(cast), rewrite_past)
     assert refused.status_code == 400

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from diary.models import AcuteMedication, DiaryEntry, EntryRevision, SideEffect
+from diary.models.entries import MEDICINES_PER_DAY_MAX, SIDE_EFFECTS_PER_DAY_MAX
 from diary.services.entries import entry_snapshot
 
 URL = "/api/v1/me/entries/2026-11-20"
@@ -190,6 +191,18 @@ BAD_INPUT = [
         {**FULL, "acute_medications": [{"med_class": "opioid", "contains_opioid": False}]},
         "acute_medications.0.contains_opioid",
     ),
+    (
+        "21 medicines in a day",
+        URL,
+        {**FULL, "acute_medications": [{"med_class": "triptan"}] * (MEDICINES_PER_DAY_MAX + 1)},
+        "acute_medications",
+    ),
+    (
+        "more side effects than kinds",
+        URL,
+        {**FULL, "side_effects": [{"kind": "nausea", "severity": 1}] * (SIDE_EFFECTS_PER_DAY_MAX + 1)},
+        "side_effects",
+    ),
     ("malformed client_id", URL, {**FULL, "client_id": "not-a-uuid"}, "client_id"),
     ("note over 2000", URL, {**FULL, "note": "x" * 2001}, "note"),
     ("unknown field", URL, {**FULL, "pain": 3}, "pain"),
@@ -216,6 +229,14 @@ def test_bad_input_is_a_400_naming_the_field_and_stores_nothing(cast, case, url,
     assert field in problem["detail"]
     assert (DiaryEntry.objects.count(), SideEffect.objects.count(), AcuteMedication.objects.count()) == counts
     assert entry_snapshot(DiaryEntry.objects.get(date=date(2026, 11, 20))) == before
+
+
+def test_60000_medicines_are_refused_before_anything_is_parsed(cast):
+    body = {**FULL, "acute_medications": [{"med_class": "triptan"}] * 60_000}
+    response = cast.client("alice").call("PUT", URL, body)
+    assert response.status_code == 413
+    assert list(response.json_body["errors"]) == ["body"]
+    assert not DiaryEntry.objects.exists()
 
 
 def test_non_json_content_type_is_a_400(cast):

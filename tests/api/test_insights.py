@@ -62,6 +62,9 @@ def test_patient_sees_pending_then_their_numbers_and_suggestions_but_no_verdict(
 
 
 def test_patient_is_told_about_an_opioid_at_once(cast):
+    # The alert follows the diary as it is now (CLINICAL.md §11.8 as amended): the opioid is in it.
+    codeine = {"pain_score": 4, "headache": 1, "acute_medications": [{"med_class": "opioid", "name": "codeine"}]}
+    assert cast.client("alice").call("PUT", "/api/v1/me/entries/2026-11-21", codeine).status_code == 201
     analysed(cast.alice, "in_progress", finding("opioid_interaction", "critical", TODAY))
     alerts = cast.client("alice").call("GET", "/api/v1/me/insights").json_body["alerts"]
     assert [a["kind"] for a in alerts] == ["opioid"]

@@ -122,3 +122,45 @@ def test_an_empty_clinic_has_no_rates(cast):
 )
 def test_verdicts_map_to_the_case_series_categories(verdict, condition, category):
     assert outcome_category(verdict, condition) == category
+
+
+def test_each_category_says_what_it_holds_and_lists_its_patients_by_name(cast, cohort):
+    patients, apart, _ = cohort
+    body = cast.client("bob").call("GET", "/api/v1/clinic/outcomes").json_body
+    by_key = {c["key"]: c for c in body["categories"]}
+    assert [len(by_key[k]["patients"]) for k in ("responders", "partial_responders", "non_responders")] == [10, 6, 19]
+    assert "responders with migraine" in by_key["responders"]["definition"]
+    assert "Responders with a pain condition (30–49% less pain" in by_key["partial_responders"]["definition"]
+    # a pain "Responder" on triage is counted, by name, among the partial responders
+    partial = {p["id"]: p for p in by_key["partial_responders"]["patients"]}
+    pain_responders = [p for p, verdict in patients if verdict == "responder" and p.primary_condition != "migraine"]
+    assert {str(p.public_id) for p in pain_responders} <= set(partial)
+    assert {partial[str(p.public_id)]["verdict_label"] for p in pain_responders} == {"Responder"}
+    assert partial[str(pain_responders[0].public_id)]["condition_label"] == "Chronic pain"
+    listed = body["apart_patients"]
+    assert [len(listed[k]) for k in ("in_progress", "insufficient_data", "not_analysed")] == [2, 1, 1]
+    assert listed["not_analysed"][0]["display_name"] == "Alice"
+    assert {p["id"] for p in listed["in_progress"]} == {str(p.public_id) for p in apart[:2]}
+
+
+def test_outcomes_query_count_does_not_depend_on_the_number_of_patients():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import Api
+    from tests.factories import ClinicianFactory
+
+    clinician = ClinicianFactory.create()
+    api = Api().as_user(clinician.user)
+    counts = []
+    for total in (2, 6, 12):
+        while clinician.clinic.care_links.count() < total:
+            n = clinician.clinic.care_links.count()
+            patient_with(clinician, Course(pain=3 + n % 6), TODAY)
+        analyse_all()
+        with CaptureQueriesContext(connection) as captured:
+            response = api.call("GET", "/api/v1/clinic/outcomes")
+        assert response.status_code == 200
+        assert response.json_body["counted"] == total
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1] == counts[2], counts

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -115,3 +116,34 @@ def test_templates_are_the_standard_and_the_sensitive_titration(cast):
             "steps": [{"start_date": day(s["start_day"]), "mg": s["mg"]} for s in template["steps"]],
         }
         assert bob.call("POST", plan_url(cast, "/check"), body).json_body == {"warnings": [], "errors": None}
+
+
+def test_a_step_above_the_plans_own_target_is_warned_about(cast):
+    body: dict[str, Any] = {
+        "target_mg": 3.0,
+        "steps": [
+            {"start_date": day(0), "mg": 1.5},
+            {"start_date": day(7), "mg": 3.0},
+            {"start_date": day(14), "mg": 4.5},
+        ],
+    }
+    bob = cast.client("bob")
+    warnings = bob.call("POST", plan_url(cast, "/check"), body).json_body["warnings"]
+    assert warnings == [
+        {
+            "code": "above_target",
+            "field": "steps.2.mg",
+            "message": "Step 3: 4.5 mg is above this plan's target (3.0 mg).",
+        }
+    ]
+    # above the usual range too: one warning that says both
+    body["steps"][2]["mg"] = 6.0
+    warnings = bob.call("POST", plan_url(cast, "/check"), body).json_body["warnings"]
+    assert [(w["code"], w["message"]) for w in warnings] == [
+        (
+            "above_usual_range",
+            "Step 3: 6.0 mg is above the usual LDN range (≤ 4.5 mg) and above this plan's target (3.0 mg).",
+        ),
+        ("large_step_up", "Step 3: a step up from 3.0 to 6.0 mg is more than 1.5 mg."),
+    ]
+    assert bob.call("PUT", plan_url(cast), body).json_body["warnings"] == warnings

@@ -8,6 +8,7 @@ import hashlib
 import io
 import re
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
@@ -63,13 +64,15 @@ def test_html_report_has_the_period_numbers_verdict_plan_and_caveats(cast, rita)
     html = response.content.decode()
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
     assert "Rita Responder" in text
-    assert "Period 25 Oct 2026 – 21 Nov 2026 (28 days" in text  # the default: the last 28 days
-    assert "Mean daily pain (0–10) 8.0 3.0 62.5%" in text  # baseline, this period, reduction
-    assert "Strong responder" in text
+    # the default: the verdict's evaluation window, the last 28 days (as on the patient page)
+    assert "Period 25 Oct 2026 – 21 Nov 2026 (28 days" in text
+    # baseline, the window, the reduction (whole percent) and the points, as the page says
+    assert "Mean daily pain (0–10) 8.0 3.0 62%, 5.0 points less" in text
+    assert "Strong responder: 62% less pain (5.0 points)" in text
     assert "rules version 2" in text
-    assert "Doses taken on 28 of 28 days (100.0%)" in text
-    assert "From 13 Aug 2026: 1.50 mg" in text
-    assert "From 27 Aug 2026: 4.50 mg" in text
+    assert "Doses taken on 28 of 28 days (100%)" in text
+    assert "From 13 Aug 2026: 1.5 mg" in text
+    assert "From 27 Aug 2026: 4.5 mg" in text
     assert "regression to the mean" in text.lower()
     # self-contained: no external stylesheet, script, image or font; no inline style attribute
     assert not re.search(r"<(link|script|img)\b", html)
@@ -134,3 +137,85 @@ def test_strangers_get_404_and_no_report(cast, rita):
         response = cast.client(who).call("GET", f"/api/v1/patients/{rita.public_id}/report.pdf")
         assert response.status_code == 404
         assert b"Rita" not in response.content
+
+
+INTERNAL_CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")  # snake_case: a code, not a word
+OVER_PRECISE = re.compile(r"\d+\.\d{2,}(?!\d*\s?mg)|\d+\.\d+\s?%")  # > 1 decimal (doses apart), or a decimal %
+
+
+def readable_problems(text: str) -> list[str]:
+    """Internal codes, over-precise numbers and '1 days' in a text a clinician reads."""
+    return INTERNAL_CODE.findall(text) + OVER_PRECISE.findall(text) + re.findall(r"\b1 days\b", text)
+
+
+@pytest.fixture
+def overuser(cast):
+    """A migraine patient taking a triptan and paracetamol on each of 10 headache days in the
+    last 28 (14 per 28 at baseline): no adequate response, overuse risk, frequent acute
+    medication; and a 45 mg dose logged by mistake yesterday, since corrected to 4.5 mg."""
+    from diary.models import DoseLog
+    from diary.services.dosing import dose_log_update
+
+    patient = patient_with(
+        cast.bob,
+        Course(condition="migraine", baseline_headache_days=14, headache_days_per_28=10, name="Olga Overuse"),
+        TODAY,
+    )
+    for entry in DiaryEntry.objects.filter(patient=patient, date__gt=TODAY - timedelta(days=28), headache__gt=0):
+        AcuteMedication.objects.create(entry=entry, med_class="triptan", for_headache=True)
+        AcuteMedication.objects.create(entry=entry, med_class="non_opioid_analgesic", for_headache=True)
+    log = DoseLog.objects.get(patient=patient, date=TODAY - timedelta(days=1))
+    DoseLog.objects.filter(pk=log.pk).update(mg=45)
+    type(patient).objects.filter(pk=patient.pk).update(insights_stale_since=TODAY.isoformat() + "T10:00Z")
+    analyse_all()
+    dose_log_update(log=DoseLog.objects.get(pk=log.pk), data={"mg": Decimal("4.5")})
+    analyse_all()
+    return patient
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_pdf_has_the_pages_verdict_and_open_flags_in_the_same_words_and_numbers(cast, overuser):
+    page = cast.client("bob").call("GET", f"/api/v1/patients/{overuser.public_id}/insights").json_body
+    verdict = page["verdict"]["presented"]
+    assert verdict["headline"] == "No adequate response: 28% fewer headache days"
+    headlines = [f["headline"] for f in page["flags"] if f["status"] != "resolved"]
+    assert headlines == [
+        "Decision point reached: no adequate response (28%) — decide on continuation",
+        "Risk of medication overuse: triptan on 10 days (threshold 10), and 1 more",
+        "Frequent acute medication: acute medicines on 10 of the last 28 days",
+        "Dose outside the usual LDN range: dose taken of 45.0 mg on 20 Nov 2026 (now 4.5 mg)",
+    ]
+
+    response = get(cast, overuser, ".pdf")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.content))
+    assert len(reader.pages) == 1
+    text = flat(reader.pages[0].extract_text())
+    assert verdict["headline"] in text
+    for measure in verdict["measures"]:  # the page's table, row by row, in the PDF
+        assert f"{measure['label']} {measure['baseline']} {measure['now']} {measure['change']}" in text
+    assert "Headache days per 28 days 14.0 10.0 28%" in text
+    for headline in headlines:
+        assert headline in text
+    assert "45.0 mg when the flag was raised, 4.5 mg now (changed 21 Nov 2026, 13:00)" in text
+    assert "Evaluation window 25 Oct – 21 Nov 2026: 28 of 28 days logged" in text
+    assert "Dose held, mg (right axis)" in text  # the chart's legend
+    assert readable_problems(text) == []
+
+    html = get(cast, overuser).content.decode()
+    assert re.search(r"<svg[^>]*role=\"img\"", html)
+    assert html.count("<polyline") >= 2  # the outcome and the dose steps
+    html_text = flat(re.sub(r"<style>.*?</style>|<[^>]+>", " ", html, flags=re.DOTALL))
+    assert readable_problems(html_text) == []
+    assert "This period is the verdict's evaluation window" not in html_text  # said in other words:
+    assert "The verdict's evaluation window (its numbers are above)" in html_text
+
+
+def test_a_named_period_says_that_the_verdict_rests_on_its_own_window(cast, overuser):
+    text = flat(re.sub(r"<[^>]+>", " ", get(cast, overuser, query="?start=2026-09-01&end=2026-11-21").content.decode()))
+    assert "The verdict rests on its own evaluation window (25 Oct – 21 Nov 2026)" in text
+    assert "Headache days per 28 days 14.0" in text
+    assert readable_problems(text.split("</style>")[-1]) == []

@@ -141,6 +141,8 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("POST", "/api/v1/patients/{alice}/questionnaires", PGIC, expect(ALICES_DATA, bob=201, colleague=201)),
     ("GET", "/api/v1/clinic/hit6-wording", None, OK_CLINICIANS),
     ("PUT", "/api/v1/clinic/hit6-wording", HIT6_WORDING, expect(OK_CLINICIANS, bob=403, colleague=403, charlie=403)),
+    ("POST", "/api/v1/patients/{alice}/flags/{flag}/acknowledge", {"note": "called her"}, ALICES_DATA),
+    ("POST", "/api/v1/patients/{alice}/flags/{flag}/resolve", {}, ALICES_DATA),
     ("GET", "/api/v1/flags", None, OK_CLINICIANS),
     ("POST", "/api/v1/flags/{flag}/acknowledge", {"note": "called her"}, expect(OK_CLINICIANS, charlie=404)),
     ("POST", "/api/v1/flags/{flag}/resolve", {}, expect(OK_CLINICIANS, charlie=404)),
@@ -155,6 +157,10 @@ MATRIX: list[tuple[str, str, Any, dict[str, int]]] = [
     ("GET", "/api/v1/clinic/outcomes", None, OK_CLINICIANS),
     ("GET", "/api/v1/patients/{alice}/report", None, ALICES_DATA),
     ("GET", "/api/v1/patients/{alice}/report.pdf", None, ALICES_DATA),
+    # FHIR R4 (issue 14): the patient's own Bundle, the clinician's, and the CodeSystem anyone may read
+    ("GET", "/api/v1/me/export.fhir", None, OK_PATIENTS),
+    ("GET", "/api/v1/patients/{alice}/export.fhir", None, ALICES_DATA),
+    ("GET", "/api/v1/fhir/CodeSystem/ldn-diary", None, dict.fromkeys(CALLERS, 200)),
 ]
 
 

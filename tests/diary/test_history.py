@@ -8,9 +8,10 @@ import pytest
 from django.db import connection, transaction
 from django.db.utils import ProgrammingError
 
-from diary.models import AuditEvent, DiaryEntry, SideEffect
+from diary.models import AuditEvent, DiaryEntry, PatientInsight, SideEffect
 from diary.services.audit import audit_record
 from diary.services.entries import entry_record
+from diary.services.insights import insights_sweep
 from tests.factories import PatientFactory
 
 DAY = date(2026, 11, 20)
@@ -53,6 +54,14 @@ def test_replaced_side_effects_stay_in_history(patient):
 def test_bookkeeping_columns_do_not_flood_patient_history(patient):
     for pain in range(5):
         entry_record(patient=patient, day=DAY, data={"pain_score": pain, "headache": 0}, actor=None)
+    assert [e.pgh_label for e in history(type(patient))] == ["insert"]
+
+
+@pytest.mark.postgres_only("history_triggers")
+def test_recomputing_insights_writes_nothing_into_patient_history(patient):
+    entry_record(patient=patient, day=DAY, data={"pain_score": 3, "headache": 0}, actor=None)
+    assert insights_sweep().stored == 1  # claims the patient, analyses, stores, clears the claim
+    assert PatientInsight.objects.filter(patient=patient).exists()
     assert [e.pgh_label for e in history(type(patient))] == ["insert"]
 
 

@@ -118,6 +118,8 @@ def test_triage_puts_the_opioid_flag_and_the_non_responder_first_and_a_flag_is_a
     expect(desk.get_by_test_id("triage-count")).to_have_text("1 patient")
     expect(rows(desk).first.get_by_role("link")).to_have_text("Daniel Murphy")
 
+    # Flag actions are in the row's flags menu (issue 16: a compact worklist row).
+    rows(desk).first.get_by_role("button", name=re.compile("^4 flags of Daniel Murphy")).click()
     desk.get_by_role("button", name="Acknowledge “Opioid logged while on LDN” for Daniel Murphy").click()
     dialog = desk.get_by_role("dialog")
     expect(dialog).to_be_visible()
@@ -149,7 +151,7 @@ def test_patient_page_charts_tables_audit_and_the_plan_warning_before_saving(
         figure.get_by_text("Show the numbers (table)").click()
         expect(figure.get_by_role("table").locator("tbody tr").first).to_be_visible()
     expect(desk.get_by_test_id("segments").locator("tbody tr")).to_have_count(
-        2 * 3  # 1.5, 3 and 4.5 mg, each settling + steady
+        1 + 1 + 2  # 1.5 and 3 mg for 7 days: settling only, listed once (issue 16); 4.5 mg settling + steady
     )
     expect(desk.get_by_test_id("se-by-step")).to_be_visible()
     expect(desk.get_by_test_id("se-by-time")).to_contain_text("Bedtime")
@@ -163,10 +165,16 @@ def test_patient_page_charts_tables_audit_and_the_plan_warning_before_saving(
     reply = desk.request.get(live_server.url + str(pdf))
     assert reply.status == 200
     assert reply.body().startswith(b"%PDF")
+    fhir = desk.get_by_role("link", name="Download the whole diary for an EHR (FHIR R4)")
+    expect(fhir).to_have_attribute("href", f"/api/v1/patients/{priya.public_id}/export.fhir")
+    bundle = desk.request.get(live_server.url + str(fhir.get_attribute("href")))
+    assert bundle.status == 200
+    assert bundle.headers["content-type"] == "application/fhir+json"
+    assert bundle.json()["resourceType"] == "Bundle"
     axe(desk, "patient overview")
 
     actions = set(AuditEvent.objects.filter(patient=priya).values_list("action", flat=True)[:1000])
-    assert {"patient.read", "insights.read", "entries.list"} <= actions
+    assert {"patient.read", "insights.read", "entries.list", "export.fhir"} <= actions
     assert AuditEvent.objects.filter(patient=priya).count() >= before + 3
     assert AuditEvent.objects.filter(patient=priya, action="insights.read", actor=demo.user).exists()
 
@@ -196,8 +204,12 @@ def test_patient_page_charts_tables_audit_and_the_plan_warning_before_saving(
     plan = DosePlan.objects.get(patient=priya, stopped_on=None)
     assert list(plan.steps.values_list("mg", flat=True)) == steps_before  # a check saves nothing
 
+    # Saving checks first and asks (issue 16): nothing is saved before "Save anyway".
     desk.get_by_role("button", name="Save the plan").click()
-    expect(desk.get_by_test_id("plan-warnings")).to_contain_text("Plan saved, with these warnings")
+    expect(desk.get_by_test_id("plan-warnings")).to_contain_text("Save Priya Shah's plan with these warnings?")
+    assert list(DosePlan.objects.get(patient=priya, stopped_on=None).steps.values_list("mg", flat=True)) == steps_before
+    desk.get_by_role("button", name="Save anyway").click()
+    expect(desk.get_by_test_id("plan-done")).to_have_text("Plan saved, with the warnings you confirmed.")
     expect(desk.get_by_test_id("current-steps")).to_contain_text("6.0 mg")
     plan = DosePlan.objects.get(patient=priya, stopped_on=None)
     assert Decimal("6") in set(plan.steps.values_list("mg", flat=True))
@@ -301,6 +313,7 @@ def test_a_flag_is_resolved_and_a_plan_is_written_from_a_template_stopped_once_c
     clinician_sign_in(desk, live_server.url, "doc@example.org", PASSWORD, TOTP_SECRET)
     row = rows(desk).first
     expect(row.get_by_test_id("triage-flag")).to_have_count(1)
+    row.get_by_role("button", name=re.compile("^1 flag of Rosa Example")).click()  # the row's flags menu
     row.get_by_role("button", name=re.compile("^Resolve “.+” for Rosa Example$")).click()
     dialog = desk.get_by_role("dialog")
     dialog.get_by_label("Note (optional)").fill("Vivid dreams gone since the morning dose.")

@@ -1,17 +1,20 @@
-"""My data in a real browser: download JSON and CSV, delete the account."""
+"""My data in a real browser: download JSON, CSV and FHIR, delete the account."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from diary.fhir.codes import system_url
 from diary.models import CareLink, DiaryEntry, Patient, User
+from tests.diary.fhir.reader import parse, read_back, resources
 from tests.e2e.conftest import diary_day, sign_in
 from tests.e2e.test_today import tap_typical_day
 from tests.factories import PASSWORD
@@ -68,6 +71,23 @@ def test_download_json_and_csv_hold_todays_entry(page: Page, live_server: Any, p
     assert [(r["date"], r["pain_score"], r["headache"], r["sleep_quality"], r["dose_mg"]) for r in rows] == [
         (calendar_day.isoformat(), "3", "none", "7", "1.5")  # words, not codes
     ]
+
+
+def test_download_fhir_is_a_bundle_holding_todays_entry(page: Page, live_server: Any, patient: Patient) -> None:
+    log_today_and_open_me(page, live_server)
+    today = diary_day(patient)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download for a health record system (FHIR)").click()
+    assert download.value.suggested_filename.startswith("ldn-diary-")
+    assert download.value.suggested_filename.endswith(".fhir.json")
+    bundle = parse(Path(download.value.path()).read_bytes())  # fhir.resources validates every resource
+    assert {r.resource_type for r in resources(bundle)} >= {"Patient", "Observation", "MedicationAdministration"}
+    back = read_back(bundle, system_url())
+    day = back["days"][today]
+    assert (day["pain_score"], day["headache"], day["sleep_quality"]) == (3, 0, 7)
+    taken, mg, _, _ = back["doses"][today]
+    assert (taken, mg) == (True, Decimal("1.5"))
 
 
 def test_delete_account_with_wrong_then_right_password(page: Page, live_server: Any, patient: Patient) -> None:

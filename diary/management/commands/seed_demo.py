@@ -47,8 +47,8 @@ DEMO_PASSWORD = "demo-password-1"  # noqa: S105 (public: printed by make run)
 CLINIC_NAME = "Demo Headache & Pain Clinic"
 CLINICIAN_EMAIL = f"clinician@{DEMO_DOMAIN}"
 CLINICIAN_NAME = "Dr Maya Okafor"
-# Clinicians must sign in with TOTP. The demo's secret is public (printed by make run):
-# add it to an authenticator app, or run `manage.py totp_code clinician@demo.ldn-diary.test`.
+# Clinicians and the admin must sign in with TOTP. The demo's secret is public (printed by
+# make run): add it to an authenticator app, or run `manage.py totp_code <e-mail>`.
 DEMO_TOTP_SECRET = "LDNDEMOCLINICIAN2FAXYZ234567ABCD"  # noqa: S105
 ADMIN_EMAIL = f"admin@{DEMO_DOMAIN}"
 ADMIN_NAME = "Demo Admin"
@@ -848,7 +848,8 @@ def demo_seed(
         clinician_user = _account(CLINICIAN_EMAIL, CLINICIAN_NAME, password_hash, opened)
         clinician = Clinician.objects.create(user=clinician_user, clinic=clinic, created_at=opened)
         TOTP.activate(clinician_user, DEMO_TOTP_SECRET)
-        _account(ADMIN_EMAIL, ADMIN_NAME, password_hash, opened, is_staff=True, is_superuser=True)
+        admin_user = _account(ADMIN_EMAIL, ADMIN_NAME, password_hash, opened, is_staff=True, is_superuser=True)
+        TOTP.activate(admin_user, DEMO_TOTP_SECRET)
     seeded = []
     for history in histories:
         result = patient_seed(history, clinician, password_hash)
@@ -890,7 +891,7 @@ def logins() -> list[str]:
     """The demo accounts, one per line, indented for the `make run` banner."""
     rows = [
         (CLINICIAN_EMAIL, f"clinician: {CLINICIAN_NAME}; TOTP secret {DEMO_TOTP_SECRET}"),
-        (ADMIN_EMAIL, "admin"),
+        (ADMIN_EMAIL, f"admin (/admin/); TOTP secret {DEMO_TOTP_SECRET}"),
     ]
     rows += [
         (profile.email, f"patient: {profile.label}, {profile.condition}, {profile.time_zone}") for profile in PROFILES

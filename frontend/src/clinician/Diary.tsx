@@ -2,9 +2,16 @@
 import { addDays } from "../dates";
 import { t } from "../strings";
 import { c } from "../strings-clinician";
-import { fmt, getJson, label, LoadFailed, ScrollTable, useLoad } from "./common";
-import type { SectionProps } from "./PatientPage";
+import { fmt, fmtMg, getJson, label, LoadFailed, ScrollTable, useLoad } from "./common";
 import { patientHref } from "./routes";
+import type { SectionProps } from "./types";
+
+interface DoseLog {
+  date: string;
+  taken: boolean;
+  mg: string | number | null;
+  time_of_day: string | null;
+}
 
 interface DiaryEntry {
   date: string;
@@ -29,6 +36,29 @@ function shiftMonth(month: string, by: number): string {
   return d.toISOString().slice(0, 7);
 }
 
+function dayName(iso: string): string {
+  return new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" }).format(new Date(`${iso}T12:00:00Z`));
+}
+
+/** The dose logged on a day: its amount and time, "not taken", or none logged. */
+function doseText(doses: DoseLog[] | undefined): string {
+  if (!doses?.length) return c.doseNone;
+  return doses
+    .map((d) => (d.taken ? `${c.mg(fmtMg(d.mg))}${d.time_of_day ? ` (${label(c.timeNames, d.time_of_day).toLowerCase()})` : ""}` : c.doseNotTaken))
+    .join("; ");
+}
+
+async function loadMonth(id: string, from: string, to: string, signal: AbortSignal) {
+  const base = `/patients/${encodeURIComponent(id)}`;
+  const [entries, doses] = await Promise.all([
+    getJson<{ results: DiaryEntry[] }>(`${base}/entries?from=${from}&to=${to}&page_size=100`, signal),
+    getJson<{ results: DoseLog[] }>(`${base}/doses?from=${from}&to=${to}&page_size=100`, signal),
+  ]);
+  const byDate: Record<string, DoseLog[]> = {};
+  for (const d of doses.results) (byDate[d.date] ??= []).push(d);
+  return { results: entries.results, doses: byDate };
+}
+
 function monthName(month: string): string {
   return new Intl.DateTimeFormat(undefined, { month: "long", year: "numeric", timeZone: "UTC" }).format(new Date(`${month}-15T12:00:00Z`));
 }
@@ -38,7 +68,7 @@ export function Diary({ detail, month }: SectionProps) {
   const current = month && /^\d{4}-\d{2}$/.test(month) ? month : monthOf(detail.patient.last_entry_date ?? new Date().toISOString());
   const from = `${current}-01`;
   const to = addDays(`${shiftMonth(current, 1)}-01`, -1);
-  const [load, reload] = useLoad(() => getJson<{ results: DiaryEntry[] }>(`/patients/${id}/entries?from=${from}&to=${to}&page_size=100`), [id, from]);
+  const [load, reload] = useLoad((signal) => loadMonth(id, from, to, signal), [id, from]);
   const caption = c.diaryCaption(monthName(current));
   return (
     <section class="card stack" aria-labelledby="diary-title">
@@ -56,13 +86,14 @@ export function Diary({ detail, month }: SectionProps) {
       {load.state === "error" ? <LoadFailed status={load.status} retry={reload} /> : null}
       {load.state === "ok" && !load.data.results.length ? <p>{c.noEntries}</p> : null}
       {load.state === "ok" && load.data.results.length ? (
-        <ScrollTable id="diary" caption={caption} head={[c.colDate, c.colPain, c.colHeadache, c.colMigraine, c.colSleep, c.colSideEffects, c.colMeds, c.colNote]}>
+        <ScrollTable id="diary" caption={caption} head={[c.colDate, c.colDose, c.colPain, c.colHeadache, c.colMigraine, c.colSleep, c.colDiarySideEffects, c.colMeds, c.colNote]}>
               {load.data.results.map((e) => (
                 <tr>
                   <th scope="row">
-                    {e.date}
+                    <time dateTime={e.date}>{dayName(e.date)}</time>
                     {e.late ? <span class="muted small block">{c.lateEntry}</span> : null}
                   </th>
+                  <td data-testid="diary-dose">{doseText(load.data.doses[e.date])}</td>
                   <td class="num">{e.pain_score}</td>
                   <td>
                     {c.headacheLevels[e.headache] ?? e.headache}

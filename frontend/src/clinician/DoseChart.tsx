@@ -1,6 +1,8 @@
 // One outcome against the dose (uPlot): daily dots and/or mean lines, the dose held as a
-// grey step line on its own axis, the baseline as a shaded band; and its numbers as a
-// weekly table (the chart's text alternative).
+// grey step line on its own axis, the baseline as a dashed line with the band down to the
+// responder threshold; a legend for every line drawn, a caption that says what is drawn,
+// and its numbers as a weekly table (the chart's text alternative). Every chart of a page
+// is given the same days (`start`, `days`), so their date axes line up.
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
@@ -28,40 +30,73 @@ export interface ChartProps {
   id: string;
   title: string;
   start: string; // the first day of every series
+  days: number; // how many days the chart shows (the same for every chart of the page)
   lines: Line[];
   dose: Num[];
   range: [number, number];
   band: Band | null;
   baseline: Num;
+  unit: string; // what the left axis measures, for the caption
 }
 
 const DAY = 86400;
 const HEIGHT = 240;
+const AXIS_DAY = new Intl.DateTimeFormat(undefined, { day: "numeric", month: "short", timeZone: "UTC" });
+const AXIS_MONTH = new Intl.DateTimeFormat(undefined, { month: "short", year: "numeric", timeZone: "UTC" });
+
+/** Axis dates as a clinician reads them ("7 Nov", or "Nov 2026" for a long course), never 7/11. */
+function dateTicks(_u: uPlot, splits: number[], _axis: number, _space: number, increment: number): string[] {
+  const format = increment >= 28 * DAY ? AXIS_MONTH : AXIS_DAY;
+  return splits.map((ts) => format.format(new Date(ts * 1000)));
+}
 
 function mean(values: Num[]): Num {
   const known = values.filter((v): v is number => v !== null);
   return known.length ? known.reduce((a, b) => a + b, 0) / known.length : null;
 }
 
-/** From the first day with any value (the series run a year back, mostly empty for newer patients). */
-function trimmed(props: ChartProps): ChartProps {
-  const length = Math.max(...props.lines.map((l) => l.values.length), props.dose.length);
-  let from = 0;
-  while (from < length - 1 && props.lines.every((l) => (l.values[from] ?? null) === null) && (props.dose[from] ?? null) === null) from++;
-  if (!from) return props;
-  return {
-    ...props,
-    start: addDays(props.start, from),
-    lines: props.lines.map((l) => ({ ...l, values: l.values.slice(from) })),
-    dose: props.dose.slice(from),
-  };
+/** The legend: a sample of each line as drawn, the dose, the baseline and its band. */
+function Legend({ lines, band, baseline }: { lines: Line[]; band: Band | null; baseline: Num }) {
+  return (
+    <ul class="legend small" aria-hidden="true">
+      {lines.map((l) => (
+        <li>
+          <span class={`swatch ${l.dots ? "swatch-dots" : l.dash ? "swatch-dash" : "swatch-line"}`} style={{ color: `var(${l.color})` }} />
+          {l.label}
+        </li>
+      ))}
+      <li>
+        <span class="swatch swatch-line swatch-dose" />
+        {c.seriesDose}
+      </li>
+      {baseline !== null ? (
+        <li>
+          <span class="swatch swatch-base" />
+          {c.legendBaseline(fmt(baseline))}
+        </li>
+      ) : null}
+      {band ? (
+        <li>
+          <span class="swatch swatch-band" />
+          {c.legendBand(band.threshold)}
+        </li>
+      ) : null}
+    </ul>
+  );
 }
 
-export function DoseChart(all: ChartProps) {
+/** What the chart draws, in words (its caption and its text alternative's name). */
+export function chartCaption(props: Pick<ChartProps, "lines" | "band" | "baseline" | "unit" | "start" | "days">): string {
+  const parts = props.lines.map((l) => (l.dots ? c.captionDots(l.label) : l.dash ? c.captionDashed(l.label) : c.captionLine(l.label)));
+  parts.push(c.captionDose);
+  if (props.baseline !== null) parts.push(c.captionBaseline(fmt(props.baseline)));
+  if (props.band) parts.push(c.captionBand(props.band.value, props.band.threshold));
+  return c.caption(props.unit, fmtDate(props.start), fmtDate(addDays(props.start, props.days - 1)), parts);
+}
+
+export function DoseChart(props: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
-  const props = trimmed(all);
-  const { id, title, start, lines, dose, range, band } = props;
-  const days = Math.max(...lines.map((l) => l.values.length), dose.length);
+  const { id, title, start, days, lines, dose, range, band, baseline } = props;
   const hasData = lines.some((l) => l.values.some((v) => v !== null));
   const scheme = useColorScheme();
 
@@ -75,14 +110,17 @@ export function DoseChart(all: ChartProps) {
     const fg = cssVar("--fg");
     const grid = { stroke: cssVar("--line"), width: 0.5 };
     const drawBand = (u: uPlot) => {
-      if (!band) return;
-      const top = u.valToPos(band.hi, "y", true);
-      const bottom = u.valToPos(band.lo, "y", true);
+      if (baseline === null) return;
+      const top = u.valToPos(baseline, "y", true);
       u.ctx.save();
-      u.ctx.fillStyle = "rgba(128, 128, 160, 0.18)";
-      u.ctx.fillRect(u.bbox.left, Math.min(top, bottom), u.bbox.width, Math.abs(bottom - top));
-      u.ctx.strokeStyle = cssVar("--muted");
-      u.ctx.setLineDash([4, 4]);
+      if (band) {
+        const bottom = u.valToPos(band.lo, "y", true);
+        u.ctx.fillStyle = "rgba(128, 128, 160, 0.18)";
+        u.ctx.fillRect(u.bbox.left, Math.min(top, bottom), u.bbox.width, Math.abs(bottom - top));
+      }
+      u.ctx.strokeStyle = cssVar("--fg");
+      u.ctx.lineWidth = 1.5;
+      u.ctx.setLineDash([2, 3]);
       u.ctx.beginPath();
       u.ctx.moveTo(u.bbox.left, top);
       u.ctx.lineTo(u.bbox.left + u.bbox.width, top);
@@ -95,9 +133,9 @@ export function DoseChart(all: ChartProps) {
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), "Etc/UTC"),
       legend: { show: false },
       cursor: { show: false },
-      scales: { x: { time: true }, y: { range }, mg: { range: [0, doseMax * 1.25] } },
+      scales: { x: { time: true, range: [t0, t0 + (days - 1) * DAY] }, y: { range }, mg: { range: [0, doseMax * 1.25] } },
       axes: [
-        { stroke: fg, grid, ticks: grid },
+        { stroke: fg, grid, ticks: grid, values: dateTicks, space: 60 },
         { stroke: fg, grid, ticks: grid, size: 40 },
         { scale: "mg", side: 1, stroke: cssVar("--muted"), grid: { show: false }, size: 40 },
       ],
@@ -123,48 +161,49 @@ export function DoseChart(all: ChartProps) {
       window.removeEventListener("resize", resize);
       plot.destroy();
     };
-  }, [all, scheme]);
+  }, [props, scheme]);
 
   // The weekly table: means of daily values, the others as at the week's last day.
   const weeks: { start: string; cells: Num[]; dose: Num }[] = [];
   for (let i = 0; i < days; i += 7) {
     const last = Math.min(i + 6, days - 1);
-    const cells = lines.map((l) => (l.dots ? mean(l.values.slice(i, last + 1)) : l.values[last] ?? null));
+    const cells = lines.map((l) => (l.dots ? mean(l.values.slice(i, last + 1)) : (l.values[last] ?? null)));
     if (cells.every((v) => v === null) && (dose[last] ?? null) === null) continue;
     weeks.push({ start: addDays(start, i), cells, dose: dose[last] ?? null });
   }
-  const note = c.chartNote(band ? c.chartBandNote(band.value, band.threshold) : "");
+  const caption = chartCaption(props);
   return (
     <figure class="chart card" data-testid={`chart-${id}`} aria-labelledby={`chart-${id}-title`}>
-      <figcaption>
-        <h3 id={`chart-${id}-title`}>{title}</h3>
-      </figcaption>
+      <h3 id={`chart-${id}-title`}>{title}</h3>
       {hasData ? (
         <>
-          <div ref={box} class="plot" role="img" aria-label={`${title}. ${note}`} />
-          <p class="muted small">{note}</p>
+          <div ref={box} class="plot" role="img" aria-label={`${title}. ${caption}`} />
+          <Legend lines={lines} band={band} baseline={baseline} />
         </>
       ) : (
-        <p class="muted">{c.none}</p>
+        <p class="muted">{c.chartNoData}</p>
       )}
+      <figcaption class="muted small" data-testid={`chart-${id}-caption`}>
+        {caption}
+      </figcaption>
       {weeks.length ? (
         <details>
           <summary>{c.showNumbers}</summary>
           <ScrollTable
             id={`chart-${id}-table`}
             caption={c.chartTableCaption(title)}
-            head={[c.colWeek, ...lines.map((l) => (l.dots ? `${l.label} (${c.weekMean})` : l.label)), c.colDoseHeld, props.baseline !== null ? c.colBaseline : null]}
+            head={[c.colWeek, ...lines.map((l) => (l.dots ? `${l.label} (${c.weekMean})` : l.label)), c.colDoseHeld, baseline !== null ? c.colBaseline : null]}
           >
-                {weeks.map((w) => (
-                  <tr>
-                    <th scope="row">{fmtDate(w.start)}</th>
-                    {w.cells.map((v) => (
-                      <td>{fmt(v)}</td>
-                    ))}
-                    <td>{fmtMg(w.dose)}</td>
-                    {props.baseline !== null ? <td>{fmt(props.baseline)}</td> : null}
-                  </tr>
+            {weeks.map((w) => (
+              <tr>
+                <th scope="row">{fmtDate(w.start)}</th>
+                {w.cells.map((v) => (
+                  <td class="num">{fmt(v)}</td>
                 ))}
+                <td class="num">{fmtMg(w.dose)}</td>
+                {baseline !== null ? <td class="num">{fmt(baseline)}</td> : null}
+              </tr>
+            ))}
           </ScrollTable>
         </details>
       ) : null}

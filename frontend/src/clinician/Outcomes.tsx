@@ -1,5 +1,6 @@
 // Clinic outcomes, as a published LDN case series reports them: categories (table and bar
-// chart with its table), the responder rate, verdicts listed apart, doses, side effects.
+// chart with its table), the responder rate, how verdicts map to the categories and who is
+// in each, verdicts listed apart, doses, side effects.
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
@@ -7,12 +8,20 @@ import { cssVar, useColorScheme } from "../scheme";
 import { t } from "../strings";
 import { c } from "../strings-clinician";
 import { fmt, fmtMg, getJson, label, LoadFailed, type Num, useLoad, usePageTitle } from "./common";
-import type { Route } from "./routes";
+import { patientHref, type Route } from "./routes";
+
+interface Member {
+  id: string;
+  display_name: string;
+  condition_label: string;
+  verdict_label: string;
+}
 
 interface Outcomes {
   counted: number;
-  categories: { key: string; label: string; count: number; pct: Num }[];
-  apart: { insufficient_data: number; in_progress: number };
+  categories: { key: string; label: string; definition: string; count: number; pct: Num; patients: Member[] }[];
+  apart: { insufficient_data: number; in_progress: number; not_analysed: number };
+  apart_patients: { insufficient_data: Member[]; in_progress: Member[]; not_analysed: Member[] };
   responder_rate_pct: Num;
   starting_doses: { mg: string | number; patients: number }[];
   stable_doses: { mg: string | number; patients: number }[];
@@ -55,7 +64,7 @@ function Bars({ categories }: { categories: Outcomes["categories"] }) {
     );
     return () => plot.destroy();
   }, [categories, scheme]);
-  const text = categories.map((x) => `${x.label}: ${fmt(x.pct)}%`).join("; ");
+  const text = categories.map((x) => `${x.label}: ${fmt(x.pct, 0)}%`).join("; ");
   return <div ref={box} class="plot" role="img" aria-label={`${c.outcomesChart}. ${text}`} />;
 }
 
@@ -77,11 +86,33 @@ function CountTable({ id, caption, first, rows }: { id: string; caption: string;
             <tr>
               <th scope="row">{name}</th>
               <td class="num">{count}</td>
-              {withPct ? <td class="num">{pct === undefined || pct === null ? c.none : c.pct(fmt(pct))}</td> : null}
+              {withPct ? <td class="num">{pct === undefined || pct === null ? c.none : c.pct(fmt(pct, 0))}</td> : null}
             </tr>
           ))}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+function Members({ id, title, members }: { id: string; title: string; members: Member[] }) {
+  return (
+    <div data-testid={`members-${id}`}>
+      <h3>{title}</h3>
+      {members.length ? (
+        <ul class="members">
+          {members.map((m) => (
+            <li>
+              <a href={patientHref(m.id)}>{m.display_name}</a>{" "}
+              <span class="muted small">
+                {m.verdict_label} · {m.condition_label}
+              </span>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p class="muted">{c.noneInCategory}</p>
+      )}
     </div>
   );
 }
@@ -109,7 +140,7 @@ export function Outcomes(_: { route: Route }) {
                 rows={load.data.categories.map((x) => [x.label, x.count, x.pct])}
               />
               <p data-testid="responder-rate">
-                <strong>{c.responderRate(fmt(load.data.responder_rate_pct))}</strong>
+                <strong>{c.responderRate(fmt(load.data.responder_rate_pct, 0))}</strong>
               </p>
               <h3>{c.apartTitle}</h3>
               <ul data-testid="outcomes-apart">
@@ -118,6 +149,9 @@ export function Outcomes(_: { route: Route }) {
                 </li>
                 <li>
                   {c.apartInProgress}: {load.data.apart.in_progress}
+                </li>
+                <li>
+                  {c.apartNotAnalysed}: {load.data.apart.not_analysed}
                 </li>
               </ul>
             </section>
@@ -129,6 +163,33 @@ export function Outcomes(_: { route: Route }) {
               <p class="muted small">{c.outcomesChartTable}</p>
             </figure>
           </div>
+          <section class="card stack" aria-labelledby="mapping-title" data-testid="outcomes-mapping">
+            <h2 id="mapping-title">{c.mappingTitle}</h2>
+            <p>{c.mappingIntro}</p>
+            <dl class="facts">
+              {load.data.categories.map((x) => (
+                <div>
+                  <dt>{x.label}</dt>
+                  <dd>{x.definition}</dd>
+                </div>
+              ))}
+            </dl>
+            <p class="small muted">{c.mappingNote}</p>
+            <div class="threecol">
+              {load.data.categories.map((x) => (
+                <Members id={x.key} title={c.patientsIn(x.label, x.count)} members={x.patients} />
+              ))}
+            </div>
+            <div class="threecol">
+              <Members id="in_progress" title={c.patientsIn(c.apartInProgress, load.data.apart.in_progress)} members={load.data.apart_patients.in_progress} />
+              <Members
+                id="insufficient_data"
+                title={c.patientsIn(c.apartInsufficient, load.data.apart.insufficient_data)}
+                members={load.data.apart_patients.insufficient_data}
+              />
+              <Members id="not_analysed" title={c.patientsIn(c.apartNotAnalysed, load.data.apart.not_analysed)} members={load.data.apart_patients.not_analysed} />
+            </div>
+          </section>
           <div class="threecol">
             <section class="card">
               <CountTable id="starting-doses" caption={c.startingDoses} first={c.colMgDose} rows={load.data.starting_doses.map((x) => [fmtMg(x.mg), x.patients])} />

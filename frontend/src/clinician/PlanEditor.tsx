@@ -4,7 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { addDays, calendarDate } from "../dates";
 import { c } from "../strings-clinician";
 import { ErrorLine, fmtDate, fmtMg, getJson, label, problemText, send, Status, type Step, type Warning } from "./common";
-import type { SectionProps } from "./PatientPage";
+import type { SectionProps } from "./types";
 
 interface Template {
   key: string;
@@ -54,8 +54,11 @@ function Warnings({ warnings, title }: { warnings: Warning[]; title: string }) {
   );
 }
 
+type PlanBody = { target_mg: string; decision_weeks: number; steps: { start_date: string; mg: string; time_of_day: string | null }[] };
+
 function PlanForm({ detail, reloadDetail }: SectionProps) {
   const id = detail.patient.id;
+  const who = detail.patient.display_name || detail.patient.email;
   const current = detail.plan.plan && !detail.plan.plan.stopped_on ? detail.plan.plan : null;
   const [templates, setTemplates] = useState<Template[]>([]);
   const [templateKey, setTemplateKey] = useState("");
@@ -67,7 +70,8 @@ function PlanForm({ detail, reloadDetail }: SectionProps) {
       ? current.steps.map((s) => ({ start_date: s.start_date, mg: String(Number(s.mg)), time_of_day: s.time_of_day ?? "" }))
       : [{ start_date: patientToday(detail), mg: "1.5", time_of_day: "" }],
   );
-  const [warnings, setWarnings] = useState<{ list: Warning[]; after: "check" | "save" } | null>(null);
+  // The warnings of the last check; with `body`, the checked plan awaiting "Save anyway".
+  const [checked, setChecked] = useState<{ list: Warning[]; body: PlanBody | null } | null>(null);
   const [error, setError] = useState("");
   const [done, setDone] = useState("");
   const [busy, setBusy] = useState(false);
@@ -76,13 +80,13 @@ function PlanForm({ detail, reloadDetail }: SectionProps) {
     getJson<Template[]>("/plan-templates").then(setTemplates, () => setTemplates([]));
   }, []);
 
-  const body = () => ({
+  const body = (): PlanBody => ({
     target_mg: target,
     decision_weeks: weeks,
     steps: steps.map((s) => ({ start_date: s.start_date, mg: s.mg, time_of_day: s.time_of_day || null })),
   });
   const changed = () => {
-    setWarnings(null);
+    setChecked(null);
     setDone("");
   };
   const edit = (i: number, patch: Partial<EditStep>) => {
@@ -97,23 +101,38 @@ function PlanForm({ detail, reloadDetail }: SectionProps) {
     if (template.decision_weeks) setWeeks(template.decision_weeks);
     changed();
   };
-  const run = async (what: "check" | "save") => {
+  /** The server's check of `plan` (the same warnings and 400s as saving): null on a 400. */
+  const check = async (plan: PlanBody): Promise<Warning[] | null> => {
+    const reply = await send("POST", `/patients/${encodeURIComponent(id)}/plan/check`, plan);
+    if (reply.status === 200) return reply.body?.warnings ?? [];
+    setError(problemText(reply));
+    return null;
+  };
+  const save = async (plan: PlanBody, confirmed: boolean) => {
+    const reply = await send("PUT", `/patients/${encodeURIComponent(id)}/plan`, plan);
+    if (reply.status === 200 || reply.status === 201) {
+      setChecked(null);
+      setDone(confirmed ? c.planSavedWarnings : c.planSaved);
+      reloadDetail();
+    } else setError(problemText(reply));
+  };
+  const run = async (what: "check" | "save" | "confirm") => {
     setBusy(true);
     setError("");
     setDone("");
-    const reply = await send(what === "check" ? "POST" : "PUT", what === "check" ? `/patients/${id}/plan/check` : `/patients/${id}/plan`, body());
-    setBusy(false);
-    if (reply.status === 200 || reply.status === 201) {
-      const list: Warning[] = reply.body?.warnings ?? [];
-      setWarnings({ list, after: what });
-      if (what === "save") {
-        setDone(list.length ? c.planSavedWarnings : c.planSaved);
-        reloadDetail();
-      } else if (!list.length) setDone(c.checkOk);
+    if (what === "confirm" && checked?.body) {
+      await save(checked.body, true);
     } else {
-      setWarnings(null);
-      setError(problemText(reply));
+      const plan = body();
+      const warnings = await check(plan);
+      if (warnings === null) setChecked(null);
+      else if (what === "check") {
+        setChecked({ list: warnings, body: null });
+        if (!warnings.length) setDone(c.checkOk);
+      } else if (warnings.length) setChecked({ list: warnings, body: plan }); // ask first
+      else await save(plan, false);
     }
+    setBusy(false);
   };
 
   return (
@@ -149,7 +168,19 @@ function PlanForm({ detail, reloadDetail }: SectionProps) {
       <div class="row">
         <label class="field">
           <span>{c.targetDose}</span>
-          <input type="number" inputMode="decimal" step="0.25" min="0.25" max="50" value={target} onInput={(e) => (setTarget(e.currentTarget.value), changed())} />
+          <input
+            type="number"
+            inputMode="decimal"
+            step="0.25"
+            min="0.25"
+            max="50"
+            value={target}
+            aria-describedby="target-hint"
+            onInput={(e) => (setTarget(e.currentTarget.value), changed())}
+          />
+          <span id="target-hint" class="muted small">
+            {c.targetHint(fmtMg(target))}
+          </span>
         </label>
         <label class="field">
           <span>{c.decisionWeeks}</span>
@@ -213,17 +244,28 @@ function PlanForm({ detail, reloadDetail }: SectionProps) {
       </fieldset>
       <ErrorLine text={error} testId="plan-error" />
       <div role="status" aria-live="polite">
-        {done ? <p class={warnings?.list.length ? "" : "banner ok"}>{done}</p> : null}
-        {warnings?.list.length ? <Warnings warnings={warnings.list} title={warnings.after === "check" ? c.warningsTitle : c.planSavedWarnings} /> : null}
+        {done ? <p class="banner ok" data-testid="plan-done">{done}</p> : null}
+        {checked?.list.length ? <Warnings warnings={checked.list} title={checked.body ? c.confirmTitle(who) : c.warningsTitle} /> : null}
       </div>
-      <div class="buttons">
-        <button type="button" disabled={busy} onClick={() => void run("check")}>
-          {c.check}
-        </button>
-        <button type="submit" class="primary" disabled={busy}>
-          {c.savePlan}
-        </button>
-      </div>
+      {checked?.body ? (
+        <div class="buttons" data-testid="plan-confirm">
+          <button type="button" onClick={() => setChecked(null)}>
+            {c.backToEdit}
+          </button>
+          <button type="button" class="primary" disabled={busy} onClick={() => void run("confirm")}>
+            {c.saveAnyway}
+          </button>
+        </div>
+      ) : (
+        <div class="buttons">
+          <button type="button" disabled={busy} onClick={() => void run("check")}>
+            {c.check}
+          </button>
+          <button type="submit" class="primary" disabled={busy}>
+            {c.savePlan}
+          </button>
+        </div>
+      )}
     </form>
   );
 }
@@ -256,7 +298,7 @@ function StopForm({ detail, reloadDetail }: SectionProps) {
       return;
     }
     setBusy(true);
-    const reply = await send("POST", `/patients/${detail.patient.id}/plan/stop`, { stopped_on: on, reason, note });
+    const reply = await send("POST", `/patients/${encodeURIComponent(detail.patient.id)}/plan/stop`, { stopped_on: on, reason, note });
     setBusy(false);
     if (reply.status === 200) reloadDetail();
     else {
@@ -322,7 +364,7 @@ function BaselineForm({ detail }: SectionProps) {
       setError(c.required(c.baselineMhd));
       return;
     }
-    const reply = await send("PUT", `/patients/${detail.patient.id}/baseline`, {
+    const reply = await send("PUT", `/patients/${encodeURIComponent(detail.patient.id)}/baseline`, {
       monthly_headache_days: mhd,
       monthly_migraine_days: mmd.trim() ? mmd : null,
       mean_pain: pain.trim() ? pain : null,

@@ -1,12 +1,16 @@
-// The triage list (the clinician's home): every linked patient, open flags first; search,
-// filters, and acknowledge / resolve a flag from the row.
-import { useState } from "preact/hooks";
+// The triage list (the clinician's home): a worklist of every linked patient, one compact
+// row each, open flags first. A row shows the most severe flag in words; its "flags" menu
+// acknowledges or resolves any of them (as does the patient's page). Below 64rem the rows
+// reflow to cards, every column still there with its name.
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { t } from "../strings";
 import { c } from "../strings-clinician";
 import {
   FlagButtons,
   type FlagAction,
   type FlagLite,
+  flagHeadline,
   fmt,
   fmtDate,
   fmtMg,
@@ -15,10 +19,8 @@ import {
   LoadFailed,
   type Num,
   type PatientSummary,
-  ScrollTable,
   SeverityBadge,
   Status,
-  flagTitle,
   useFlagDialog,
   useLoad,
   usePageTitle,
@@ -106,49 +108,134 @@ function DoseCell({ dose }: { dose: TriageRow["dose"] }) {
     <>
       {c.mg(fmtMg(dose.current_mg))}
       {dose.step_number && dose.step_count ? <span class="muted small block">{c.step(dose.step_number, dose.step_count)}</span> : null}
-      {dose.plan_status && dose.plan_status !== "active" ? (
-        <span class="muted small block">{label(c.planStatus, dose.plan_status)}</span>
-      ) : null}
+      {dose.plan_status && dose.plan_status !== "active" ? <span class="muted small block">{label(c.planStatus, dose.plan_status)}</span> : null}
     </>
+  );
+}
+
+/** The row's flags menu: a button that opens the list of the patient's open flags, each
+ *  with its acknowledge and resolve buttons. Escape or the button closes it. */
+function FlagMenu({ flags, patientId, who, act }: { flags: FlagLite[]; patientId: string; who: string; act: (a: FlagAction) => void }) {
+  const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  const id = `flagmenu-${patientId}`;
+  useEffect(() => {
+    if (!open) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape") {
+        setOpen(false);
+        button.current?.focus();
+      }
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [open]);
+  if (!flags.length) return <span class="muted">{c.none}</span>;
+  return (
+    <div class="rowmenu">
+      <button
+        ref={button}
+        type="button"
+        class="small-btn"
+        aria-expanded={open}
+        aria-controls={id}
+        aria-label={c.flagMenuLabel(flags.length, who)}
+        onClick={() => setOpen(!open)}
+      >
+        {c.flagMenu(flags.length)} <span aria-hidden="true">{open ? "▴" : "▾"}</span>
+      </button>
+      {open ? (
+        <ul id={id} class="menu" data-testid="flag-menu">
+          {flags.map((f) => (
+            <li data-kind={f.kind}>
+              <p>
+                <SeverityBadge severity={f.severity} /> {flagHeadline(f)}
+                {f.status !== "open" ? <span class="muted small"> ({label(c.flagStatus, f.status)})</span> : null}
+              </p>
+              <FlagButtons
+                flag={f}
+                patientId={patientId}
+                who={who}
+                act={(a) => {
+                  setOpen(false);
+                  act(a);
+                }}
+              />
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
+
+const COLUMNS = [
+  ["patient", "colPatient"],
+  ["flags", "colFlags"],
+  ["verdict", "colVerdict"],
+  ["dose", "colDoseNow"],
+  ["target", "colDaysOnTarget"],
+  ["diary", "colCompliance"],
+  ["last", "colLastEntry"],
+  ["trend", "colTrend"],
+  ["actions", "colActions"],
+] as const;
+
+function Cell({ name, cls, children }: { name: string; cls?: string; children: ComponentChildren }) {
+  return (
+    <td role="cell" class={cls}>
+      <span class="cell-label" aria-hidden="true">
+        {name}
+      </span>
+      {children}
+    </td>
   );
 }
 
 function Row({ row, act }: { row: TriageRow; act: (a: FlagAction) => void }) {
   const p = row.patient;
   const who = p.display_name || p.email;
+  const [top, ...rest] = row.open_flags;
   return (
-    <tr data-testid="triage-row" data-patient={p.id}>
-      <th scope="row">
+    <tr role="row" data-testid="triage-row" data-patient={p.id}>
+      <th role="rowheader" scope="row">
         <a href={patientHref(p.id)}>{who}</a>
         <span class="muted small block">{label(c.conditions, p.primary_condition)}</span>
       </th>
-      <td>
-        {row.open_flags.length ? (
-          <ul class="flaglist">
-            {row.open_flags.map((f) => (
-              <li data-testid="triage-flag" data-kind={f.kind}>
-                <SeverityBadge severity={f.severity} /> <span>{flagTitle(f)}</span>
-                {f.status !== "open" ? <span class="muted small"> ({label(c.flagStatus, f.status)})</span> : null}
-                <FlagButtons flag={f} who={who} act={act} />
-              </li>
-            ))}
-          </ul>
+      <Cell name={c.colFlags} cls="flagcell">
+        {top ? (
+          <p data-testid="triage-flag" data-kind={top.kind}>
+            <SeverityBadge severity={top.severity} /> <span>{flagHeadline(top)}</span>
+            {top.status !== "open" ? <span class="muted small"> ({label(c.flagStatus, top.status)})</span> : null}
+            {rest.length ? <span class="visually-hidden"> {c.moreFlagsFull(rest.length, rest.map((f) => `${label(c.severityLabel, f.severity)}: ${flagHeadline(f)}`).join("; "))}</span> : null}
+          </p>
         ) : (
           <span class="muted">{c.noOpenFlags}</span>
         )}
-      </td>
-      <td>
+      </Cell>
+      <Cell name={c.colVerdict}>
+        <span data-testid="triage-verdict">
+          {row.verdict ? row.verdict.label || label(c.verdicts, row.verdict.kind) : <span class="muted">{c.insightPendingShort}</span>}
+        </span>
+      </Cell>
+      <Cell name={c.colDoseNow} cls="nowrap">
         <DoseCell dose={row.dose} />
-      </td>
-      <td class="num">{row.dose?.days_on_target ?? c.none}</td>
-      <td data-testid="triage-verdict">
-        {row.verdict ? row.verdict.label || label(c.verdicts, row.verdict.kind) : <span class="muted">{c.insightPendingShort}</span>}
-      </td>
-      <td class="num">{row.compliance_28_pct === null ? c.none : c.pct(fmt(row.compliance_28_pct, 0))}</td>
-      <td>{fmtDate(row.last_entry_date)}</td>
-      <td>
+      </Cell>
+      <Cell name={c.colDaysOnTarget} cls="num">
+        {row.dose?.days_on_target ?? c.none}
+      </Cell>
+      <Cell name={c.colCompliance} cls="num">
+        {row.compliance_28_pct === null ? c.none : c.pct(fmt(Math.trunc(row.compliance_28_pct), 0))}
+      </Cell>
+      <Cell name={c.colLastEntry} cls="nowrap">
+        {fmtDate(row.last_entry_date)}
+      </Cell>
+      <Cell name={c.colTrend}>
         <Sparkline data={row.sparkline} />
-      </td>
+      </Cell>
+      <Cell name={c.colActions}>
+        <FlagMenu flags={row.open_flags} patientId={p.id} who={who} act={act} />
+      </Cell>
     </tr>
   );
 }
@@ -157,7 +244,7 @@ export function Triage() {
   const heading = usePageTitle(c.triageTitle);
   const [draft, setDraft] = useState<Filters>(EMPTY);
   const [filters, setFilters] = useState<Filters>(EMPTY);
-  const [load, reload] = useLoad(() => getJson<Page>(`/triage${query(filters)}`), [query(filters)]);
+  const [load, reload] = useLoad((signal) => getJson<Page>(`/triage${query(filters)}`, signal), [query(filters)]);
   const flags = useFlagDialog(reload);
 
   const apply = (e: Event) => {
@@ -182,12 +269,11 @@ export function Triage() {
   );
 
   return (
-    <section class="stack">
+    <section class="stack triagepage">
       <h1 ref={heading} tabIndex={-1}>
         {c.triageTitle}
       </h1>
-      <p class="muted">{c.triageIntro}</p>
-      <form class="filters" role="search" onSubmit={apply}>
+      <form class="filters compact" role="search" onSubmit={apply}>
         <label class="field grow">
           <span>{c.search}</span>
           <input type="search" value={draft.q} onInput={(e) => setDraft({ ...draft, q: e.currentTarget.value })} />
@@ -204,17 +290,36 @@ export function Triage() {
       {load.state === "error" ? <LoadFailed status={load.status} retry={reload} /> : null}
       {load.state === "ok" ? (
         <>
-          <p class="muted" data-testid="triage-count">
-            {c.patientsCount(load.data.count)}
-          </p>
           {load.data.results.length ? (
-            <ScrollTable id="triage" caption={c.triageCaption} cls="triage" head={[c.colPatient, c.colFlags, c.colDose, c.colDaysOnTarget, c.colVerdict, c.colCompliance, c.colLastEntry, c.colTrend]}>
-                  {load.data.results.map((row) => (
-                    <Row row={row} act={flags.act} />
+            <table role="table" data-testid="triage" class="triage">
+              <caption>
+                {c.triageCaption}{" "}
+                <span class="muted" id="triage-count" data-testid="triage-count">
+                  {c.patientsCount(load.data.count)}
+                </span>
+              </caption>
+              <thead role="rowgroup">
+                <tr role="row">
+                  {COLUMNS.map(([key, text]) => (
+                    <th role="columnheader" scope="col" class={`col-${key}`}>
+                      {c[text]}
+                    </th>
                   ))}
-                </ScrollTable>
+                </tr>
+              </thead>
+              <tbody role="rowgroup">
+                {load.data.results.map((row) => (
+                  <Row row={row} act={flags.act} />
+                ))}
+              </tbody>
+            </table>
           ) : (
-            <p>{c.noPatients}</p>
+            <>
+              <p class="muted" data-testid="triage-count">
+                {c.patientsCount(load.data.count)}
+              </p>
+              <p>{c.noPatients}</p>
+            </>
           )}
           {load.data.next || load.data.previous ? (
             <div class="buttons">

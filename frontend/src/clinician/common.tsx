@@ -24,13 +24,26 @@ export interface FlagLite {
   kind: string;
   severity: string;
   status: string;
-  title?: string;
+  title?: string; // the flag's name (its kind in words)
   kind_label?: string;
-  detail?: string;
+  headline?: string; // what it is about, in one line that agrees with the verdict
   opened_at: string;
 }
 
+/** Evidence in the clinician's words, as the server presents it (diary/evidence.py): the
+ *  page shows these strings as they are, so the report and the page never disagree. */
+export interface Presented {
+  headline: string;
+  measures: { label: string; baseline: string; now: string; change: string; counts: string }[];
+  facts: { label: string; value: string }[];
+  changes: string[];
+  occurrences: { when: string; what: string; raised: string; now: string; changed: string }[];
+  rule: string;
+  notes: string[];
+}
+
 export interface Flag extends FlagLite {
+  presented: Presented;
   evidence: Record<string, unknown>;
   rules_version: string;
   last_occurred_on: string | null;
@@ -87,9 +100,9 @@ export class LoadError extends Error {
   }
 }
 
-/** GET a JSON resource; anything but 200 is a LoadError with the status. */
-export async function getJson<T>(path: string): Promise<T> {
-  const reply = await call<T>("GET", API + path);
+/** GET a JSON resource; anything but 200 is a LoadError with the status. `signal` cancels it. */
+export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T> {
+  const reply = await call<T>("GET", API + path, undefined, {}, signal);
   if (reply.status !== 200) throw new LoadError(reply.status);
   return reply.body;
 }
@@ -109,21 +122,30 @@ export function problemText(reply: Reply): string {
 
 export type Loaded<T> = { state: "loading" } | { state: "error"; status: number } | { state: "ok"; data: T };
 
-/** Load `fn` whenever `deps` change; `reload()` runs it again. */
-export function useLoad<T>(fn: () => Promise<T>, deps: unknown[]): [Loaded<T>, () => void] {
-  const [state, setState] = useState<Loaded<T>>({ state: "loading" });
+/** Load `fn` whenever `deps` change; `reload()` runs it again.
+ *
+ *  What was loaded is kept with the deps it was loaded for, and shown only while they are
+ *  the current ones: after a change (another patient in the URL) the state is "loading"
+ *  at once, never the previous answer. The previous request is aborted, and an answer that
+ *  arrives anyway is dropped. A reload of the same deps keeps showing the data until the
+ *  new answer is in. */
+export function useLoad<T>(fn: (signal: AbortSignal) => Promise<T>, deps: unknown[]): [Loaded<T>, () => void] {
+  const key = JSON.stringify(deps);
+  const [held, setHeld] = useState<{ key: string; loaded: Loaded<T> }>({ key, loaded: { state: "loading" } });
   const [tick, setTick] = useState(0);
   useEffect(() => {
-    let live = true;
-    fn().then(
-      (data) => live && setState({ state: "ok", data }),
-      (err) => live && setState({ state: "error", status: err instanceof LoadError ? err.status : 0 }),
+    const controller = new AbortController();
+    fn(controller.signal).then(
+      (data) => {
+        if (!controller.signal.aborted) setHeld({ key, loaded: { state: "ok", data } });
+      },
+      (err) => {
+        if (!controller.signal.aborted) setHeld({ key, loaded: { state: "error", status: err instanceof LoadError ? err.status : 0 } });
+      },
     );
-    return () => {
-      live = false;
-    };
-  }, [...deps, tick]);
-  return [state, () => setTick((n) => n + 1)];
+    return () => controller.abort();
+  }, [key, tick]);
+  return [held.key === key ? held.loaded : { state: "loading" }, () => setTick((n) => n + 1)];
 }
 
 /** Not found, the server's own problem, another answer, or no answer at all (the connection). */
@@ -163,13 +185,16 @@ export function fmt(v: Num | string | undefined, digits = 1): string {
   return Number.isFinite(n) ? n.toFixed(digits) : c.none;
 }
 
+/** A share (0–1) as a whole percentage. */
 export function fmtPct(share: Num | undefined): string {
   return share === null || share === undefined ? c.none : c.pct((share * 100).toFixed(0));
 }
 
+/** A dose as prescribed: one decimal, two when it has them (0.75). */
 export function fmtMg(v: Num | string | undefined): string {
-  if (v === null || v === undefined) return c.none;
-  return Number(v).toFixed(1);
+  if (v === null || v === undefined || v === "") return c.none;
+  const two = Number(v).toFixed(2);
+  return two.endsWith("0") ? two.slice(0, -1) : two;
 }
 
 export function fmtDate(iso: string | null | undefined): string {
@@ -183,8 +208,14 @@ export function label(map: Record<string, string>, key: string | null | undefine
   return map[key] ?? key.replace(/_/g, " ");
 }
 
+/** The flag's name: short and stable (buttons and filters say it). */
 export function flagTitle(f: FlagLite): string {
   return f.title || f.kind_label || label(c.flagKinds, f.kind);
+}
+
+/** What the flag is about (its name when the server gave no headline). */
+export function flagHeadline(f: FlagLite): string {
+  return f.headline || flagTitle(f);
 }
 
 export function SeverityBadge({ severity }: { severity: string }) {
@@ -193,6 +224,7 @@ export function SeverityBadge({ severity }: { severity: string }) {
 
 export interface FlagAction {
   flag: FlagLite;
+  patientId: string; // the patient the page shows: the server checks that the flag is theirs
   who: string;
   action: "acknowledge" | "resolve";
 }
@@ -218,7 +250,8 @@ export function FlagDialog({ pending, onClose }: { pending: FlagAction | null; o
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
-    const reply = await send("POST", `/flags/${pending.flag.id}/${pending.action}`, { note });
+    const path = `/patients/${encodeURIComponent(pending.patientId)}/flags/${encodeURIComponent(pending.flag.id)}/${pending.action}`;
+    const reply = await send("POST", path, { note });
     setBusy(false);
     if (reply.status === 200) onClose(c.flagDone(title, label(c.flagStatus, reply.body.status)));
     else setError(problemText(reply));
@@ -245,18 +278,18 @@ export function FlagDialog({ pending, onClose }: { pending: FlagAction | null; o
   );
 }
 
-/** Buttons to acknowledge (when open) and resolve a flag. */
-export function FlagButtons({ flag, who, act }: { flag: FlagLite; who: string; act: (a: FlagAction) => void }) {
+/** Buttons to acknowledge (when open) and resolve a flag of the patient `patientId`. */
+export function FlagButtons({ flag, patientId, who, act }: { flag: FlagLite; patientId: string; who: string; act: (a: FlagAction) => void }) {
   if (flag.status === "resolved") return null;
   const title = flagTitle(flag);
   return (
     <span class="flagbuttons">
       {flag.status === "open" ? (
-        <button type="button" class="small-btn" aria-label={c.acknowledgeFlag(title, who)} onClick={() => act({ flag, who, action: "acknowledge" })}>
+        <button type="button" class="small-btn" aria-label={c.acknowledgeFlag(title, who)} onClick={() => act({ flag, patientId, who, action: "acknowledge" })}>
           {c.acknowledge}
         </button>
       ) : null}
-      <button type="button" class="small-btn" aria-label={c.resolveFlag(title, who)} onClick={() => act({ flag, who, action: "resolve" })}>
+      <button type="button" class="small-btn" aria-label={c.resolveFlag(title, who)} onClick={() => act({ flag, patientId, who, action: "resolve" })}>
         {c.resolve}
       </button>
     </span>

@@ -1,4 +1,4 @@
-// My data: download everything I logged (JSON, CSV) and delete my account.
+// My data: download everything I logged (JSON, CSV, FHIR for a clinic's record) and delete my account.
 import { useState } from "preact/hooks";
 import { call, OfflineError } from "../api";
 import { DELETED_FLAG } from "../signals";
@@ -17,6 +17,9 @@ export function MyData({ who, onDeleted }: { who: WhoAmI; onDeleted: () => void 
       </a>
       <a class="button block" href="/api/v1/me/export?format=csv" download data-testid="download-csv">
         {t.downloadCsv}
+      </a>
+      <a class="button block" href="/api/v1/me/export.fhir" download data-testid="download-fhir">
+        {t.downloadFhir}
       </a>
       <p class="small muted">{t.downloadNote}</p>
       <DeleteAccount who={who} onDeleted={onDeleted} />

@@ -1,0 +1,76 @@
+"""Automatic log-off: clinicians and staff are signed out after CLINICIAN_IDLE_TIMEOUT
+without a request; patients are not (their phones keep their sessions).
+
+A session of such a person records the time of its last request. A request that comes
+later than the limit ends the session (Django's ``logout``: the session row is gone, so
+a copied cookie is dead too) and leaves a note in the new, anonymous session: the API's
+"not signed in" answers say why (api/errors.py) until the browser signs in again. Not
+only the first: several requests of a page race for the first answer, and the one that
+gets it may be one whose page is going away. A session token (allauth's
+app client) is checked the same way by api/authentication.py.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.sessions.backends.base import SessionBase
+from django.http import HttpRequest, HttpResponse
+
+from diary.access import clinician_of
+
+LAST_ACTIVITY = "ldn_last_activity"
+SIGNED_OUT_IDLE = "ldn_signed_out_idle"
+
+
+def idle_limited(user: Any) -> bool:
+    """Clinicians and staff: people who see many patients' data, often at shared desks."""
+    return bool(getattr(user, "is_staff", False)) or clinician_of(user) is not None
+
+
+def idle_minutes() -> int:
+    return int(settings.CLINICIAN_IDLE_TIMEOUT.total_seconds() // 60)
+
+
+def idle_message() -> str:
+    return f"You were signed out after {idle_minutes()} minutes without activity. Sign in again."
+
+
+def session_idle(session: SessionBase) -> bool:
+    """True when the session's last request is longer ago than the limit."""
+    last = session.get(LAST_ACTIVITY)
+    return isinstance(last, (int, float)) and time.time() - last > settings.CLINICIAN_IDLE_TIMEOUT.total_seconds()
+
+
+def session_touch(session: SessionBase) -> None:
+    session[LAST_ACTIVITY] = time.time()
+
+
+def session_start_clock(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    """``user_logged_in``: the clock starts at sign-in, in the session that signed in (a
+    cookie session, or the one behind an app client's new session token)."""
+    if idle_limited(user):
+        session_touch(request.session)
+
+
+class IdleSignOutMiddleware:
+    """After AuthenticationMiddleware: cookie sessions (the PWA, the admin)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Only a signed-in session reads the user (as the view would anyway).
+        if SESSION_KEY in request.session:
+            request.session.pop(SIGNED_OUT_IDLE, None)  # signed in again: the note is old news
+            if idle_limited(request.user):
+                if session_idle(request.session):
+                    logout(request)
+                    request.session[SIGNED_OUT_IDLE] = True
+                else:
+                    session_touch(request.session)
+        return self.get_response(request)

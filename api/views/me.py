@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from allauth.core import ratelimit
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import Throttled
@@ -189,10 +190,23 @@ class SignupInvitationPreviewView(BaseView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        request=CodeIn, responses=InvitationPreviewOut, summary="Who is inviting me (before sign-up; code not used up)"
+        request=CodeIn,
+        responses={
+            200: InvitationPreviewOut,
+            429: OpenApiResponse(
+                description="Too many codes checked from this address (or no address to count them by): wait a minute."
+            ),
+        },
+        summary="Who is inviting me (before sign-up; code not used up)",
     )
     def post(self, request: Request) -> Response:
-        if not ratelimit.consume(request._request, action="invitation_preview"):
+        try:
+            allowed = ratelimit.consume(request._request, action="invitation_preview")
+        except DjangoPermissionDenied:
+            # allauth cannot tell the client's address (a proxy set-up that hides it): with
+            # nothing to count tries by, refuse as if over the limit (fail closed)
+            allowed = False
+        if not allowed:
             raise Throttled(wait=60, detail="Too many codes checked from here. Try again in a minute.")
         data = CodeIn(data=request.data)
         data.is_valid(raise_exception=True)

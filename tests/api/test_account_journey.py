@@ -5,6 +5,8 @@ before consent (the sign-up page's invitation check)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import time_machine
 from django.core import mail
@@ -132,3 +134,19 @@ def test_the_invitation_check_is_rate_limited():
     answers = [browser.send("POST", "/api/v1/invitations/preview", {"code": "AAAA-BBBB-CCCC"}) for _ in range(31)]
     assert [a.status_code for a in answers[:30]] == [400] * 30
     assert answers[30].status_code == 429
+
+
+def test_the_invitation_check_refuses_when_there_is_no_address_to_count_tries_by():
+    """A proxy set-up that hides the client's address leaves the limit nothing to count by:
+    the check fails closed with the limit's own 429, never an undocumented answer."""
+    browser = Browser()
+    token = browser.cookies["csrftoken"].value
+    reply = browser.post(
+        "/api/v1/invitations/preview",
+        json.dumps({"code": "AAAA-BBBB-CCCC"}),
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=token,
+        REMOTE_ADDR="",
+    )
+    assert reply.status_code == 429, reply.content
+    assert reply["Content-Type"] == "application/problem+json"

@@ -89,6 +89,6 @@ export function takeDay(
     entry: s.entries.find((e) => e.date === date) ?? null,
     dose: s.doses.find((x) => x.date === date) ?? null,
     draft: (s.drafts ?? []).find((d: any) => d?.date === date) ?? null,
-    outbox: s.outbox.filter((i) => i.date === date),
+    outbox: s.outbox.filter((i) => i.date === date && i.kind !== "questionnaire"),
   };
 }

@@ -494,4 +494,41 @@ export const t = {
   pushTimedOut:
     "This phone's notification service did not answer, so nothing was changed: your reminder stays as it was saved " +
     "before. Try again later, or get the reminder by e-mail instead.",
+  // questionnaires (CLINICAL.md §12): the card on Today, the form, My trends
+  qCardTitle: "2 minutes: how has LDN changed things for you?",
+  qCardWhy: "A few questions your clinician uses, with your diary, to judge whether LDN works for you.",
+  qStart: "Answer now",
+  qSend: "Send my answers",
+  qLater: "Later",
+  qChooseOne: "Choose one answer.",
+  qDays: (max: number) => `A whole number of days, from 0 to ${max}.`,
+  qQuestionN: (n: number) => `Question ${n}`,
+  qFieldNames: { "answers.answer": "Your answer", completed_on: "The date", instrument: "The questionnaire" } as Record<string, string>,
+  qMidasIntro: (max: number) => `Your headaches in the last 3 months: count the days (0 to ${max}).`,
+  qHit6Intro: "Your headaches in the last 4 weeks:",
+  optional: "(optional)",
+  qThanks: "Thank you: your answers are saved.",
+  qThanksOffline: "Thank you: your answers are saved on this phone and will be sent when you are online.",
+  qRefusedTitle: (name: string, day: string) => `Your ${name} answers of ${day} were not saved`,
+  qNames: { midas: "headache-days (MIDAS)", hit6: "headache-impact (HIT-6)", pgic: "overall change (PGIC)" } as Record<string, string>,
+  qScoresTitle: "Your questionnaires",
+  qScoresNone: "No questionnaires answered yet.",
+  qPgicWords: (answer: string) => `Since starting LDN: ${answer.toLowerCase()}`,
+  qMidasWords: (total: number, grade: string) =>
+    `MIDAS ${total}: ${total === 1 ? "1 day" : `${total} days`} of headache disability in 3 months (${grade})`,
+  qHit6Words: (total: number, impact: string) => `HIT-6 ${total}: ${impact}`,
+  qMidasGrades: {
+    I: "grade I, little or no disability",
+    II: "grade II, mild disability",
+    III: "grade III, moderate disability",
+    IV: "grade IV, severe disability",
+  } as Record<string, string>,
+  qHit6Impacts: {
+    little_or_none: "little or no impact on your life",
+    some: "some impact on your life",
+    substantial: "substantial impact on your life",
+    severe: "severe impact on your life",
+  } as Record<string, string>,
+  qByClinician: "entered by your clinician",
+  qReported: "how things were before LDN, as you told your clinician",
 };

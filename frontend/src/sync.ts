@@ -4,7 +4,7 @@
 // Used by the page and by the service worker (Background Sync).
 import { call, OfflineError } from "./api";
 import { db, getMeta, setMeta } from "./db";
-import type { Conflict, DoseData, EntryData, LocalDose, LocalEntry, OutboxItem, Refusal } from "./types";
+import type { Conflict, DoseData, EntryData, LocalDose, LocalEntry, OutboxItem, QuestionnaireData, Refusal } from "./types";
 
 export type SyncState = "idle" | "syncing" | "offline" | "auth";
 
@@ -228,6 +228,7 @@ async function replayOnce(): Promise<void> {
   try {
     for (const item of items) {
       if (item.kind === "entry") await sendEntry(item);
+      else if (item.kind === "questionnaire") await sendQuestionnaire(item);
       else await sendDose(item);
     }
     setState("idle");
@@ -249,7 +250,7 @@ class AuthError extends Error {}
  * `seq`: a late answer to the old item must not touch the new one. */
 async function ifCurrent(item: OutboxItem, change: (tx: any, current: OutboxItem) => Promise<void>): Promise<boolean> {
   const d = await db();
-  const tx = d.transaction(["entries", "doses", "outbox", "conflicts"], "readwrite");
+  const tx = d.transaction(["meta", "entries", "doses", "outbox", "conflicts"], "readwrite");
   const current = await tx.objectStore("outbox").get(item.key);
   const still = !!current && current.seq === item.seq;
   if (still) await change(tx, current);
@@ -345,6 +346,37 @@ async function sendDose(item: Extract<OutboxItem, { kind: "dose" }>): Promise<vo
     const stored = reply.status === 409 ? reply.body?.current : reply.body;
     await settle(item, async (tx) => {
       await tx.objectStore("doses").put(storedDose(stored, item.data));
+    });
+  } else if (reply.status === 401 || reply.status === 403) {
+    throw new AuthError();
+  } else if (serverFailed(reply.status)) {
+    throw new ServerFailed(reply.retryAfter ?? null);
+  } else {
+    await refuse(item, reply);
+  }
+}
+
+/** Queue a questionnaire response (checked by the caller against the same rules) and try
+ * to send it. Its key carries its client_id, so a response queued again (Fix) replaces the
+ * refused one, and a replay the server has already stored is answered with that one. */
+export async function saveQuestionnaire(data: QuestionnaireData): Promise<void> {
+  const d = await db();
+  await d.put("outbox", { key: `questionnaire:${data.client_id}`, kind: "questionnaire", date: data.completed_on, data, seq: Date.now() });
+  notify();
+  await requestBackgroundSync();
+}
+
+async function sendQuestionnaire(item: Extract<OutboxItem, { kind: "questionnaire" }>): Promise<void> {
+  const reply = await call("POST", "/api/v1/me/questionnaires", item.data);
+  if (reply.status === 200 || reply.status === 201) {
+    await settle(item, async (tx) => {
+      // what is due changed: the next read of me/questionnaires tells; until then the
+      // phone's copy holds this response so Today and My trends show it at once
+      const kept = await tx.objectStore("meta").get("questionnaires");
+      if (kept) {
+        const responses = kept.responses.filter((r: { client_id: string | null }) => r.client_id !== item.data.client_id);
+        await tx.objectStore("meta").put({ ...kept, responses: [...responses, reply.body] }, "questionnaires");
+      }
     });
   } else if (reply.status === 401 || reply.status === 403) {
     throw new AuthError();

@@ -89,7 +89,37 @@ export type OutboxItem =
       change?: "patch" | "delete";
       id?: string;
       before?: LocalDose | null; // the dose as the server last had it, for Discard
+    }
+  | {
+      key: string; // questionnaire:<client_id>
+      kind: "questionnaire";
+      date: string; // the diary day it was filled in (completed_on)
+      data: QuestionnaireData;
+      seq: number;
+      blocked?: string;
+      refusal?: Refusal;
     };
+
+/** One questionnaire response as the app sends it (POST me/questionnaires). */
+export interface QuestionnaireData {
+  instrument: "midas" | "hit6" | "pgic";
+  answers: Record<string, unknown>;
+  completed_on: string;
+  client_id: string;
+}
+
+/** GET me/questionnaires, kept on the phone for Today offline. */
+export interface Questionnaires {
+  due: { instrument: "midas" | "hit6" | "pgic"; kind: "baseline" | "followup"; since: string }[];
+  responses: { id: string; client_id: string | null; instrument: string; completed_on: string; answers: any; total: number; band: string | null; entered_by: string }[];
+  hit6_available: boolean;
+  baseline_closed: boolean;
+  forms: {
+    midas: { items: string[]; a: string; b: string; max_days: number; max_pain: number };
+    pgic: { question: string; answers: string[] };
+    hit6: { items: string[]; answers: { value: string; label: string }[] } | null;
+  };
+}
 
 export interface Conflict {
   date: string;

@@ -13,9 +13,10 @@ import { pendingInvite } from "../invite";
 import { RadioGroup } from "../radio";
 import { t } from "../strings";
 import { onSyncChange, outboxCount, pullChanges, replay, resolveConflict, syncState } from "../sync";
-import type { Conflict, EntryData, OutboxItem, Plan, Profile } from "../types";
+import type { Conflict, EntryData, OutboxItem, Plan, Profile, Questionnaires } from "../types";
 import type { MeProps } from "./Me";
 import { PlanLine } from "./PlanLine";
+import { QuestionnaireCard } from "./Questionnaires";
 import { TodayForm } from "./TodayForm";
 
 type Tab = "today" | "history" | "trends" | "me";
@@ -145,6 +146,12 @@ function refusedItems(outbox: OutboxItem[]): OutboxItem[] {
   return outbox.filter((i) => i.blocked && i.blocked !== "conflict");
 }
 
+type QItem = Extract<OutboxItem, { kind: "questionnaire" }>;
+
+function questionnaireItems(outbox: OutboxItem[]): QItem[] {
+  return outbox.filter((i): i is QItem => i.kind === "questionnaire");
+}
+
 export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
   // The first render shows Today from the snapshot read as the app opened (boot.ts), when
   // it is ready; else from reads of its own just after.
@@ -158,6 +165,8 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
   const [pending, setPending] = useState(boot?.outbox.length ?? 0);
   const [conflicts, setConflicts] = useState<Conflict[]>(boot?.conflicts ?? []);
   const [refused, setRefused] = useState<OutboxItem[]>(boot ? refusedItems(boot.outbox) : []);
+  const [queuedQ, setQueuedQ] = useState<QItem[]>(boot ? questionnaireItems(boot.outbox) : []);
+  const [questionnaires, setQuestionnaires] = useState<Questionnaires | null>(null);
   const [state, setState] = useState(syncState());
   const [pulled, setPulled] = useState(false); // the first pull from the server is done
   const [HistoryView, setHistoryView] = useState<ComponentType<HistoryProps> | null>(null);
@@ -192,6 +201,8 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
     setPending(items.length);
     setConflicts(await d.getAll("conflicts"));
     setRefused(refusedItems(items));
+    setQueuedQ(questionnaireItems(items));
+    setQuestionnaires((await getMeta<Questionnaires>("questionnaires")) ?? null);
     setPlan((await getMeta<Plan>("plan")) ?? null);
     setProfile((await getMeta<Profile>("profile")) ?? null);
     setState(syncState());
@@ -208,6 +219,9 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
       setPulled(true);
       setOnline(true);
       await replay();
+      // what is due, after the outbox went (a response just sent is no longer due)
+      const q = await call("GET", "/api/v1/me/questionnaires");
+      if (q.status === 200) await setMeta("questionnaires", q.body);
     } catch (err) {
       if (err instanceof OfflineError) setOnline(false);
       else throw err;
@@ -297,12 +311,12 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
         {conflicts.map((c) => (
           <ConflictCard conflict={c} />
         ))}
+        <QuestionnaireCard q={questionnaires} queued={queuedQ} today={day.date} />
         {refused
-          .filter((i) => i.date !== date)
+          .filter((i) => i.date !== date && i.kind !== "questionnaire")
           .map((i) => (
             <RefusedElsewhere item={i} onOpen={() => openDay(i.date)} />
           ))}
-        {/* Cards of things due today go here (a due questionnaire: issue 15's patient UI). */}
         <PlanLine plan={plan} date={day.date} />
         <DayPicker date={date} today={day.date} max={day.max} onChange={(d) => navigate({ tab: "today", day: d })} />
         <TodayForm key={date} date={date} today={day.date} max={day.max} plan={plan} condition={profile?.primary_condition ?? null} />

@@ -153,7 +153,7 @@ export function TodayForm(props: { date: string; today: string; max: string; pla
     const draft = await draftRead(date);
     setStatus(statusOf(entry));
     setDose(savedDose ?? null);
-    setOutbox(items.filter((i) => i.date === date));
+    setOutbox(items.filter((i) => i.date === date && i.kind !== "questionnaire")); // a questionnaire waits in its own card
     if (draft && !dirty.current) {
       dirty.current = true;
       setDrafted(true);

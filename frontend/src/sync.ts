@@ -298,6 +298,14 @@ function refuse(item: OutboxItem, reply: { status: number; body: any }): Promise
   });
 }
 
+/** Any other answer: signed out (stop), the server's failure (try later), or a refusal
+ * (held for the patient). */
+async function notSent(item: OutboxItem, reply: { status: number; body: any; retryAfter?: number | null }): Promise<void> {
+  if (reply.status === 401 || reply.status === 403) throw new AuthError();
+  if (serverFailed(reply.status)) throw new ServerFailed(reply.retryAfter ?? null);
+  await refuse(item, reply);
+}
+
 async function sendEntry(item: Extract<OutboxItem, { kind: "entry" }>): Promise<void> {
   const headers: Record<string, string> = item.baseVersion !== null ? { "If-Match": `"${item.baseVersion}"` } : {};
   const reply = await call("PUT", `/api/v1/me/entries/${item.date}`, item.data, headers);
@@ -318,12 +326,8 @@ async function sendEntry(item: Extract<OutboxItem, { kind: "entry" }>): Promise<
     // replaced the item meanwhile: that one is sent in its turn).
     const again = { ...item, baseVersion: null };
     if (await replaceIfCurrent(item, again)) await sendEntry(again);
-  } else if (reply.status === 401 || reply.status === 403) {
-    throw new AuthError();
-  } else if (serverFailed(reply.status)) {
-    throw new ServerFailed(reply.retryAfter ?? null);
   } else {
-    await refuse(item, reply);
+    await notSent(item, reply);
   }
 }
 
@@ -347,12 +351,8 @@ async function sendDose(item: Extract<OutboxItem, { kind: "dose" }>): Promise<vo
     await settle(item, async (tx) => {
       await tx.objectStore("doses").put(storedDose(stored, item.data));
     });
-  } else if (reply.status === 401 || reply.status === 403) {
-    throw new AuthError();
-  } else if (serverFailed(reply.status)) {
-    throw new ServerFailed(reply.retryAfter ?? null);
   } else {
-    await refuse(item, reply);
+    await notSent(item, reply);
   }
 }
 
@@ -378,12 +378,8 @@ async function sendQuestionnaire(item: Extract<OutboxItem, { kind: "questionnair
         await tx.objectStore("meta").put({ ...kept, responses: [...responses, reply.body] }, "questionnaires");
       }
     });
-  } else if (reply.status === 401 || reply.status === 403) {
-    throw new AuthError();
-  } else if (serverFailed(reply.status)) {
-    throw new ServerFailed(reply.retryAfter ?? null);
   } else {
-    await refuse(item, reply);
+    await notSent(item, reply);
   }
 }
 

@@ -108,3 +108,18 @@ def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> 
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name="Today")).to_be_visible()
     expect(page.get_by_test_id("connection")).to_have_text("Everything is synced")
+
+
+def outbox_size(page: Page) -> int:
+    """How many changes wait in the app's outbox (IndexedDB) on this page's phone."""
+    size: int = page.evaluate(
+        """() => new Promise((resolve, reject) => {
+            const open = indexedDB.open("ldn-diary");
+            open.onsuccess = () => {
+                const r = open.result.transaction("outbox").objectStore("outbox").count();
+                r.onsuccess = () => resolve(r.result);
+                r.onerror = () => reject(r.error);
+            };
+        })"""
+    )
+    return size

@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from diary.management.commands.seed_demo import PROFILES
 from tests.e2e.axe import axe_check
 from tests.e2e.chromium import PHONE
-from tests.e2e.conftest import chosen, pick
+from tests.e2e.conftest import chosen, outbox_size, pick
 from tests.e2e.embedded import DEMO_PASSWORD, Embedded, body_of, mails_to, next_mail
 
 pytestmark = pytest.mark.e2e
@@ -97,20 +97,6 @@ def open_tab(page: Page, name: str) -> None:
 
 def day_name(day: date) -> str:
     return f"{day.strftime('%A')} {day.day} {day.strftime('%B')}"
-
-
-def outbox_size(page: Page) -> int:
-    size: int = page.evaluate(
-        """() => new Promise((resolve, reject) => {
-            const open = indexedDB.open("ldn-diary");
-            open.onsuccess = () => {
-                const r = open.result.transaction("outbox").objectStore("outbox").count();
-                r.onsuccess = () => resolve(r.result);
-                r.onerror = () => reject(r.error);
-            };
-        })"""
-    )
-    return size
 
 
 # What the app before issue 13 queued for "Took my dose" with no plan and no amount: the

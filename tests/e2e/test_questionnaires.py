@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from diary.choices import EnteredBy
 from diary.models import Clinician, Patient, QuestionnaireResponse
@@ -21,7 +21,7 @@ from diary.services.entries import entry_record
 from diary.services.insights import insights_sweep
 from tests.e2e.axe import axe_check
 from tests.e2e.chromium import PHONE
-from tests.e2e.conftest import diary_day
+from tests.e2e.conftest import diary_day, outbox_size
 from tests.factories import PASSWORD, ClinicianFactory, PatientFactory, app_session_token, link, plan_for
 
 pytestmark = pytest.mark.e2e
@@ -59,20 +59,6 @@ def clinician_reads(token: str, path: str) -> Any:
     reply = Client().get(path, HTTP_X_SESSION_TOKEN=token)
     assert reply.status_code == 200, (path, reply.status_code, reply.content[:300])
     return reply.json()
-
-
-def outbox_size(page: Page) -> int:
-    size: int = page.evaluate(
-        """() => new Promise((resolve, reject) => {
-            const open = indexedDB.open("ldn-diary");
-            open.onsuccess = () => {
-                const r = open.result.transaction("outbox").objectStore("outbox").count();
-                r.onsuccess = () => resolve(r.result);
-                r.onerror = () => reject(r.error);
-            };
-        })"""
-    )
-    return size
 
 
 def test_pgic_due_at_the_earliest_evaluation_is_answered_offline_synced_once_and_makes_partial(

@@ -4,6 +4,7 @@ data), started once per test module that asks for it, and the e-mails it keeps."
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -83,7 +84,8 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded]:
     deadline = time.monotonic() + 300  # migrate and seed the demo first
     while not _up(url):
         if process.poll() is not None or time.monotonic() > deadline:
-            os.killpg(process.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):  # it may have ended by itself
+                os.killpg(process.pid, signal.SIGKILL)
             pytest.fail(f"make run's embedded set-up did not start:\n{log.read_text()[-4000:]}")
         time.sleep(0.5)
     try:

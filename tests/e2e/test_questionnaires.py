@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 from diary.choices import EnteredBy
 from diary.models import Clinician, Patient, QuestionnaireResponse
@@ -115,6 +115,11 @@ def test_pgic_due_at_the_earliest_evaluation_is_answered_offline_synced_once_and
     page.reload()  # what is due, read again from the server: nothing
     expect(page.get_by_test_id("connection")).to_have_text("Everything is synced")
     expect(page.get_by_test_id("questionnaire")).to_have_count(0)
+    # My trends: the patient's own answer, in words
+    page.get_by_role("navigation", name="Sections").get_by_role("button", name="My trends").click()
+    scores = page.get_by_test_id("my-questionnaires")
+    expect(scores).to_contain_text("Since starting LDN: much improved")
+    axe_check(page, "My trends: my questionnaires")
     stored = list(QuestionnaireResponse.objects.filter(patient=patient))
     assert [(r.instrument, r.total, r.entered_by, r.completed_on) for r in stored] == [
         ("pgic", 2, EnteredBy.PATIENT, diary_day(patient))
@@ -130,3 +135,43 @@ def test_pgic_due_at_the_earliest_evaluation_is_answered_offline_synced_once_and
     mine = clinician_reads(doctor, f"{base}/questionnaires")
     assert [(r["instrument"], r["total"], r["entered_by"]) for r in mine["responses"]] == [("pgic", 2, "patient")]
     assert mine["due"] == []
+
+
+def test_a_migraine_patient_fills_the_midas_baseline_checked_before_it_is_queued(
+    page: Page, live_server: Any, transactional_db: Any
+) -> None:
+    """A plan and no dose yet: the MIDAS baseline is due (§12.3); HIT-6 too, but without the
+    clinic's licensed wording the app does not ask it. A day count out of range is caught
+    on the phone, in words, before anything is queued."""
+    clinician = ClinicianFactory.create()
+    patient = PatientFactory.create(user__email="mia@example.org", primary_condition="migraine")
+    link(patient, clinician)
+    plan_for(patient, clinician, [(diary_day(patient) + timedelta(days=3), "1.5")])
+    page.goto(live_server.url + "/")
+    page.get_by_label("E-mail").fill("mia@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_test_id("connection")).to_have_text("Everything is synced")
+    card = page.get_by_test_id("questionnaire")
+    card.get_by_role("button", name="Answer now").click()
+    expect(card.get_by_role("radiogroup")).to_have_count(1)  # MIDAS B only: no PGIC, no HIT-6
+    days = card.get_by_role("textbox")
+    expect(days).to_have_count(6)  # five day counts and A
+    for i, value in enumerate(["3", "91", "2", "0", "4"]):
+        days.nth(i).fill(value)
+    card.get_by_role("button", name="Send my answers").click()
+    expect(card.get_by_role("alert")).to_have_text("A whole number of days, from 0 to 90.")
+    expect(days.nth(1)).to_be_focused()
+    assert outbox_size(page) == 0
+    axe_check(page, "Today: MIDAS, a day count out of range")
+    days.nth(1).fill("9")
+    card.get_by_role("radiogroup").get_by_role("radio", name="6", exact=True).click()
+    card.get_by_role("button", name="Send my answers").click()
+    expect(card.get_by_test_id("questionnaire-done")).to_have_text("Thank you: your answers are saved.")
+    expect(page.get_by_test_id("connection")).to_have_text("Everything is synced")
+    stored = QuestionnaireResponse.objects.get(patient=patient)
+    assert (stored.instrument, stored.total, stored.answers) == (
+        "midas",
+        18,
+        {"items": [3, 9, 2, 0, 4], "a": None, "b": 6},
+    )

@@ -209,7 +209,7 @@ export function QuestionnaireCard({ q, queued, today }: { q: Questionnaires | nu
             </div>
           ) : null}
           {open.instruments.includes("midas") ? (
-            <fieldset class="stack">
+            <fieldset class="stack qset">
               <legend>{t.qMidasIntro(q.forms.midas.max_days)}</legend>
               {q.forms.midas.items.map((question, i) => {
                 const field = `midas.answers.items.${i}`;
@@ -261,12 +261,12 @@ export function QuestionnaireCard({ q, queued, today }: { q: Questionnaires | nu
                 options={Array.from({ length: q.forms.midas.max_pain + 1 }, (_, n) => ({ value: n, label: String(n) }))}
                 value={answers.midasB}
                 onPick={(n) => setA({ midasB: n })}
-                layout="n11"
+                layout="fit"
               />
             </fieldset>
           ) : null}
           {open.instruments.includes("hit6") && q.forms.hit6 ? (
-            <fieldset class="stack">
+            <fieldset class="stack qset">
               <legend>{t.qHit6Intro}</legend>
               {q.forms.hit6.items.map((question, i) => {
                 const field = `hit6.answers.answers.${i}`;

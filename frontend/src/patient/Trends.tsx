@@ -12,6 +12,7 @@ import { getMeta, setMeta } from "../db";
 import { cssVar, useColorScheme } from "../scheme";
 import { t } from "../strings";
 import { mgText } from "./PlanLine";
+import type { Questionnaires } from "../types";
 
 type Num = number | null;
 
@@ -337,6 +338,49 @@ function Notices({ notices, onOpenDay }: { notices: Notice[]; onOpenDay: (date: 
   );
 }
 
+/** The patient's own questionnaire answers over time (§12.1), newest first, in words. */
+function Scores({ q }: { q: Questionnaires | null }) {
+  if (!q) return null;
+  const words = (r: Questionnaires["responses"][number]): string => {
+    if (r.instrument === "pgic") return t.qPgicWords(q.forms.pgic.answers[r.total - 1] ?? String(r.total));
+    if (r.instrument === "midas") return t.qMidasWords(r.total, t.qMidasGrades[r.band ?? ""] ?? r.band ?? "");
+    return t.qHit6Words(r.total, t.qHit6Impacts[r.band ?? ""] ?? r.band ?? "");
+  };
+  const rows = [...q.responses].sort((a, b) => (a.completed_on < b.completed_on ? 1 : a.completed_on > b.completed_on ? -1 : 0));
+  return (
+    <section class="card stack" aria-labelledby="scores-title" data-testid="my-questionnaires">
+      <h2 id="scores-title">{t.qScoresTitle}</h2>
+      {rows.length ? (
+        <ul class="scores">
+          {rows.map((r) => (
+            <li>
+              <span class="muted small block">{formatDay(r.completed_on)}</span>
+              {words(r)}
+              {r.entered_by === "clinician" ? <span class="muted small"> ({t.qByClinician})</span> : null}
+              {r.entered_by === "reported" ? <span class="muted small"> ({t.qReported})</span> : null}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p class="muted">{t.qScoresNone}</p>
+      )}
+    </section>
+  );
+}
+
+async function loadQuestionnaires(): Promise<Questionnaires | null> {
+  try {
+    const reply = await call<Questionnaires>("GET", "/api/v1/me/questionnaires");
+    if (reply.status === 200) {
+      await setMeta("questionnaires", reply.body);
+      return reply.body;
+    }
+  } catch (err) {
+    if (!(err instanceof OfflineError)) throw err;
+  }
+  return (await getMeta<Questionnaires>("questionnaires")) ?? null;
+}
+
 async function loadInsights(): Promise<Load> {
   let failed = 0;
   try {
@@ -367,8 +411,10 @@ function LoadProblem({ status, retry }: { status: number; retry: () => void }) {
 export function Trends({ onOpenDay }: { onOpenDay: (date: string) => void }) {
   const [load, setLoad] = useState<Load>({ state: "loading" });
   const [attempt, setAttempt] = useState(0);
+  const [q, setQ] = useState<Questionnaires | null>(null);
   useEffect(() => {
     void loadInsights().then(setLoad, () => setLoad({ state: "none", failed: 0 }));
+    void loadQuestionnaires().then(setQ, () => undefined);
   }, [attempt]);
   const retry = () => {
     setLoad({ state: "loading" });
@@ -412,6 +458,7 @@ export function Trends({ onOpenDay }: { onOpenDay: (date: string) => void }) {
           {data.as_of ? <p class="muted small">{t.trendsUpdated(formatDay(data.as_of))}</p> : null}
           <Notices notices={data.notices ?? []} onOpenDay={onOpenDay} />
           {data.since_start ? <SinceStart since={data.since_start} /> : null}
+          <Scores q={q} />
           <section class="card" aria-labelledby="suggestions-title">
             <h2 id="suggestions-title">{t.suggestions}</h2>
             {data.suggestions.length ? (

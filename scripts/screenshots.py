@@ -153,6 +153,18 @@ def clinician_pages(browser: Any, app: LiveApp, expect: Any) -> None:
     context.close()
 
 
+def phone_signed_in(browser: Any, app: LiveApp, expect: Any, email: str) -> tuple[Any, Any]:
+    """A phone-sized context with `email` signed in and synced: (context, page)."""
+    context = browser.new_context(**{**PHONE, "device_scale_factor": 1}, timezone_id=TIME_ZONE)
+    page = context.new_page()
+    page.goto(app.url + "/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_test_id("connection")).to_have_text("Everything is synced", timeout=30_000)
+    return context, page
+
+
 def patient_extras(browser: Any, app: LiveApp, expect: Any) -> None:
     """Sign-up with the condition asked, and a due PGIC opened on Today."""
     context = browser.new_context(**{**PHONE, "device_scale_factor": 1}, timezone_id=TIME_ZONE)
@@ -165,13 +177,7 @@ def patient_extras(browser: Any, app: LiveApp, expect: Any) -> None:
     page.screenshot(path=OUT / "signup.png")
     context.close()
 
-    context = browser.new_context(**{**PHONE, "device_scale_factor": 1}, timezone_id=TIME_ZONE)
-    page = context.new_page()
-    page.goto(app.url + "/")
-    page.get_by_label("E-mail").fill(PGIC_DUE)
-    page.get_by_label("Password").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_test_id("connection")).to_have_text("Everything is synced", timeout=30_000)
+    context, page = phone_signed_in(browser, app, expect, PGIC_DUE)
     card = page.get_by_test_id("questionnaire")
     card.get_by_role("button", name="Answer now").click()
     card.get_by_role("radio", name="Much improved", exact=True).click()
@@ -186,13 +192,7 @@ def main() -> int:
     try:
         with LiveApp("ldn_screenshots", "screenshots") as app, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            context = browser.new_context(**{**PHONE, "device_scale_factor": 1}, timezone_id=TIME_ZONE)
-            page = context.new_page()
-            page.goto(app.url + "/")
-            page.get_by_label("E-mail").fill(PATIENT)
-            page.get_by_label("Password").fill(DEMO_PASSWORD)
-            page.get_by_role("button", name="Sign in", exact=True).click()
-            expect(page.get_by_test_id("connection")).to_have_text("Everything is synced", timeout=30_000)
+            context, page = phone_signed_in(browser, app, expect, PATIENT)
             expect(page.get_by_test_id("offline-ready")).to_be_visible(timeout=30_000)
             page.screenshot(path=OUT / "today.png")
 

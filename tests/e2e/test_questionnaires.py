@@ -54,6 +54,14 @@ def at_evaluation(transactional_db: Any) -> tuple[Patient, Clinician]:
     return patient, clinician
 
 
+def signed_in(page: Page, url: str, email: str) -> None:
+    page.goto(url + "/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_test_id("connection")).to_have_text("Everything is synced")
+
+
 def clinician_reads(token: str, path: str) -> Any:
     """A clinician's API read (a session token that passed the second factor), as JSON."""
     reply = Client().get(path, HTTP_X_SESSION_TOKEN=token)
@@ -74,11 +82,7 @@ def test_pgic_due_at_the_earliest_evaluation_is_answered_offline_synced_once_and
     context = browser.new_context(**PHONE, timezone_id="Europe/Berlin")
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto(live_server.url + "/")
-    page.get_by_label("E-mail").fill("fiona@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_test_id("connection")).to_have_text("Everything is synced")
+    signed_in(page, live_server.url, "fiona@example.org")
 
     card = page.get_by_test_id("questionnaire")
     expect(card.get_by_role("heading", name="2 minutes: how has LDN changed things for you?")).to_be_visible()
@@ -147,11 +151,7 @@ def test_a_migraine_patient_fills_the_midas_baseline_checked_before_it_is_queued
     patient = PatientFactory.create(user__email="mia@example.org", primary_condition="migraine")
     link(patient, clinician)
     plan_for(patient, clinician, [(diary_day(patient) + timedelta(days=3), "1.5")])
-    page.goto(live_server.url + "/")
-    page.get_by_label("E-mail").fill("mia@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-    expect(page.get_by_test_id("connection")).to_have_text("Everything is synced")
+    signed_in(page, live_server.url, "mia@example.org")
     card = page.get_by_test_id("questionnaire")
     card.get_by_role("button", name="Answer now").click()
     expect(card.get_by_role("radiogroup")).to_have_count(1)  # MIDAS B only: no PGIC, no HIT-6

@@ -181,6 +181,7 @@ def patient_extras(browser: Any, app: LiveApp, expect: Any) -> None:
     card = page.get_by_test_id("questionnaire")
     card.get_by_role("button", name="Answer now").click()
     card.get_by_role("radio", name="Much improved", exact=True).click()
+    page.wait_for_timeout(500)  # the app scrolls "Send" clear of the Save bar
     page.screenshot(path=OUT / "questionnaire.png")
     context.close()
 

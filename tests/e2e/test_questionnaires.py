@@ -103,7 +103,17 @@ def test_pgic_due_at_the_earliest_evaluation_is_answered_offline_synced_once_and
     assert outbox_size(page) == 0
     axe_check(page, "Today: the questionnaire, an answer missing")
     group.get_by_role("radio", name="Much improved", exact=True).click()  # one tap
-    card.get_by_role("button", name="Send my answers").click()
+    send = card.get_by_role("button", name="Send my answers")
+    # "Send" comes into view clear of the day's fixed Save bar (a patient must not tap Save)
+    page.wait_for_function(
+        """() => {
+            const send = [...document.querySelectorAll("button")].find((b) => b.textContent === "Send my answers");
+            const bar = document.querySelector(".savebar");
+            return send && bar && send.getBoundingClientRect().bottom <= bar.getBoundingClientRect().top;
+        }"""
+    )
+    expect(send).to_be_in_viewport()
+    send.click()
     expect(card.get_by_test_id("questionnaire-done")).to_have_text(
         "Thank you: your answers are saved on this phone and will be sent when you are online."
     )

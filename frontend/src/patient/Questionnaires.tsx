@@ -9,6 +9,7 @@ import { RadioGroup } from "../radio";
 import { t } from "../strings";
 import { discardChange, newId, replay, saveQuestionnaire } from "../sync";
 import type { OutboxItem, QuestionnaireData, Questionnaires } from "../types";
+import { revealAboveBars } from "./TodayForm";
 
 type Instrument = QuestionnaireData["instrument"];
 type QItem = Extract<OutboxItem, { kind: "questionnaire" }>;
@@ -110,6 +111,7 @@ export function QuestionnaireCard({ q, queued, today }: { q: Questionnaires | nu
   const [problems, setProblems] = useState<Record<string, string>>({});
   const [done, setDone] = useState("");
   const form = useRef<HTMLFormElement>(null);
+  const sendRow = useRef<HTMLDivElement>(null);
   if (!q || (!due.length && !refused.length && !open && !done)) return null;
 
   const start = (instruments: Instrument[], fixing: QItem[] = []) => {
@@ -166,7 +168,7 @@ export function QuestionnaireCard({ q, queued, today }: { q: Questionnaires | nu
             ))}
           </ul>
           <div class="buttons">
-            <button type="button" onClick={() => start([item.data.instrument], [item])}>
+            <button type="button" class="primary" onClick={() => start([item.data.instrument], [item])}>
               {t.fix}
             </button>
             <button type="button" class="secondary" onClick={() => void discardChange(item.key)}>
@@ -184,7 +186,7 @@ export function QuestionnaireCard({ q, queued, today }: { q: Questionnaires | nu
         <>
           <h2 id="q-title">{t.qCardTitle}</h2>
           <p class="muted small">{t.qCardWhy}</p>
-          <button type="button" onClick={() => start(due)}>
+          <button type="button" class="primary" onClick={() => start(due)}>
             {t.qStart}
           </button>
         </>
@@ -200,7 +202,11 @@ export function QuestionnaireCard({ q, queued, today }: { q: Questionnaires | nu
                 legend={q.forms.pgic.question}
                 options={q.forms.pgic.answers.map((label, i) => ({ value: i + 1, label }))}
                 value={answers.pgic}
-                onPick={(n) => setA({ pgic: n })}
+                onPick={(n) => {
+                  setA({ pgic: n });
+                  // PGIC alone is one tap: bring "Send" clear of the day's Save bar
+                  if (open.instruments.length === 1) window.setTimeout(() => revealAboveBars(sendRow.current), 0);
+                }}
                 layout="list"
                 invalid={!!problems["pgic.answers.answer"]}
                 describedBy={problems["pgic.answers.answer"] ? "err-pgic.answers.answer" : undefined}
@@ -291,8 +297,10 @@ export function QuestionnaireCard({ q, queued, today }: { q: Questionnaires | nu
               })}
             </fieldset>
           ) : null}
-          <div class="buttons">
-            <button type="submit">{t.qSend}</button>
+          <div class="buttons" ref={sendRow}>
+            <button type="submit" class="primary">
+              {t.qSend}
+            </button>
             <button type="button" class="secondary" onClick={() => setOpen(null)}>
               {t.qLater}
             </button>

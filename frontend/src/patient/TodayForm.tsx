@@ -698,7 +698,7 @@ export function TodayForm(props: { date: string; today: string; max: string; pla
 
 /** Scroll `el` into view and then clear of the fixed Save bar, whatever its height now
  * (a confirmation line, a long message: the CSS scroll padding is only an estimate). */
-function revealAboveBars(el: HTMLElement | null): void {
+export function revealAboveBars(el: HTMLElement | null): void {
   if (!el) return;
   el.scrollIntoView({ block: "nearest" });
   const bar = document.querySelector(".savebar");

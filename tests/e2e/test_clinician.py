@@ -255,7 +255,9 @@ def test_an_invitation_is_redeemed_in_another_browser_and_only_this_clinic_sees_
         p.get_by_label("Password").fill("a long enough passphrase")
         p.get_by_label("Your name (optional)").fill("Nina New")
         p.get_by_label("Invitation code").fill(code)
-        p.get_by_label("I agree to share my diary").check()
+        p.get_by_role("radiogroup", name="What do you take LDN for?").get_by_role("radio", name="Migraine").click()
+        # the consent names the clinic and the inviting clinician (issue 13) once the code is checked
+        p.get_by_label(re.compile(r"^I agree that .*care team \(invited by .*\) can see my diary")).check()
         p.get_by_role("button", name="Create an account").click()
         expect(p.get_by_role("heading", name="Check your e-mail")).to_be_visible()
         found = re.search(r"^\s*([A-Z0-9]{3,5}(?:-[A-Z0-9]{3,5})?)\s*$", str(mail.outbox[-1].body), re.MULTILINE)

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from api.authentication import SignedOutIdle
-from api.sessions import SIGNED_OUT_IDLE, idle_message
+from api.sessions import idle_message, signed_out_note
 from diary.services.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -120,8 +120,7 @@ def signed_out_idle(exc: Exception, context: dict[str, Any]) -> bool:
     request that found a cookie session idle (it left a note, kept until the next sign-in)."""
     if isinstance(exc, SignedOutIdle):
         return True
-    session = getattr(context.get("request"), "session", None)
-    return session is not None and session.get(SIGNED_OUT_IDLE) is not None
+    return signed_out_note(context.get("request"))
 
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

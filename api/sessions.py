@@ -6,8 +6,11 @@ later than the limit ends the session (Django's ``logout``: the session row is g
 a copied cookie is dead too) and leaves a note in the new, anonymous session: the API's
 "not signed in" answers say why (api/errors.py) until the browser signs in again. Not
 only the first: several requests of a page race for the first answer, and the one that
-gets it may be one whose page is going away. A session token (allauth's
-app client) is checked the same way by api/authentication.py.
+gets it may be one whose page is going away. The note is also a cookie of its own
+(SIGNED_OUT_COOKIE): a racing request that carried the dead session's cookie answers with
+Django's deletion of the session cookie, which took the session's note with it when its
+answer came last. A session token (allauth's app client) is checked the same way by
+api/authentication.py.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from diary.access import clinician_of
 
 LAST_ACTIVITY = "ldn_last_activity"
 SIGNED_OUT_IDLE = "ldn_signed_out_idle"
+SIGNED_OUT_COOKIE = "ldn_signed_out_idle"
 
 
 def idle_limited(user: Any) -> bool:
@@ -64,13 +68,35 @@ class IdleSignOutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        signed_out = signed_in_again = False
         # Only a signed-in session reads the user (as the view would anyway).
         if SESSION_KEY in request.session:
             request.session.pop(SIGNED_OUT_IDLE, None)  # signed in again: the note is old news
+            signed_in_again = SIGNED_OUT_COOKIE in request.COOKIES
             if idle_limited(request.user):
                 if session_idle(request.session):
                     logout(request)
                     request.session[SIGNED_OUT_IDLE] = True
+                    signed_out, signed_in_again = True, False
                 else:
                     session_touch(request.session)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if signed_out:
+            response.set_cookie(
+                SIGNED_OUT_COOKIE,
+                "1",
+                max_age=settings.SESSION_COOKIE_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        elif signed_in_again:
+            response.delete_cookie(SIGNED_OUT_COOKIE, samesite="Lax")
+        return response
+
+
+def signed_out_note(request: Any) -> bool:
+    """The browser was signed out for inactivity and has not signed in since."""
+    session = getattr(request, "session", None)
+    cookies = getattr(request, "COOKIES", {})
+    return cookies.get(SIGNED_OUT_COOKIE) == "1" or (session is not None and session.get(SIGNED_OUT_IDLE) is not None)

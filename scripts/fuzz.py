@@ -35,6 +35,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
@@ -57,6 +59,7 @@ def production_env(var_dir: str) -> dict[str, str]:
         "LDN_ENV": "production",
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "MFA_ENCRYPTION_KEY": Fernet.generate_key().decode(),  # production requires its own
         "ALLOWED_HOSTS": "127.0.0.1",
         "LDN_VAR_DIR": var_dir,
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",

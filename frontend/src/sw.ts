@@ -7,7 +7,7 @@ import { NavigationRoute, registerRoute } from "workbox-routing";
 import { call, setCsrfFallback } from "./api";
 import { getMeta } from "./db";
 import { t } from "./strings";
-import { replay, retryPending, syncState } from "./sync";
+import { onSyncChange, replay, retryPending, syncState } from "./sync";
 
 declare let self: ServiceWorkerGlobalScope;
 
@@ -28,14 +28,23 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(self.clients.claim());
 });
 
+async function tellWindows(): Promise<void> {
+  const clients = await self.clients.matchAll({ type: "window" });
+  clients.forEach((c) => c.postMessage({ type: "synced" }));
+}
+
+// The outbox may drain here on this worker's own retry timer, after its sync event has
+// ended: the open windows re-read it whenever it changes, or they would show the change
+// as waiting for good.
+onSyncChange(() => void tellWindows());
+
 self.addEventListener("sync", (event: any) => {
   if (event.tag === "ldn-outbox") {
     event.waitUntil(
       (async () => {
         setCsrfFallback((await getMeta<string>("csrf")) ?? "");
         await replay();
-        const clients = await self.clients.matchAll({ type: "window" });
-        clients.forEach((c) => c.postMessage({ type: "synced" }));
+        await tellWindows();
         // Still offline, or the server failed: fail the event, so the browser tries again later.
         if (syncState() === "offline") throw new Error("offline: the outbox waits");
         if (retryPending()) throw new Error("server error: the outbox waits");

@@ -223,7 +223,10 @@ export function replay(): Promise<void> {
 async function replayOnce(): Promise<void> {
   const d = await db();
   const items = (await d.getAll("outbox")).filter((i) => !i.blocked).sort((a, b) => a.seq - b.seq);
-  if (items.length === 0) return;
+  if (items.length === 0) {
+    notify(); // another context (the service worker, a tab) may have sent what this one showed
+    return;
+  }
   setState("syncing");
   try {
     for (const item of items) {

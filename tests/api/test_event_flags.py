@@ -13,6 +13,7 @@ import pytest
 
 from diary.models import Flag
 from diary.services.insights import insights_sweep
+from tests.conftest import Api
 from tests.factories import plan_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -59,6 +60,7 @@ def test_a_dose_corrected_from_45_to_4_5_mg_keeps_the_flag_with_both_values_and_
     assert fixed.status_code == 200, fixed.json_body
     insights_sweep()
 
+    Api.sessions.clear()  # two hours later Dr Bob signs in again (the clinician idle limit)
     flag = flag_of(cast, "dose_out_of_range")
     assert flag["id"] == raised["id"]
     assert flag["status"] == "open"  # an event flag stays open for a clinician (§11.8)

@@ -74,6 +74,7 @@ def test_html_report_has_the_period_numbers_verdict_plan_and_caveats(cast, rita)
     assert "From 13 Aug 2026: 1.5 mg" in text
     assert "From 27 Aug 2026: 4.5 mg" in text
     assert "regression to the mean" in text.lower()
+    assert not re.search(r"\{[#%]", html)  # no template text leaks into the page
     # self-contained: no external stylesheet, script, image or font; no inline style attribute
     assert not re.search(r"<(link|script|img)\b", html)
     assert "url(" not in html

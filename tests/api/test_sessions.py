@@ -62,6 +62,34 @@ def test_the_app_learns_why_when_it_comes_back_after_the_limit(frozen):
     assert whoami.json()["type"] == IDLE
 
 
+def test_the_reason_survives_a_racing_request_that_answers_last(frozen, settings):
+    """Two requests of one page carry the idle session's cookie: the first ends the session
+    and leaves the note; the second finds no session, and Django's answer deletes the
+    session cookie. When that answer reaches the browser last, the reason must still be
+    known (it was lost with the session cookie)."""
+    clinician = ClinicianFactory.create()
+    browser = clinician_browser(clinician)
+    dead = browser.cookies[settings.SESSION_COOKIE_NAME].value
+    frozen.shift(timedelta(minutes=31))
+    first = browser.get("/api/v1/patients")
+    assert (first.status_code, first.json()["type"]) == (401, IDLE)
+    racer = Browser()
+    racer.cookies[settings.SESSION_COOKIE_NAME] = dead
+    late = racer.get("/api/v1/patients")
+    assert late.status_code == 401
+    assert late.cookies[settings.SESSION_COOKIE_NAME].value == ""  # Django deletes the cookie
+    browser.cookies.pop(settings.SESSION_COOKIE_NAME)  # the late answer, applied last
+    whoami = browser.get("/api/v1/whoami")
+    assert (whoami.status_code, whoami.json()["type"]) == (401, IDLE)
+    # signed in again, then out by hand: a plain "not signed in", the old reason is gone
+    browser.send("POST", f"{BROWSER}/auth/login", {"email": clinician.user.email, "password": PASSWORD})
+    assert browser.send("POST", f"{BROWSER}/auth/2fa/authenticate", {"code": totp_code()}).status_code == 200
+    assert browser.get("/api/v1/patients").status_code == 200
+    assert browser.send("DELETE", f"{BROWSER}/auth/session").status_code == 401
+    plain = browser.get("/api/v1/patients")
+    assert (plain.status_code, plain.json()["type"]) == (401, "/api/v1/problems/not-authenticated")
+
+
 def test_the_limit_is_a_setting(frozen, settings):
     settings.CLINICIAN_IDLE_TIMEOUT = timedelta(minutes=10)
     browser = clinician_browser(ClinicianFactory.create())

@@ -20,7 +20,8 @@ def redis_cache() -> RedisCache:
         return cache
     if "LDN_REDIS_PORT" not in os.environ:
         pytest.fail("run through scripts/with-services.sh: the test needs the real Redis it starts")
-    return RedisCache(f"redis://127.0.0.1:{os.environ['LDN_REDIS_PORT']}/0", {})
+    # a database of its own: pass 1 runs beside this pass and clears its cache (database 0)
+    return RedisCache(f"redis://127.0.0.1:{os.environ['LDN_REDIS_PORT']}/15", {})
 
 
 def test_one_redis_client_serves_every_call():

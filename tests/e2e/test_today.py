@@ -4,9 +4,10 @@ the conflict screen and the opioid warning."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -65,8 +66,11 @@ def test_today_names_the_day_and_change_day_logs_an_earlier_one(page: Page, live
     field = page.get_by_label("Day", exact=True)
     expect(field).to_be_focused()
     expect(field).to_have_value(today.isoformat())
-    expect(field).to_have_attribute("max", today.isoformat())  # no future days
-    expect(field).to_have_attribute("min", (today - timedelta(days=365)).isoformat())
+    # no future days: the latest is the calendar date in the patient's zone, which is a day
+    # after the diary day between midnight and the patient's day boundary
+    calendar = datetime.now(ZoneInfo(patient.time_zone)).date()
+    expect(field).to_have_attribute("max", calendar.isoformat())
+    expect(field).to_have_attribute("min", (calendar - timedelta(days=365)).isoformat())
 
     earlier = today - timedelta(days=2)
     field.fill(earlier.isoformat())

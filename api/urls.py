@@ -18,6 +18,7 @@ urlpatterns = [
     path("me/entries/<str:day>/revisions", entries.MyEntryRevisionsView.as_view(), name="me-entry-revisions"),
     path("me/doses", doses.MyDosesView.as_view(), name="me-doses"),
     path("me/doses/<str:dose_id>", doses.MyDoseView.as_view(), name="me-dose"),
+    path("me/doses/<str:dose_id>/revisions", doses.MyDoseRevisionsView.as_view(), name="me-dose-revisions"),
     path("me/insights", insights.MyInsightsView.as_view(), name="me-insights"),
     path("me/questionnaires", questionnaires.MyQuestionnairesView.as_view(), name="me-questionnaires"),
     path("me/care-links", me.CareLinksView.as_view(), name="me-care-links"),
@@ -40,6 +41,7 @@ urlpatterns = [
     # the clinician
     path("patients", clinician.PatientsView.as_view(), name="patients"),
     path("patients/<str:patient_id>", clinician.PatientDetailView.as_view(), name="patient"),
+    path("patients/<str:patient_id>/profile", clinician.PatientProfileView.as_view(), name="patient-profile"),
     path("patients/<str:patient_id>/entries", entries.PatientEntriesView.as_view(), name="patient-entries"),
     path("patients/<str:patient_id>/entries/<str:day>", entries.PatientEntryView.as_view(), name="patient-entry"),
     path(
@@ -72,6 +74,7 @@ urlpatterns = [
     path("flags/<str:flag_id>/acknowledge", insights.FlagAcknowledgeView.as_view(), name="flag-acknowledge"),
     path("flags/<str:flag_id>/resolve", insights.FlagResolveView.as_view(), name="flag-resolve"),
     path("invitations", clinician.InvitationsView.as_view(), name="invitations"),
+    path("invitations/preview", me.SignupInvitationPreviewView.as_view(), name="invitation-preview"),
     path("invitations/<str:link_id>/revoke", clinician.InvitationRevokeView.as_view(), name="invitation-revoke"),
     # the clinician dashboard (issue 6)
     path("triage", dashboard.TriageView.as_view(), name="triage"),

@@ -171,17 +171,29 @@ ACCOUNT_EMAIL_VERIFICATION = env_choice("ACCOUNT_EMAIL_VERIFICATION", "mandatory
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# On the e-mail code screen: "Send a new code" and "Change the address" (a typo in the
+# address must not be a dead end), and a reset password signs the person in.
+ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_RESEND = True
+ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_CHANGE = True
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
+# Our e-mails carry the product's own subject lines (templates/account/email/).
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_SIGNUP_FORM_CLASS = "diary.forms.PatientSignupForm"
 ACCOUNT_ADAPTER = "diary.auth_adapters.AccountAdapter"
 # Five wrong passwords lock an account for the source they came from (the adapter keys
 # "key" on account and client address), for at most LOGIN_LOCKOUT; the answer is a 429
 # with Retry-After. Ten failures a minute from one source, whatever the accounts.
 LOGIN_LOCKOUT = timedelta(minutes=5)
+# One e-mailed code a minute per address: the app counts it down before "Send a new code"
+# (it reads the number from frontend/src/rules.gen.ts, generated from here).
+CODE_RESEND_SECONDS = 60
 ACCOUNT_RATE_LIMITS = {
     "login_failed": f"10/m/ip,5/{int(LOGIN_LOCKOUT.total_seconds())}s/key",
     "signup": "20/m/ip",
-    "confirm_email": "1/3m/key",
+    "confirm_email": f"1/{CODE_RESEND_SECONDS}s/key",
     "reset_password": "20/m/ip,5/m/key",
+    # the sign-up page's invitation check (api/views/me.py), before there is an account
+    "invitation_preview": "30/m/ip",
 }
 HEADLESS_ONLY = True
 HEADLESS_CLIENTS = ("browser", "app")
@@ -379,6 +391,8 @@ SPECTACULAR_SETTINGS = {
         "ReminderKindEnum": "diary.choices.ReminderKind",
         "InstrumentEnum": "diary.choices.Instrument",
         "EnteredByEnum": "diary.choices.EnteredBy",
+        "ConditionEnum": "diary.choices.Condition",
+        "ConditionSetByEnum": "diary.choices.ConditionSetBy",
     },
 }
 

@@ -1,5 +1,5 @@
 """allauth adapters: where sign-in failures are counted, how a lockout is answered, and
-the encryption of MFA secrets (docs/security.md)."""
+the encryption of MFA secrets (docs/security.md), and the greeting of our e-mails."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from diary.mfa_secrets import secret_decrypt, secret_encrypt
+from diary.models import User
 
 
 def request_source(request: HttpRequest, adapter: DefaultAccountAdapter) -> str:
@@ -46,6 +47,15 @@ class AccountAdapter(DefaultAccountAdapter):
             response = respond_429(request)
             response["Retry-After"] = str(int(settings.LOGIN_LOCKOUT.total_seconds()))
             raise ImmediateHttpResponse(response) from None
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Every e-mail greets the person by name when the address has an account (allauth
+        passes no user to the password-reset code e-mail)."""
+        if context.get("user") is None:
+            user = User.objects.filter(email__iexact=email).first()
+            if user is not None:
+                context = {**context, "user": user}
+        super().send_mail(template_prefix, email, context)
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -9,9 +9,17 @@ class Condition(models.TextChoices):
     FIBROMYALGIA = "fibromyalgia", "Fibromyalgia"
     CHRONIC_PAIN = "chronic_pain", "Chronic pain"
     OTHER = "other", "Other"
+    # The patient was not sure at sign-up: their clinician sets it. No verdict rule applies
+    # until then (the verdict is insufficient_data from the decision point on).
+    NOT_SET = "not_set", "Not set yet"
 
 
 HEADACHE_CONDITIONS = frozenset({Condition.MIGRAINE, Condition.CHRONIC_MIGRAINE})
+
+
+class ConditionSetBy(models.TextChoices):
+    PATIENT = "patient", "The patient"
+    CLINICIAN = "clinician", "A clinician"
 
 
 class DoseTime(models.TextChoices):

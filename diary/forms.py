@@ -1,8 +1,9 @@
 """Extra sign-up fields, accepted by allauth's headless signup endpoint.
 
 Everyone who signs up through the app is a patient; clinicians are created by an
-administrator (see README). The signup may carry the patient's time zone and an
-invitation code with consent, so "sign up with my clinic's code" is one step.
+administrator (see README). The signup may carry the patient's time zone, primary
+condition ("not_set": not sure, the clinician sets it) and an invitation code with
+consent, so "sign up with my clinic's code" is one step.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
 
+from diary.choices import Condition
 from diary.dates import is_valid_time_zone
 from diary.models import User
 from diary.services.care import invitation_preview, invitation_redeem
@@ -24,6 +26,9 @@ from diary.services.patients import patient_create
 class PatientSignupForm(forms.Form):
     display_name = forms.CharField(max_length=120, required=False)
     time_zone = forms.CharField(max_length=64, required=False)
+    # Not given (an older client, a script): not set, rather than a guess that would choose
+    # the wrong verdict rule (CLINICAL.md §6).
+    primary_condition = forms.ChoiceField(choices=Condition.choices, required=False)
     invitation_code = forms.CharField(max_length=32, required=False)
     consent = forms.BooleanField(required=False)
 
@@ -62,8 +67,13 @@ class PatientSignupForm(forms.Form):
             if data.get("display_name"):
                 user.display_name = data["display_name"]
                 user.save(update_fields=["display_name"])
-            extra = {"time_zone": data["time_zone"]} if data.get("time_zone") else {}
+            extra: dict[str, Any] = {"time_zone": data["time_zone"]} if data.get("time_zone") else {}
+            if data.get("primary_condition"):
+                extra["primary_condition"] = data["primary_condition"]
             patient = patient_create(user, **extra)
+            if not data.get("primary_condition"):
+                patient.primary_condition = Condition.NOT_SET
+                patient.save(update_fields=["primary_condition"])
             if data.get("invitation_code"):
                 # Used up by someone else between the check and now: the patient can
                 # redeem another code from the app.

@@ -30,6 +30,7 @@ from diary.models import (
     Clinician,
     DiaryEntry,
     DoseLog,
+    DoseLogRevision,
     DosePlan,
     DoseStep,
     Flag,
@@ -159,7 +160,15 @@ def changes_since(patient: Patient, since: int, limit: int = 500) -> dict[str, o
     """
     entries = list(entries_for(patient).filter(seq__gt=since).order_by("seq")[: limit + 1])
     logs = list(DoseLog.objects.filter(patient=patient, seq__gt=since).order_by("seq")[: limit + 1])
-    merged = sorted([(e.seq, "entry", e) for e in entries] + [(d.seq, "dose", d) for d in logs], key=lambda t: t[0])
+    deleted = list(
+        DoseLogRevision.objects.filter(patient=patient, deleted=True, seq__gt=since).order_by("seq")[: limit + 1]
+    )
+    merged = sorted(
+        [(e.seq, "entry", e) for e in entries]
+        + [(d.seq, "dose", d) for d in logs]
+        + [(r.seq, "deleted_dose", r) for r in deleted],
+        key=lambda t: t[0],
+    )
     has_more = len(merged) > limit
     merged = merged[:limit]
     cursor = merged[-1][0] if has_more else patient.change_seq
@@ -168,6 +177,8 @@ def changes_since(patient: Patient, since: int, limit: int = 500) -> dict[str, o
         "has_more": has_more,
         "entries": [obj for _, kind, obj in merged if kind == "entry"],
         "dose_logs": [obj for _, kind, obj in merged if kind == "dose"],
+        # a dose deleted after the cursor: other devices drop their copy
+        "deleted_dose_logs": [obj for _, kind, obj in merged if kind == "deleted_dose"],
     }
 
 

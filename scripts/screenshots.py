@@ -1,7 +1,8 @@
 """Screenshots for README.md, in Debian's Chromium at device scale factor 1 (small files):
-the patient app's Today, History and My trends of the demo patient
+the patient app's Today, History, My trends and Me of the demo patient
 `responder@demo.ldn-diary.test` (months of diary and a real insight) on a 390×844 phone
-screen; and the demo clinician's pages on a 1280×800 desktop screen: the triage list (also
+screen, the sign-up page with the condition asked, and a due PGIC opened on Today
+(the demo's irregular diary); and the demo clinician's pages on a 1280×800 desktop screen: the triage list (also
 at 768×1024, where rows become cards), the non-responder's patient page, the plan editor
 asking before it saves a step above the usual range, the questionnaires of the migraine
 patient MIDAS made a responder, the clinic's HIT-6 wording, clinic outcomes, and the first page
@@ -12,7 +13,8 @@ of the non-responder's visit report as WeasyPrint prints it (the PDF drawn by py
 
 It starts the same live app as bench/frontend (a fresh database with the demo clinic,
 gunicorn on loopback; bench/frontend/server.py), writes docs/screenshots/{today,history,
-trends,triage,triage-768,patient,plan,questionnaires,clinic,outcomes,report}.png and recompresses each PNG
+trends,me,signup,questionnaire,triage,triage-768,patient,plan,questionnaires,clinic,outcomes,
+report}.png and recompresses each PNG
 losslessly (zlib level 9, no ancillary chunks).
 Not part of `make test`: it writes files. The demo's days end today, so the pictures
 change with the date they are taken on.
@@ -39,10 +41,15 @@ OUT = ROOT / "docs" / "screenshots"
 PATIENT = "responder@demo.ldn-diary.test"
 TIME_ZONE = "Europe/Berlin"  # the demo responder's
 CLINICIAN = "clinician@demo.ldn-diary.test"
+# the demo patient whose PGIC follow-up is due (the demo's irregular diary, fibromyalgia)
+PGIC_DUE = "irregular@demo.ldn-diary.test"
 NAMES = (
     "today",
     "history",
     "trends",
+    "me",
+    "signup",
+    "questionnaire",
     "triage",
     "triage-768",
     "patient",
@@ -162,6 +169,39 @@ def clinician_pages(browser: Any, app: LiveApp, expect: Any) -> None:
     context.close()
 
 
+def phone_signed_in(browser: Any, app: LiveApp, expect: Any, email: str) -> tuple[Any, Any]:
+    """A phone-sized context with `email` signed in and synced: (context, page)."""
+    context = browser.new_context(**{**PHONE, "device_scale_factor": 1}, timezone_id=TIME_ZONE)
+    page = context.new_page()
+    page.goto(app.url + "/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    expect(page.get_by_test_id("connection")).to_have_text("Everything is synced", timeout=30_000)
+    return context, page
+
+
+def patient_extras(browser: Any, app: LiveApp, expect: Any) -> None:
+    """Sign-up with the condition asked, and a due PGIC opened on Today."""
+    context = browser.new_context(**{**PHONE, "device_scale_factor": 1}, timezone_id=TIME_ZONE)
+    page = context.new_page()
+    page.goto(app.url + "/")
+    page.get_by_role("button", name="New here? Create an account").click()
+    page.get_by_label("E-mail").fill("new.patient@example.org")
+    group = page.get_by_role("radiogroup", name="What do you take LDN for?")
+    group.get_by_role("radio", name="Fibromyalgia").click()
+    page.screenshot(path=OUT / "signup.png")
+    context.close()
+
+    context, page = phone_signed_in(browser, app, expect, PGIC_DUE)
+    card = page.get_by_test_id("questionnaire")
+    card.get_by_role("button", name="Answer now").click()
+    card.get_by_role("radio", name="Much improved", exact=True).click()
+    page.wait_for_timeout(500)  # the app scrolls "Send" clear of the Save bar
+    page.screenshot(path=OUT / "questionnaire.png")
+    context.close()
+
+
 def main() -> int:
     from playwright.sync_api import expect, sync_playwright
 
@@ -169,13 +209,7 @@ def main() -> int:
     try:
         with LiveApp("ldn_screenshots", "screenshots") as app, sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            context = browser.new_context(**{**PHONE, "device_scale_factor": 1}, timezone_id=TIME_ZONE)
-            page = context.new_page()
-            page.goto(app.url + "/")
-            page.get_by_label("E-mail").fill(PATIENT)
-            page.get_by_label("Password").fill(DEMO_PASSWORD)
-            page.get_by_role("button", name="Sign in", exact=True).click()
-            expect(page.get_by_test_id("connection")).to_have_text("Everything is synced", timeout=30_000)
+            context, page = phone_signed_in(browser, app, expect, PATIENT)
             expect(page.get_by_test_id("offline-ready")).to_be_visible(timeout=30_000)
             page.screenshot(path=OUT / "today.png")
 
@@ -185,9 +219,14 @@ def main() -> int:
             page.screenshot(path=OUT / "history.png")
 
             tabs.get_by_role("button", name="My trends", exact=True).click()
-            expect(page.get_by_test_id("chart-pain").locator("canvas")).to_have_count(1, timeout=30_000)
+            expect(page.get_by_test_id("chart-pain").locator("canvas")).to_have_count(2, timeout=30_000)
             page.screenshot(path=OUT / "trends.png")
+
+            tabs.get_by_role("button", name="Me", exact=True).click()
+            expect(page.get_by_test_id("my-condition")).to_be_visible()
+            page.screenshot(path=OUT / "me.png")
             context.close()
+            patient_extras(browser, app, expect)
             clinician_pages(browser, app, expect)
             browser.close()
     except CannotRun as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from api.serializers.common import StrictSerializer
-from api.serializers.dosing import BaselineOut, DoseLogOut, PlanOut
+from api.serializers.dosing import BaselineOut, DoseLogOut, DoseRevisionOut, PlanOut
 from api.serializers.entries import EntryOut, RevisionOut
 from api.serializers.people import PatientLinkOut, ProfileOut
 from api.serializers.questionnaires import QuestionnaireOut
@@ -49,6 +49,7 @@ class ExportOut(serializers.Serializer):
     profile = ProfileOut()
     entries = ExportEntryOut(many=True)
     dose_logs = DoseLogOut(many=True)
+    dose_revisions = DoseRevisionOut(many=True, help_text="Earlier values of corrected and deleted doses.")
     plans = PlanOut(many=True)
     reported_baseline = BaselineOut(allow_null=True)
     care_links = ExportLinkOut(many=True)

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from api.serializers.common import LocalTimeField, StrictSerializer, WarningSerializer, bounded_list
 from diary.choices import StopReason, TimeOfDay
-from diary.models import DoseLog, DosePlan, DoseStep, ReportedBaseline
+from diary.models import DoseLog, DoseLogRevision, DosePlan, DoseStep, ReportedBaseline
 from diary.models.dosing import MAX_DOSE_MG, STEPS_PER_PLAN_MAX
 
 DOSE_ERRORS: dict[str, Any] = {
@@ -68,6 +68,22 @@ class DoseLogOut(serializers.ModelSerializer):
     @extend_schema_field(WarningSerializer(many=True))
     def get_warnings(self, obj: DoseLog) -> list[dict[str, str]]:
         return list(self.context.get("warnings", []))
+
+
+class DoseRevisionOut(serializers.ModelSerializer):
+    """A logged dose as it was before a correction (`deleted`: before it was deleted)."""
+
+    snapshot = serializers.JSONField()
+
+    class Meta:
+        model = DoseLogRevision
+        fields = ("dose_id", "date", "deleted", "replaced_at", "snapshot")
+        read_only_fields = fields
+
+
+class DeletedDoseOut(serializers.Serializer):
+    id = serializers.UUIDField(source="dose_id")
+    date = serializers.DateField()
 
 
 class StepIn(StrictSerializer):

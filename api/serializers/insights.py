@@ -242,6 +242,17 @@ class MyInsightsOut(serializers.Serializer):
     as_of = serializers.DateField(allow_null=True)
     alerts = MyAlertOut(many=True)
     suggestions = MySuggestionOut(many=True)
+    notices = serializers.JSONField(
+        help_text="Safety notices about what I do (medicines taken often, missed doses, a dose above the usual "
+        "range), as numbers the app puts into words: [{kind: medicine_overuse|frequent_medicines|"
+        "dose_above_usual|missed_doses, ...}]."
+    )
+    since_start = serializers.JSONField(
+        allow_null=True,
+        help_text="Since I started LDN: {measure: headache_days|pain|null, stage, first_dose, baseline: {source, "
+        "value, start, end}, latest: {value, start, end, days_logged, valid}, change_pct, change_points, ...}: "
+        "the numbers of the verdict's evidence, without the verdict.",
+    )
     trend = serializers.JSONField(help_text="My pain and sleep over the last 8 weeks, in words and numbers.")
     segments = serializers.JSONField(help_text="My numbers for each dose I have taken.")
     series = serializers.JSONField(help_text="Daily series for my charts.")

@@ -3,12 +3,21 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from api.serializers.common import LocalTimeField, StrictSerializer
-from diary.choices import Condition, DoseTime, LinkStatus
-from diary.models import CareLink, Patient
+from diary.choices import Condition, ConditionSetBy, DoseTime, LinkStatus
+from diary.models import CareLink, ConditionChange, Patient
+
+
+class ConditionChangeOut(serializers.ModelSerializer):
+    set_by = serializers.ChoiceField(choices=ConditionSetBy.choices)
+
+    class Meta:
+        model = ConditionChange
+        fields = ("condition_from", "condition_to", "set_by", "set_by_name", "at")
+        read_only_fields = fields
 
 
 class ProfileOut(serializers.ModelSerializer):
@@ -16,6 +25,7 @@ class ProfileOut(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
     display_name = serializers.CharField(source="user.display_name", read_only=True)
     day_boundary = LocalTimeField(read_only=True)
+    condition_set = serializers.SerializerMethodField(help_text="The last change of the condition, if any.")
 
     class Meta:
         model = Patient
@@ -26,10 +36,32 @@ class ProfileOut(serializers.ModelSerializer):
             "time_zone",
             "day_boundary",
             "primary_condition",
+            "condition_set",
             "preferred_dose_time",
             "created_at",
         )
         read_only_fields = fields
+
+    @extend_schema_field(
+        inline_serializer(
+            "ConditionSet",
+            {
+                "set_by": serializers.ChoiceField(choices=ConditionSetBy.choices),
+                "name": serializers.CharField(),
+                "at": serializers.DateTimeField(),
+            },
+            allow_null=True,
+        )
+    )
+    def get_condition_set(self, obj: Patient) -> dict[str, object] | None:
+        if not obj.condition_set_by:
+            return None
+        at = serializers.DateTimeField().to_representation(obj.condition_set_at) if obj.condition_set_at else None
+        return {"set_by": obj.condition_set_by, "name": obj.condition_set_by_name, "at": at}
+
+
+class ConditionIn(StrictSerializer):
+    primary_condition = serializers.ChoiceField(choices=Condition.choices)
 
 
 class ProfileIn(StrictSerializer):

@@ -50,6 +50,7 @@ def _export_json(data: ExportData) -> dict[str, Any]:
             "profile": patient,
             "entries": data.entries,
             "dose_logs": data.dose_logs,
+            "dose_revisions": data.dose_revisions,
             "plans": data.plans,
             "reported_baseline": data.reported_baseline,
             "care_links": data.care_links,

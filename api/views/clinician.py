@@ -12,15 +12,24 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.serializers.dosing import BaselineIn, BaselineOut, PlanIn, PlanOut, PlanStopIn, PlanWithTodayOut
-from api.serializers.people import InvitationCreatedOut, InvitationIn, InvitationOut, PatientSummaryOut
+from api.serializers.people import (
+    ConditionChangeOut,
+    ConditionIn,
+    InvitationCreatedOut,
+    InvitationIn,
+    InvitationOut,
+    PatientSummaryOut,
+)
 from api.views.base import ClinicianPatientView, ClinicianView, parse_uuid, query_choices
 from api.views.me import plan_with_today
 from diary import selectors
-from diary.choices import LinkStatus, RevokedBy
+from diary.access import patient_for_clinician
+from diary.choices import ConditionSetBy, LinkStatus, RevokedBy
 from diary.models import ReportedBaseline
 from diary.services.care import care_link_revoke, invitation_create
 from diary.services.dosing import baseline_report, plan_stop, plan_write
 from diary.services.errors import Conflict, NotFound
+from diary.services.patients import patient_condition_set
 
 PatientDetailOut = inline_serializer(
     "PatientDetail",
@@ -29,8 +38,19 @@ PatientDetailOut = inline_serializer(
         "care_link_id": serializers.UUIDField(),
         "plan": PlanWithTodayOut(),
         "reported_baseline": BaselineOut(allow_null=True),
+        "condition_history": ConditionChangeOut(many=True),
     },
 )
+
+PatientProfileOut = inline_serializer(
+    "PatientProfile",
+    {"patient": PatientSummaryOut(), "condition_history": ConditionChangeOut(many=True)},
+)
+
+
+def condition_history(patient: object) -> list[dict[str, object]]:
+    changes = patient.condition_changes.order_by("-at", "-pk")  # type: ignore[attr-defined]
+    return list(ConditionChangeOut(changes, many=True).data)
 
 
 class PatientsView(ClinicianView):
@@ -58,8 +78,28 @@ class PatientDetailView(ClinicianPatientView):
                 "care_link_id": str(link.values_list("public_id", flat=True).first()),
                 "plan": plan_with_today(patient),
                 "reported_baseline": BaselineOut(baseline).data if baseline else None,
+                "condition_history": condition_history(patient),
             }
         )
+
+
+class PatientProfileView(ClinicianPatientView):
+    @extend_schema(
+        request=ConditionIn,
+        responses=PatientProfileOut,
+        summary="Set the patient's primary condition (kept in its history; the analysis reruns)",
+    )
+    def patch(self, request: Request, patient_id: str) -> Response:
+        patient = self.get_patient()
+        data = ConditionIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        condition = data.validated_data["primary_condition"]
+        patient_condition_set(patient, condition, actor=request.user, set_by=ConditionSetBy.CLINICIAN)  # type: ignore[arg-type]
+        self.audit("patient.condition_set", patient, "patient", patient.public_id)
+        # read again with the list columns, as the detail answers
+        scope = selectors.patients_for(self.clinician)
+        patient = patient_for_clinician(self.clinician, patient.public_id, scope) or patient
+        return Response({"patient": PatientSummaryOut(patient).data, "condition_history": condition_history(patient)})
 
 
 class PatientPlanView(ClinicianPatientView):

@@ -7,12 +7,12 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.serializers.dosing import DoseLogIn, DoseLogOut, DoseLogPatch
+from api.serializers.dosing import DoseLogIn, DoseLogOut, DoseLogPatch, DoseRevisionOut
 from api.views.base import ClinicianPatientView, PatientView, date_range, parse_uuid
 from api.views.entries import RANGE_PARAMS
 from diary import selectors
-from diary.models import DoseLog
-from diary.services.dosing import Written, dose_log_record, dose_log_update
+from diary.models import DoseLog, DoseLogRevision
+from diary.services.dosing import Written, dose_log_delete, dose_log_record, dose_log_update
 from diary.services.errors import NotFound
 
 
@@ -61,7 +61,28 @@ class MyDoseView(PatientView):
         log = self._log(dose_id)
         data = DoseLogPatch(data=request.data)
         data.is_valid(raise_exception=True)
-        return written_response(dose_log_update(log=log, data=dict(data.validated_data)))
+        return written_response(dose_log_update(log=log, data=dict(data.validated_data), actor=request.user))  # type: ignore[arg-type]
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Delete a logged dose (kept in its revisions; the day can be logged again)",
+    )
+    def delete(self, request: Request, dose_id: str) -> Response:
+        dose_log_delete(log=self._log(dose_id), actor=request.user)  # type: ignore[arg-type]
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MyDoseRevisionsView(PatientView):
+    pagination_class = None
+
+    @extend_schema(responses=DoseRevisionOut(many=True), summary="Earlier values of a logged dose, newest first")
+    def get(self, request: Request, dose_id: str) -> Response:
+        public_id = parse_uuid(dose_id, "dose_id")
+        revisions = DoseLogRevision.objects.filter(patient=self.patient, dose_id=public_id).order_by("-seq", "-pk")
+        if not revisions.exists() and not DoseLog.objects.filter(patient=self.patient, public_id=public_id).exists():
+            raise NotFound()
+        return Response(DoseRevisionOut(revisions, many=True).data)
 
 
 class PatientDosesView(ClinicianPatientView):

@@ -23,6 +23,7 @@ from diary.choices import FlagKind, FlagStatus, Severity
 from diary.dashboard import daily_values
 from diary.evidence import suggestion_text, verdict_presented
 from diary.models import Flag, Patient, PatientInsight
+from diary.patient_insights import patient_notices, since_start
 from diary.services.errors import Conflict, InvalidInput, NotFound
 from diary.services.flags import flag_acknowledge, flag_resolve
 
@@ -74,6 +75,8 @@ class MyInsightsView(PatientView):
                 "as_of": insight.as_of if insight else None,
                 "alerts": alerts,
                 "suggestions": suggestions,
+                "notices": patient_notices(data) if insight else [],
+                "since_start": since_start(data) if insight else None,
                 **_patient_subset(data.get("summary", {})),
             }
         )

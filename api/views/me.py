@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from allauth.core import ratelimit
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.exceptions import Throttled
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from api.serializers.dosing import DoseLogOut, PlannedDoseOut, PlanOut, PlanWithTodayOut
+from api.serializers.dosing import DeletedDoseOut, DoseLogOut, PlannedDoseOut, PlanOut, PlanWithTodayOut
 from api.serializers.entries import EntryOut
 from api.serializers.people import (
     CodeIn,
@@ -108,6 +111,7 @@ ChangesOut = inline_serializer(
         "has_more": serializers.BooleanField(),
         "entries": EntryOut(many=True),
         "dose_logs": DoseLogOut(many=True),
+        "deleted_dose_logs": DeletedDoseOut(many=True),
         "plan": PlanWithTodayOut(),
         "profile": ProfileOut(),
     },
@@ -132,6 +136,7 @@ class ChangesView(PatientView):
                 "has_more": changes["has_more"],
                 "entries": EntryOut(changes["entries"], many=True).data,
                 "dose_logs": DoseLogOut(changes["dose_logs"], many=True).data,
+                "deleted_dose_logs": DeletedDoseOut(changes["deleted_dose_logs"], many=True).data,
                 "plan": plan_with_today(patient),
                 "profile": ProfileOut(patient).data,
             }
@@ -174,3 +179,35 @@ class CareLinkRevokeView(PatientView):
             raise NotFound()
         link = care_link_revoke(link=link, by=RevokedBy.PATIENT)
         return Response(PatientLinkOut(link).data)
+
+
+class SignupInvitationPreviewView(BaseView):
+    """Before an account exists: the sign-up page names the clinic and clinician the patient
+    consents to share with. The code (60 random bits) is the secret; each address may try
+    INVITATION_PREVIEW a minute (settings.ACCOUNT_RATE_LIMITS), counted in Redis, and this
+    limit fails closed while Redis is away (config/cache.py)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=CodeIn,
+        responses={
+            200: InvitationPreviewOut,
+            429: OpenApiResponse(
+                description="Too many codes checked from this address (or no address to count them by): wait a minute."
+            ),
+        },
+        summary="Who is inviting me (before sign-up; code not used up)",
+    )
+    def post(self, request: Request) -> Response:
+        try:
+            allowed = ratelimit.consume(request._request, action="invitation_preview")
+        except DjangoPermissionDenied:
+            # allauth cannot tell the client's address (a proxy set-up that hides it): with
+            # nothing to count tries by, refuse as if over the limit (fail closed)
+            allowed = False
+        if not allowed:
+            raise Throttled(wait=60, detail="Too many codes checked from here. Try again in a minute.")
+        data = CodeIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(InvitationPreviewOut(invitation_preview(data.validated_data["code"])).data)

@@ -22,7 +22,7 @@ Today is ready to use when the app is opened offline, in Debian's headless Chrom
    and opens "/". "Interactive" means: Today's Save button is in the page and enabled, and
    a tap on the first unselected pain button (a real touch at its centre, sent through CDP
    as soon as the page reports Save ready, so one or two protocol round trips later) has
-   been handled: the app re-rendered the button as pressed (aria-pressed="true"). Times
+   been handled: the app re-rendered the option as chosen (aria-checked="true"). Times
    are performance.now() in the page, i.e. milliseconds from the navigation's start (its
    timeOrigin), taken by a MutationObserver and a click listener installed before any of
    the app's code runs. The time to interactive is the moment Save is there and enabled
@@ -80,20 +80,20 @@ MARKS = """(() => {
     const save = document.querySelector('form button[type="submit"]');
     if (m.ready === null && save && !save.disabled) {
       m.ready = performance.now();
-      const pain = save.form.querySelector('fieldset button[aria-pressed="false"]');  // Pain today comes first
+      const pain = save.form.querySelector('[role="radio"][aria-checked="false"]');  // Pain today comes first
       const box = pain.getBoundingClientRect();
       m.point = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
       pointed(m.point);
     }
     if (m.handled !== null || m.target === null) return;
     for (const r of records) {
-      if (r.type === "attributes" && r.target === m.target && m.target.getAttribute("aria-pressed") === "true") {
+      if (r.type === "attributes" && r.target === m.target && m.target.getAttribute("aria-checked") === "true") {
         m.handled = performance.now();
         handled(m.handled);
         return;
       }
     }
-  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["aria-pressed"] });
+  }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ["aria-checked"] });
 })();"""
 
 

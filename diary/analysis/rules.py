@@ -16,6 +16,10 @@ MIGRAINE: Final = "migraine"
 CHRONIC_MIGRAINE: Final = "chronic_migraine"
 HEADACHE_CONDITIONS: Final = frozenset({MIGRAINE, CHRONIC_MIGRAINE})
 # fibromyalgia, chronic_pain and other all use the pain rule (IMMPACT 2008)
+# The patient was not sure at sign-up and no clinician has set it yet: no rule applies, so
+# from the decision point on the verdict is insufficient_data (the rule needs a condition).
+CONDITION_NOT_SET: Final = "not_set"
+CONDITION_NOT_SET_REASON: Final = "the primary condition is not set: the clinician sets it on the patient page"
 
 # --- the diary day (§2, §3) -------------------------------------------------------------
 HEADACHE_MILD: Final = 1  # headache ≥ 1 is a headache day

@@ -141,6 +141,8 @@ def _pain_rule(ctx: Context) -> tuple[str | None, dict[str, Any]]:
 
 
 def baseline_problem(ctx: Context) -> str | None:
+    if ctx.history.condition == rules.CONDITION_NOT_SET:
+        return rules.CONDITION_NOT_SET_REASON
     b = ctx.baseline
     if b.source == "none":
         return "no valid baseline (diary baseline invalid and none reported)"
@@ -159,9 +161,12 @@ def decide(ctx: Context) -> VerdictResult:
        evaluation date (as_of, or the last day on LDN after a stop).
     2. Precedence (§11.6): discontinued (stopped before the decision point) > in_progress
        (decision point not reached; numbers shown as interim) > insufficient_data (no
-       valid baseline, baseline 0, or the window invalid) > the rule.
+       valid baseline, baseline 0, the window invalid, or no condition set) > the rule.
     """
-    kind, numbers = _headache_rule(ctx) if ctx.headache_patient else _pain_rule(ctx)
+    if ctx.history.condition == rules.CONDITION_NOT_SET:
+        kind, numbers = None, {"rule": None, "questionnaire": {**ctx.questionnaires.block(), "effect": None}}
+    else:
+        kind, numbers = _headache_rule(ctx) if ctx.headache_patient else _pain_rule(ctx)
     labels = list(baseline_block(ctx)["labels"])
     if ctx.window.pro_rated and "pro_rated" not in labels:
         labels.append("pro_rated")

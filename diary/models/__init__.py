@@ -1,8 +1,8 @@
 from diary.models.audit import AuditEvent
-from diary.models.dosing import DoseLog, DosePlan, DoseStep, ReportedBaseline
+from diary.models.dosing import DoseLog, DoseLogRevision, DosePlan, DoseStep, ReportedBaseline
 from diary.models.entries import AcuteMedication, DiaryEntry, EntryRevision, SideEffect
 from diary.models.insights import Flag, PatientInsight, Verdict
-from diary.models.people import CareLink, Clinic, Clinician, Patient, User
+from diary.models.people import CareLink, Clinic, Clinician, ConditionChange, Patient, User
 from diary.models.questionnaires import Hit6Wording, QuestionnaireResponse
 from diary.models.reminders import PushSubscription, Reminder, ReminderDelivery, VapidKey
 
@@ -12,8 +12,10 @@ __all__ = [
     "CareLink",
     "Clinic",
     "Clinician",
+    "ConditionChange",
     "DiaryEntry",
     "DoseLog",
+    "DoseLogRevision",
     "DosePlan",
     "DoseStep",
     "EntryRevision",

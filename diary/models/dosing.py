@@ -113,6 +113,29 @@ class DoseLog(models.Model):
         return f"{self.date} {'taken' if self.taken else 'missed'} {self.mg or ''}"
 
 
+class DoseLogRevision(models.Model):
+    """A logged dose as it was before a correction or a deletion (the patient's own record
+    of every earlier value, on every database; pghistory's triggers add row events on
+    PostgreSQL). A deleted dose lives on here only: `deleted` rows are also what the
+    changes feed reports, so the patient's other devices drop the dose."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="dose_revisions")
+    dose_id = models.UUIDField(help_text="The DoseLog's public id (the log itself may be gone).")
+    date = models.DateField()
+    snapshot = models.JSONField()
+    deleted = models.BooleanField(default=False)
+    replaced_at = models.DateTimeField(default=timezone.now)
+    replaced_by = models.ForeignKey("diary.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    seq = models.BigIntegerField(default=0, help_text="Patient.change_seq of the change.")
+
+    class Meta:
+        ordering: ClassVar = ["patient", "-replaced_at", "-pk"]
+        indexes: ClassVar = [models.Index(fields=["patient", "seq"]), models.Index(fields=["dose_id"])]
+
+    def __str__(self) -> str:
+        return f"dose {self.dose_id} on {self.date} ({'deleted' if self.deleted else 'changed'})"
+
+
 @tracked()
 class ReportedBaseline(models.Model):
     """A baseline month the clinician entered for a patient who did not log one (§4)."""

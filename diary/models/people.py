@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from diary.choices import Condition, DoseTime, LinkStatus, RevokedBy
+from diary.choices import Condition, ConditionSetBy, DoseTime, LinkStatus, RevokedBy
 from diary.models.history import tracked
 
 
@@ -83,6 +83,10 @@ class Patient(models.Model):
     day_boundary = models.TimeField(default=time(4, 0))
     primary_condition = models.CharField(max_length=32, choices=Condition.choices, default=Condition.MIGRAINE)
     preferred_dose_time = models.CharField(max_length=16, choices=DoseTime.choices, default=DoseTime.BEDTIME)
+    # The last ConditionChange, kept on the row so the profile reads it without a query.
+    condition_set_by = models.CharField(max_length=16, choices=ConditionSetBy.choices, blank=True, default="")
+    condition_set_by_name = models.CharField(max_length=200, blank=True, default="")
+    condition_set_at = models.DateTimeField(null=True, blank=True)
     # Set (if not already set) in the same transaction as any write that changes what
     # the analytics see; the insights sweep clears it.
     insights_stale_since = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -143,3 +147,27 @@ class CareLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clinic} ↔ {self.patient or 'invitation'} ({self.status})"
+
+
+class ConditionChange(models.Model):
+    """Who set the patient's primary condition, to what, and when (sign-up, the Me page, or
+    a clinician of a linked clinic). Kept on every database: the condition decides which
+    verdict rule applies, so a verdict is only checkable with the condition it was made
+    under and who chose it."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="condition_changes")
+    condition_from = models.CharField(max_length=32, choices=Condition.choices, blank=True, default="")
+    condition_to = models.CharField(max_length=32, choices=Condition.choices)
+    set_by = models.CharField(max_length=16, choices=ConditionSetBy.choices)
+    # The clinician's user (or the patient's own); kept as a name too, so the record reads
+    # the same after that account is gone.
+    set_by_user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    set_by_name = models.CharField(max_length=200, blank=True, default="")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["patient", "-at", "-pk"]
+        indexes: ClassVar = [models.Index(fields=["patient", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id}: {self.condition_from or '-'} → {self.condition_to} ({self.set_by})"

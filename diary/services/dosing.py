@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from diary.dates import local_calendar_date
-from diary.models import Clinician, DoseLog, DosePlan, DoseStep, Patient, ReportedBaseline
+from diary.models import Clinician, DoseLog, DoseLogRevision, DosePlan, DoseStep, Patient, ReportedBaseline, User
 from diary.models.dosing import MAX_DOSE_MG, STEP_DAYS_AHEAD_MAX, STEP_DAYS_BACK_MAX, STEPS_PER_PLAN_MAX
 from diary.selectors import current_plan, planned_dose_on
 from diary.services.entries import diary_date_check
@@ -146,9 +146,39 @@ def dose_log_record(*, patient: Patient, data: dict[str, Any], now: datetime | N
     return Written(log, created=True, warnings=_log_warnings(patient, log))
 
 
+def _dose_snapshot(log: DoseLog) -> dict[str, Any]:
+    return {
+        "id": str(log.public_id),
+        "client_id": str(log.client_id),
+        "date": log.date.isoformat(),
+        "taken": log.taken,
+        "mg": None if log.mg is None else str(log.mg),
+        "time_of_day": log.time_of_day,
+        "taken_at": None if log.taken_at is None else log.taken_at.strftime("%H:%M"),
+        "created_at": log.created_at.isoformat(),
+        "updated_at": log.updated_at.isoformat(),
+    }
+
+
+def _dose_revision(log: DoseLog, *, seq: int, actor: User | None, now: datetime, deleted: bool) -> None:
+    DoseLogRevision.objects.create(
+        patient_id=log.patient_id,
+        dose_id=log.public_id,
+        date=log.date,
+        snapshot=_dose_snapshot(log),
+        deleted=deleted,
+        replaced_at=now,
+        replaced_by=actor,
+        seq=seq,
+    )
+
+
 @transaction.atomic
-def dose_log_update(*, log: DoseLog, data: dict[str, Any], now: datetime | None = None) -> Written:
-    """Correct a logged dose (taken, amount, time). The date and client_id stay."""
+def dose_log_update(
+    *, log: DoseLog, data: dict[str, Any], actor: User | None = None, now: datetime | None = None
+) -> Written:
+    """Correct a logged dose (taken, amount, time). The date and client_id stay; the value
+    before the correction is kept as a DoseLogRevision."""
     patient = patient_lock(log.patient_id)
     log = DoseLog.objects.select_for_update().get(pk=log.pk)
     merged = {
@@ -164,13 +194,31 @@ def dose_log_update(*, log: DoseLog, data: dict[str, Any], now: datetime | None 
     values = _dose_values(patient, merged)
     changed = any(getattr(log, k) != v for k, v in values.items())
     if changed:
+        now = now or timezone.now()
+        seq = patient_mark_changed(patient, now)
+        _dose_revision(log, seq=seq, actor=actor, now=now, deleted=False)
         for key, value in values.items():
             setattr(log, key, value)
-        now = now or timezone.now()
-        log.seq = patient_mark_changed(patient, now)
+        log.seq = seq
         log.updated_at = now
         log.save()
     return Written(log, created=False, warnings=_log_warnings(patient, log))
+
+
+@transaction.atomic
+def dose_log_delete(*, log: DoseLog, actor: User | None = None, now: datetime | None = None) -> None:
+    """Delete a logged dose (logged by mistake). 1. Lock the patient. 2. Keep the dose as a
+    deleted DoseLogRevision with the change number, so the changes feed tells the
+    patient's other devices and nothing logged is lost. 3. Delete the row, so the day can
+    be logged again and the analysis no longer counts it."""
+    patient = patient_lock(log.patient_id)
+    locked = DoseLog.objects.select_for_update().filter(pk=log.pk).first()
+    if locked is None:
+        return  # deleted meanwhile (a repeated request)
+    now = now or timezone.now()
+    seq = patient_mark_changed(patient, now)
+    _dose_revision(locked, seq=seq, actor=actor, now=now, deleted=True)
+    locked.delete()
 
 
 def _dose_values(patient: Patient, data: dict[str, Any]) -> dict[str, Any]:

@@ -17,12 +17,13 @@ from django.db.models import Prefetch
 
 from diary import selectors
 from diary.analysis import questionnaires as scoring
-from diary.choices import EnteredBy
+from diary.choices import EnteredBy, MedicineClass, SideEffectKind, TimeOfDay
 from diary.models import (
     AcuteMedication,
     CareLink,
     DiaryEntry,
     DoseLog,
+    DoseLogRevision,
     DosePlan,
     EntryRevision,
     Patient,
@@ -42,6 +43,7 @@ class ExportData:
     patient: Patient
     entries: list[DiaryEntry]  # side_effects, acute_medications and revisions prefetched
     dose_logs: list[DoseLog]
+    dose_revisions: list[DoseLogRevision]  # earlier values of corrected and deleted doses
     plans: list[DosePlan]  # steps prefetched
     reported_baseline: ReportedBaseline | None
     care_links: list[CareLink]
@@ -51,7 +53,7 @@ class ExportData:
 
 
 def export_gather(patient: Patient) -> ExportData:
-    """One query per table (11 in all), whatever the size of the diary."""
+    """One query per table (12 in all), whatever the size of the diary."""
     entries = list(
         DiaryEntry.objects.filter(patient=patient)
         .prefetch_related(
@@ -65,6 +67,7 @@ def export_gather(patient: Patient) -> ExportData:
         patient=patient,
         entries=entries,
         dose_logs=list(selectors.dose_logs_for(patient)),
+        dose_revisions=list(DoseLogRevision.objects.filter(patient=patient).order_by("date", "seq")),
         plans=list(selectors.plans_for(patient)),
         reported_baseline=ReportedBaseline.objects.filter(patient=patient).first(),
         care_links=list(selectors.care_links_for_patient(patient)),
@@ -110,22 +113,40 @@ def _cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+# Words, not codes: the CSV is read by people in a spreadsheet (the JSON export keeps the codes).
+HEADACHE_WORDS = ("none", "mild", "moderate", "severe")
+SEVERITY_WORDS = {1: "mild", 2: "moderate", 3: "severe"}
+
+
 def _side_effects(entry: DiaryEntry) -> str:
     parts = []
     for effect in entry.side_effects.all():
-        name = f"other: {effect.other_text}" if effect.kind == "other" else effect.kind
-        extra = ", limited activities" if effect.limited_activities else ""
-        parts.append(f"{name} (severity {effect.severity}{extra})")
+        label = SideEffectKind(effect.kind).label
+        name = f"{label}: {effect.other_text}" if effect.kind == "other" else label
+        details = [SEVERITY_WORDS.get(effect.severity, str(effect.severity))]
+        if effect.limited_activities:
+            details.append("limited usual activities")
+        parts.append(f"{name} ({', '.join(details)})")
     return "; ".join(parts)
 
 
 def _medications(entry: DiaryEntry) -> str:
     parts = []
     for med in entry.acute_medications.all():
-        flags = [f for f, on in (("for headache", med.for_headache), ("contains opioid", med.contains_opioid)) if on]
-        text = f"{med.med_class}: {med.name}" if med.name else med.med_class
-        parts.append(f"{text} ({', '.join(flags)})" if flags else text)
+        label = MedicineClass(med.med_class).label
+        text = f"{label}: {med.name}" if med.name else label
+        details = ["for a headache" if med.for_headache else "not for a headache"]
+        if med.contains_opioid:
+            details.append("contains an opioid")
+        parts.append(f"{text} ({', '.join(details)})")
     return "; ".join(parts)
+
+
+def _entry_value(entry: DiaryEntry, name: str) -> Any:
+    value = getattr(entry, name)
+    if name == "headache":
+        return HEADACHE_WORDS[value]
+    return value
 
 
 def _questionnaires(responses: Sequence[QuestionnaireResponse]) -> str:
@@ -153,13 +174,13 @@ def _rows(
         dose: DoseLog | None = by_date[day].get("dose")
         row: list[Any] = [day.isoformat(), entry is not None]
         if entry is not None:
-            row += [getattr(entry, name) for name in ENTRY_FIELDS]
+            row += [_entry_value(entry, name) for name in ENTRY_FIELDS]
             row += [_side_effects(entry), _medications(entry), entry.note]
         else:
             row += [None] * (len(ENTRY_FIELDS) + 3)
         if dose is not None:
             taken_at = dose.taken_at.strftime("%H:%M") if dose.taken_at else None
-            row += [dose.taken, dose.mg, dose.time_of_day, taken_at]
+            row += [dose.taken, dose.mg, TimeOfDay(dose.time_of_day).label, taken_at]
         else:
             row += [None] * 4
         if entry is not None:

@@ -10,10 +10,11 @@ from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from diary.choices import ConditionSetBy
 from diary.dates import is_valid_time_zone
 from diary.fastpath.insights_outbox import insights_outbox_send
 from diary.fastpath.patient_change import patient_change_take
-from diary.models import Patient, User
+from diary.models import ConditionChange, Patient, User
 from diary.services.errors import InvalidInput
 from diary.services.reminders import reminders_reschedule
 
@@ -96,26 +97,75 @@ def _validate_profile(data: dict[str, Any]) -> None:
 
 
 def patient_create(user: User, **fields: Any) -> Patient:
+    """The patient profile of a new account; a condition given (sign-up) is recorded as the
+    patient's own choice."""
     fields.setdefault("time_zone", settings.DEFAULT_PATIENT_TIME_ZONE)
     _validate_profile(fields)
-    return Patient.objects.create(user=user, **fields)
+    patient = Patient.objects.create(user=user, **fields)
+    if "primary_condition" in fields:
+        _condition_record(patient, "", patient.primary_condition, user, ConditionSetBy.PATIENT, patient.created_at)
+    return patient
+
+
+def _condition_record(
+    patient: Patient, old: str, new: str, actor: User, set_by: str, now: datetime | None = None
+) -> ConditionChange:
+    change = ConditionChange.objects.create(
+        patient=patient,
+        condition_from=old,
+        condition_to=new,
+        set_by=set_by,
+        set_by_user=actor,
+        set_by_name=actor.display_name or actor.email,
+        at=now or timezone.now(),
+    )
+    patient.condition_set_by, patient.condition_set_by_name, patient.condition_set_at = (
+        change.set_by,
+        change.set_by_name,
+        change.at,
+    )
+    patient.save(update_fields=["condition_set_by", "condition_set_by_name", "condition_set_at"])
+    return change
+
+
+@transaction.atomic
+def patient_condition_set(
+    patient: Patient, condition: str, *, actor: User, set_by: str, now: datetime | None = None
+) -> Patient:
+    """Set the primary condition (the patient on the Me page, or a clinician of a linked
+    clinic): 1. lock the patient; 2. nothing to do if it is already that; 3. store it, keep
+    who changed it from what in ConditionChange, and mark the insights stale (the condition
+    chooses the verdict rule, so the analysis reruns)."""
+    locked = patient_lock(patient.pk)
+    old = locked.primary_condition
+    if old == condition:
+        return locked
+    locked.primary_condition = condition
+    locked.save(update_fields=["primary_condition"])
+    _condition_record(locked, old, condition, actor, set_by, now)
+    patient_mark_changed(locked, now)
+    return locked
 
 
 @transaction.atomic
 def patient_profile_update(patient: Patient, data: dict[str, Any]) -> Patient:
-    """Change time zone, day boundary, condition or preferred dose time."""
+    """Change time zone, day boundary, condition or preferred dose time (the patient)."""
     _validate_profile(data)
     locked = patient_lock(patient.pk)
+    if "primary_condition" in data:
+        locked = patient_condition_set(
+            locked, data.pop("primary_condition"), actor=locked.user, set_by=ConditionSetBy.PATIENT
+        )
     display_name = data.pop("display_name", None)
     changed_fields = []
     old_dose_time = locked.preferred_dose_time
-    for field in ("time_zone", "day_boundary", "primary_condition", "preferred_dose_time"):
+    for field in ("time_zone", "day_boundary", "preferred_dose_time"):
         if field in data and getattr(locked, field) != data[field]:
             setattr(locked, field, data[field])
             changed_fields.append(field)
     if changed_fields:
         locked.save(update_fields=changed_fields)
-        # Condition decides which verdict rule applies: analytics must rerun.
+        # The time zone moves the diary's days: analytics must rerun.
         patient_mark_changed(locked)
         if {"time_zone", "preferred_dose_time"} & set(changed_fields):
             reminders_reschedule(locked, old_dose_time if "preferred_dose_time" in changed_fields else None)

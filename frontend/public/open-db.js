@@ -63,9 +63,10 @@
         result(tx.objectStore("doses").getAll(range)),
         result(tx.objectStore("outbox").getAll()),
         result(tx.objectStore("conflicts").getAll()),
+        result(meta.getAll(IDBKeyRange.bound("draft:" + from, "draft:" + to))),
       ]).then(
         function (r) {
-          var snapshot = { who: r[0], profile: r[1], plan: r[2], from: from, to: to, entries: r[3], doses: r[4], outbox: r[5], conflicts: r[6] };
+          var snapshot = { who: r[0], profile: r[1], plan: r[2], from: from, to: to, entries: r[3], doses: r[4], outbox: r[5], conflicts: r[6], drafts: r[7] };
           resolve({ db: db, snapshot: snapshot });
         },
         function () {

@@ -3,7 +3,6 @@
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { AUTH, call, csrfToken, idleNotice, OfflineError, SIGNED_OUT_EVENT } from "./api";
-import { SignIn } from "./auth";
 import { dropSnapshot, readSnapshot } from "./boot";
 import { clearAll, db, getMeta, setMeta } from "./db";
 import { t } from "./strings";
@@ -100,9 +99,16 @@ function sessionAndPage(): Promise<{ session: Session; page: ComponentType<PageP
 // Preact runs only after a frame has been painted).
 let starting: ReturnType<typeof sessionAndPage> | null = sessionAndPage();
 
+type SignInProps = { onSignedIn: () => void; notice?: string };
+
 export function App() {
   const [session, setSession] = useState<Session>({ state: "loading" });
   const [Page, setPage] = useState<ComponentType<PageProps> | null>(null);
+  // Sign-in and sign-up are their own chunk: a signed-in phone never needs them to open.
+  const [SignIn, setSignIn] = useState<ComponentType<SignInProps> | null>(null);
+  useEffect(() => {
+    if (session.state === "signed-out" && !SignIn) void import("./auth").then((m) => setSignIn(() => m.SignIn));
+  }, [session.state]);
   const [swReady, setSwReady] = useState(false);
 
   const refresh = () => {
@@ -137,8 +143,11 @@ export function App() {
     dropSnapshot();
     await clearAll();
     roleHint(null);
-    // The next person to sign in on this device starts at home, not on the last patient page.
-    if (window.location.hash) window.history.replaceState(null, "", window.location.pathname + window.location.search);
+    // The next person to sign in on this device starts at home, not on the last page (an
+    // admin page's ?next= stays: the sign-in returns there).
+    const url = new URL(window.location.href);
+    for (const key of ["tab", "day"]) url.searchParams.delete(key);
+    window.history.replaceState(null, "", url.pathname + url.search);
     setSession({ state: "signed-out", notice });
   };
 
@@ -146,6 +155,7 @@ export function App() {
     if (session.state === "in" && session.who.role === "patient") {
       // Reminders of this account must not keep arriving on a phone it signed out of.
       await import("./patient/push").then((m) => m.pushForget(), () => undefined);
+      await import("./patient/drafts").then((m) => m.draftsForget(), () => undefined);
     }
     try {
       await call("DELETE", `${AUTH}/auth/session`);
@@ -164,7 +174,8 @@ export function App() {
 
   let body;
   if (session.state === "loading") body = <p class="center">{t.loading}</p>;
-  else if (session.state === "signed-out") body = <SignIn onSignedIn={refresh} notice={session.notice} />;
+  else if (session.state === "signed-out")
+    body = SignIn ? <SignIn onSignedIn={refresh} notice={session.notice} /> : <p class="center">{t.loading}</p>;
   else if (session.state === "server-problem") {
     const cached = session.cached;
     body = (

@@ -18,6 +18,7 @@ export interface Snapshot {
   doses: LocalDose[];
   outbox: OutboxItem[];
   conflicts: Conflict[];
+  drafts?: unknown[]; // unsaved changes of these dates (patient/drafts.ts), meta "draft:<date>"
 }
 
 let reading: Promise<Snapshot | null> | null = null;
@@ -43,7 +44,7 @@ export function readSnapshot(): Promise<Snapshot | null> {
       const range = IDBKeyRange.bound(from, to);
       const tx = d.transaction(["meta", "entries", "doses", "outbox", "conflicts"]);
       const meta = tx.objectStore("meta");
-      const [who, profile, plan, entries, doses, outbox, conflicts] = await Promise.all([
+      const [who, profile, plan, entries, doses, outbox, conflicts, drafts] = await Promise.all([
         meta.get("whoami"),
         meta.get("profile"),
         meta.get("plan"),
@@ -51,8 +52,9 @@ export function readSnapshot(): Promise<Snapshot | null> {
         tx.objectStore("doses").getAll(range),
         tx.objectStore("outbox").getAll(),
         tx.objectStore("conflicts").getAll(),
+        meta.getAll(IDBKeyRange.bound(`draft:${from}`, `draft:${to}`)),
       ]);
-      const snapshot = { who, profile, plan, from, to, entries, doses, outbox, conflicts };
+      const snapshot = { who, profile, plan, from, to, entries, doses, outbox, conflicts, drafts };
       if (!taken) current = snapshot;
       return snapshot;
     })().catch(() => null);
@@ -75,10 +77,18 @@ export function dropSnapshot(): void {
   reading = null; // a later read reads afresh
 }
 
-/** The stored entry and dose of `date` for the first TodayForm, if the snapshot has them. */
-export function takeDay(date: string): { entry: LocalEntry | null; dose: LocalDose | null } | null {
+/** The stored entry, dose and unsaved draft of `date` for the first TodayForm, if the
+ * snapshot has them. */
+export function takeDay(
+  date: string,
+): { entry: LocalEntry | null; dose: LocalDose | null; draft: unknown; outbox: OutboxItem[] } | null {
   const s = formDay;
   formDay = null;
   if (!s || date < s.from || date > s.to) return null;
-  return { entry: s.entries.find((e) => e.date === date) ?? null, dose: s.doses.find((x) => x.date === date) ?? null };
+  return {
+    entry: s.entries.find((e) => e.date === date) ?? null,
+    dose: s.doses.find((x) => x.date === date) ?? null,
+    draft: (s.drafts ?? []).find((d: any) => d?.date === date) ?? null,
+    outbox: s.outbox.filter((i) => i.date === date && i.kind !== "questionnaire"),
+  };
 }

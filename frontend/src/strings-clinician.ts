@@ -129,7 +129,14 @@ export const c = {
     fibromyalgia: "Fibromyalgia",
     chronic_pain: "Chronic pain",
     other: "Other",
+    not_set: "Not set yet",
   } as Record<string, string>,
+  conditionNotSet: "The patient was not sure of the condition: set it (it chooses how the verdict is made)",
+  conditionChange: "Change the condition",
+  conditionLabel: "Primary condition",
+  conditionSave: "Save the condition",
+  conditionChanged: (from: string, to: string, who: string, when: string) => `${from} → ${to}, by ${who} on ${when}`,
+  thePatient: "the patient",
 
   // patient page
   backToTriage: "Back to triage",

@@ -4,7 +4,7 @@
 // Used by the page and by the service worker (Background Sync).
 import { call, OfflineError } from "./api";
 import { db, getMeta, setMeta } from "./db";
-import type { Conflict, DoseData, EntryData, LocalEntry, OutboxItem } from "./types";
+import type { Conflict, DoseData, EntryData, LocalDose, LocalEntry, OutboxItem, QuestionnaireData, Refusal } from "./types";
 
 export type SyncState = "idle" | "syncing" | "offline" | "auth";
 
@@ -53,6 +53,7 @@ function serverToData(e: any): EntryData {
     acute_medications: (e.acute_medications ?? []).map((m: any) => ({
       med_class: m.med_class,
       name: m.name,
+      for_headache: m.for_headache ?? null,
       contains_opioid: m.contains_opioid,
     })),
     client_id: e.client_id ?? newId(),
@@ -67,10 +68,12 @@ export async function saveDay(date: string, data: EntryData, dose: DoseData | nu
   const tx = d.transaction(["entries", "doses", "outbox", "conflicts"], "readwrite");
   const existing = await tx.objectStore("entries").get(date);
   const pending = (await tx.objectStore("outbox").get(`entry:${date}`)) as OutboxItem | undefined;
-  // The edit is based on the server version this phone last saw (kept while unsent).
+  // The edit is based on the server version this phone last saw (kept while unsent), and
+  // the day as the server had it is kept for "Discard".
   const baseVersion = pending?.kind === "entry" ? pending.baseVersion : (existing?.serverVersion ?? null);
+  const before = pending?.kind === "entry" ? (pending.before ?? null) : existing?.synced ? existing.data : null;
   await tx.objectStore("entries").put({ date, data, serverVersion: existing?.serverVersion ?? null, synced: false });
-  await tx.objectStore("outbox").put({ key: `entry:${date}`, kind: "entry", date, data, baseVersion, seq: Date.now() });
+  await tx.objectStore("outbox").put({ key: `entry:${date}`, kind: "entry", date, data, baseVersion, before, seq: Date.now() });
   await tx.objectStore("conflicts").delete(date);
   if (dose) {
     await tx.objectStore("doses").put({ ...dose, synced: false });
@@ -79,6 +82,65 @@ export async function saveDay(date: string, data: EntryData, dose: DoseData | nu
   await tx.done;
   notify();
   await requestBackgroundSync();
+}
+
+/** Correct or delete the dose logged on `date` (`patch` null: delete). A dose the server
+ * has not got yet is changed (or dropped) in the outbox; one it has is corrected with
+ * PATCH or removed with DELETE, both queued like any change. */
+export async function changeDose(date: string, patch: Pick<DoseData, "mg" | "time_of_day" | "taken"> | null): Promise<void> {
+  const d = await db();
+  const tx = d.transaction(["doses", "outbox"], "readwrite");
+  const dose = (await tx.objectStore("doses").get(date)) as LocalDose | undefined;
+  const pending = (await tx.objectStore("outbox").get(`dose:${date}`)) as OutboxItem | undefined;
+  if (!dose) {
+    await tx.done;
+    return;
+  }
+  const before: LocalDose | null = pending?.kind === "dose" ? (pending.before ?? null) : dose.synced ? dose : null;
+  const id = dose.id ?? (pending?.kind === "dose" ? pending.id : undefined);
+  const key = `dose:${date}`;
+  if (!id) {
+    // never reached the server: change or drop the new dose itself
+    if (patch) {
+      const data: DoseData = { client_id: dose.client_id, date, taken: patch.taken, mg: patch.mg, time_of_day: patch.time_of_day };
+      await tx.objectStore("doses").put({ ...data, synced: false });
+      await tx.objectStore("outbox").put({ key, kind: "dose", date, data, seq: Date.now() });
+    } else {
+      await tx.objectStore("doses").delete(date);
+      await tx.objectStore("outbox").delete(key);
+    }
+  } else if (patch) {
+    const data: DoseData = { client_id: dose.client_id, date, taken: patch.taken, mg: patch.mg, time_of_day: patch.time_of_day };
+    await tx.objectStore("doses").put({ ...data, id, synced: false });
+    await tx.objectStore("outbox").put({ key, kind: "dose", change: "patch", id, date, data, before, seq: Date.now() });
+  } else {
+    await tx.objectStore("doses").delete(date);
+    await tx.objectStore("outbox").put({ key, kind: "dose", change: "delete", id, date, data: dose, before, seq: Date.now() });
+  }
+  await tx.done;
+  notify();
+  await requestBackgroundSync();
+}
+
+/** The patient gives up a change the server refused: it leaves the outbox, and the phone's
+ * copy of the day goes back to what the server has (nothing else is touched). */
+export async function discardChange(key: string): Promise<void> {
+  const d = await db();
+  const tx = d.transaction(["entries", "doses", "outbox", "conflicts"], "readwrite");
+  const item = (await tx.objectStore("outbox").get(key)) as OutboxItem | undefined;
+  if (item?.kind === "entry") {
+    const entry = await tx.objectStore("entries").get(item.date);
+    if (item.before) {
+      await tx.objectStore("entries").put({ date: item.date, data: item.before, serverVersion: item.baseVersion, synced: true });
+    } else if (entry && !entry.synced) await tx.objectStore("entries").delete(item.date);
+    await tx.objectStore("conflicts").delete(item.date);
+  } else if (item?.kind === "dose") {
+    if (item.before) await tx.objectStore("doses").put({ ...item.before, synced: true });
+    else await tx.objectStore("doses").delete(item.date);
+  }
+  if (item) await tx.objectStore("outbox").delete(key);
+  await tx.done;
+  notify();
 }
 
 async function requestBackgroundSync(): Promise<void> {
@@ -169,6 +231,7 @@ async function replayOnce(): Promise<void> {
   try {
     for (const item of items) {
       if (item.kind === "entry") await sendEntry(item);
+      else if (item.kind === "questionnaire") await sendQuestionnaire(item);
       else await sendDose(item);
     }
     setState("idle");
@@ -190,7 +253,7 @@ class AuthError extends Error {}
  * `seq`: a late answer to the old item must not touch the new one. */
 async function ifCurrent(item: OutboxItem, change: (tx: any, current: OutboxItem) => Promise<void>): Promise<boolean> {
   const d = await db();
-  const tx = d.transaction(["entries", "doses", "outbox", "conflicts"], "readwrite");
+  const tx = d.transaction(["meta", "entries", "doses", "outbox", "conflicts"], "readwrite");
   const current = await tx.objectStore("outbox").get(item.key);
   const still = !!current && current.seq === item.seq;
   if (still) await change(tx, current);
@@ -220,6 +283,32 @@ function block(item: OutboxItem, reason: string, conflict?: Conflict): Promise<b
   });
 }
 
+/** What a 4xx said, kept with the held item so the patient reads it on its day, in words. */
+function refusalOf(reply: { status: number; body: any }): Refusal {
+  const errors = reply.body?.errors;
+  return {
+    status: reply.status,
+    detail: String(reply.body?.detail ?? ""),
+    errors: errors && typeof errors === "object" && !Array.isArray(errors) ? errors : {},
+  };
+}
+
+/** Hold an item the server refused (a 4xx other than a conflict) until the patient fixes
+ * or discards it; the rest of the outbox goes on. */
+function refuse(item: OutboxItem, reply: { status: number; body: any }): Promise<boolean> {
+  return ifCurrent(item, async (tx, current) => {
+    await tx.objectStore("outbox").put({ ...current, blocked: "refused", refusal: refusalOf(reply) });
+  });
+}
+
+/** Any other answer: signed out (stop), the server's failure (try later), or a refusal
+ * (held for the patient). */
+async function notSent(item: OutboxItem, reply: { status: number; body: any; retryAfter?: number | null }): Promise<void> {
+  if (reply.status === 401 || reply.status === 403) throw new AuthError();
+  if (serverFailed(reply.status)) throw new ServerFailed(reply.retryAfter ?? null);
+  await refuse(item, reply);
+}
+
 async function sendEntry(item: Extract<OutboxItem, { kind: "entry" }>): Promise<void> {
   const headers: Record<string, string> = item.baseVersion !== null ? { "If-Match": `"${item.baseVersion}"` } : {};
   const reply = await call("PUT", `/api/v1/me/entries/${item.date}`, item.data, headers);
@@ -240,29 +329,60 @@ async function sendEntry(item: Extract<OutboxItem, { kind: "entry" }>): Promise<
     // replaced the item meanwhile: that one is sent in its turn).
     const again = { ...item, baseVersion: null };
     if (await replaceIfCurrent(item, again)) await sendEntry(again);
-  } else if (reply.status === 401 || reply.status === 403) {
-    throw new AuthError();
-  } else if (serverFailed(reply.status)) {
-    throw new ServerFailed(reply.retryAfter ?? null);
   } else {
-    await block(item, reply.body?.detail ?? `HTTP ${reply.status}`);
+    await notSent(item, reply);
   }
 }
 
+/** The server's dose as the phone keeps it (mg as a number, its id). */
+function storedDose(body: any, fallback: DoseData): LocalDose {
+  return { ...fallback, ...(body ?? {}), mg: body?.mg === null || body?.mg === undefined ? fallback.mg : Number(body.mg), synced: true };
+}
+
 async function sendDose(item: Extract<OutboxItem, { kind: "dose" }>): Promise<void> {
-  const reply = await call("POST", "/api/v1/me/doses", item.data);
-  if (reply.status === 200 || reply.status === 201 || reply.status === 409) {
+  const reply =
+    item.change === "delete"
+      ? await call("DELETE", `/api/v1/me/doses/${item.id}`)
+      : item.change === "patch"
+        ? await call("PATCH", `/api/v1/me/doses/${item.id}`, { taken: item.data.taken, mg: item.data.mg, time_of_day: item.data.time_of_day ?? undefined })
+        : await call("POST", "/api/v1/me/doses", item.data);
+  if (item.change === "delete" && (reply.status === 204 || reply.status === 404)) {
+    await settle(item, async () => undefined); // 404: already gone (a repeat, or another device)
+  } else if (reply.status === 200 || reply.status === 201 || reply.status === 409) {
     // 409: this day already has a dose from another device; that one stands.
     const stored = reply.status === 409 ? reply.body?.current : reply.body;
     await settle(item, async (tx) => {
-      await tx.objectStore("doses").put({ ...item.data, ...(stored ?? {}), synced: true });
+      await tx.objectStore("doses").put(storedDose(stored, item.data));
     });
-  } else if (reply.status === 401 || reply.status === 403) {
-    throw new AuthError();
-  } else if (serverFailed(reply.status)) {
-    throw new ServerFailed(reply.retryAfter ?? null);
   } else {
-    await block(item, reply.body?.detail ?? `HTTP ${reply.status}`);
+    await notSent(item, reply);
+  }
+}
+
+/** Queue a questionnaire response (checked by the caller against the same rules) and try
+ * to send it. Its key carries its client_id, so a response queued again (Fix) replaces the
+ * refused one, and a replay the server has already stored is answered with that one. */
+export async function saveQuestionnaire(data: QuestionnaireData): Promise<void> {
+  const d = await db();
+  await d.put("outbox", { key: `questionnaire:${data.client_id}`, kind: "questionnaire", date: data.completed_on, data, seq: Date.now() });
+  notify();
+  await requestBackgroundSync();
+}
+
+async function sendQuestionnaire(item: Extract<OutboxItem, { kind: "questionnaire" }>): Promise<void> {
+  const reply = await call("POST", "/api/v1/me/questionnaires", item.data);
+  if (reply.status === 200 || reply.status === 201) {
+    await settle(item, async (tx) => {
+      // what is due changed: the next read of me/questionnaires tells; until then the
+      // phone's copy holds this response so Today and My trends show it at once
+      const kept = await tx.objectStore("meta").get("questionnaires");
+      if (kept) {
+        const responses = kept.responses.filter((r: { client_id: string | null }) => r.client_id !== item.data.client_id);
+        await tx.objectStore("meta").put({ ...kept, responses: [...responses, reply.body] }, "questionnaires");
+      }
+    });
+  } else {
+    await notSent(item, reply);
   }
 }
 
@@ -313,7 +433,13 @@ export async function pullChanges(): Promise<void> {
     }
     for (const dose of body.dose_logs) {
       const pending = await tx.objectStore("outbox").get(`dose:${dose.date}`);
-      if (!pending) await tx.objectStore("doses").put({ ...dose, synced: true });
+      if (!pending) await tx.objectStore("doses").put(storedDose(dose, dose));
+    }
+    for (const gone of body.deleted_dose_logs ?? []) {
+      // deleted on another device: drop this phone's copy, unless it holds a change of its own
+      const pending = await tx.objectStore("outbox").get(`dose:${gone.date}`);
+      const mine = await tx.objectStore("doses").get(gone.date);
+      if (!pending && mine?.id === gone.id) await tx.objectStore("doses").delete(gone.date);
     }
     await tx.done;
     await setMeta("plan", body.plan);

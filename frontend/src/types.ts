@@ -1,3 +1,5 @@
+import { MEDICINE, OPIOID_NAME_MARKERS, SIDE_EFFECT } from "./rules.gen";
+
 export interface SideEffect {
   kind: string;
   severity: number;
@@ -8,6 +10,7 @@ export interface SideEffect {
 export interface Medicine {
   med_class: string;
   name: string;
+  for_headache: boolean | null; // null: the server's default (yes for migraine patients, CLINICAL.md §11.1)
   contains_opioid: boolean | null;
 }
 
@@ -47,7 +50,15 @@ export interface DoseData {
 }
 
 export interface LocalDose extends DoseData {
+  id?: string; // the server's id, once it has the dose
   synced: boolean;
+}
+
+/** What the server answered to a change it refused (a 4xx): kept with the held item. */
+export interface Refusal {
+  status: number;
+  detail: string;
+  errors: Record<string, string[]>;
 }
 
 export type OutboxItem =
@@ -59,11 +70,56 @@ export type OutboxItem =
       baseVersion: number | null;
       seq: number;
       blocked?: string;
+      refusal?: Refusal;
+      // The day as the server last had it (null: a new day), to put back on Discard.
+      before?: EntryData | null;
       // "Keep theirs" after a conflict: `data` (mine) is sent first so the server keeps it
       // in the day's revisions, then this version (theirs) is sent again on top of it.
       restore?: EntryData;
     }
-  | { key: string; kind: "dose"; date: string; data: DoseData; seq: number; blocked?: string };
+  | {
+      key: string;
+      kind: "dose";
+      date: string;
+      data: DoseData;
+      seq: number;
+      blocked?: string;
+      refusal?: Refusal;
+      // A logged dose corrected (`id`: the server's) or deleted; absent: a new dose.
+      change?: "patch" | "delete";
+      id?: string;
+      before?: LocalDose | null; // the dose as the server last had it, for Discard
+    }
+  | {
+      key: string; // questionnaire:<client_id>
+      kind: "questionnaire";
+      date: string; // the diary day it was filled in (completed_on)
+      data: QuestionnaireData;
+      seq: number;
+      blocked?: string;
+      refusal?: Refusal;
+    };
+
+/** One questionnaire response as the app sends it (POST me/questionnaires). */
+export interface QuestionnaireData {
+  instrument: "midas" | "hit6" | "pgic";
+  answers: Record<string, unknown>;
+  completed_on: string;
+  client_id: string;
+}
+
+/** GET me/questionnaires, kept on the phone for Today offline. */
+export interface Questionnaires {
+  due: { instrument: "midas" | "hit6" | "pgic"; kind: "baseline" | "followup"; since: string }[];
+  responses: { id: string; client_id: string | null; instrument: string; completed_on: string; answers: any; total: number; band: string | null; entered_by: string }[];
+  hit6_available: boolean;
+  baseline_closed: boolean;
+  forms: {
+    midas: { items: string[]; a: string; b: string; max_days: number; max_pain: number };
+    pgic: { question: string; answers: string[] };
+    hit6: { items: string[]; answers: { value: string; label: string }[] } | null;
+  };
+}
 
 export interface Conflict {
   date: string;
@@ -86,6 +142,8 @@ export interface Profile {
   time_zone: string;
   day_boundary: string;
   preferred_dose_time: string | null;
+  primary_condition?: string;
+  condition_set?: { set_by: "patient" | "clinician"; name: string; at: string | null } | null;
 }
 
 export interface WhoAmI {
@@ -101,56 +159,9 @@ export interface PageProps {
   onSignOut: () => void;
 }
 
-export const SIDE_EFFECT_KINDS = [
-  "vivid_dreams",
-  "insomnia",
-  "headache",
-  "nausea",
-  "diarrhea",
-  "abdominal_discomfort",
-  "dizziness",
-  "fatigue",
-  "jitteriness",
-  "hot_flashes",
-  "irritability",
-  "anxiety",
-  "other",
-];
-
-export const MEDICINE_CLASSES = [
-  "non_opioid_analgesic",
-  "triptan",
-  "ergot",
-  "gepant_ditan",
-  "opioid",
-  "combination_analgesic",
-  "antiemetic",
-  "other",
-];
-
-// As diary/choices.py OPIOID_NAME_MARKERS (CLINICAL.md §11.3): names that pre-tick "contains an opioid".
-export const OPIOID_NAME_MARKERS = [
-  "codeine",
-  "tramadol",
-  "oxycodone",
-  "hydrocodone",
-  "morphine",
-  "dihydrocodeine",
-  "tapentadol",
-  "codamol",
-  "dydramol",
-  "tylenol 3",
-  "tylenol #3",
-  "percocet",
-  "vicodin",
-  "norco",
-  "tramacet",
-  "ultracet",
-  "solpadeine",
-  "nurofen plus",
-  "zapain",
-  "migraleve",
-];
+// The server's lists (generated from diary/choices.py: rules.gen.ts).
+export const SIDE_EFFECT_KINDS: readonly string[] = SIDE_EFFECT.kind.choices;
+export const MEDICINE_CLASSES: readonly string[] = MEDICINE.med_class.choices;
 
 export function nameSuggestsOpioid(name: string): boolean {
   const lower = name.toLowerCase();

@@ -78,7 +78,10 @@ def test_every_operation_documents_the_errors_it_can_give_as_problems():
         ("/api/v1/patients/{patient_id}/flags/{flag_id}/resolve", "post"),
     ]
     assert {key for key, codes in errors.items() if 409 in codes} == set(conflicts)
-    assert {key for key, codes in errors.items() if 429 in codes} == {("/api/v1/me/account/delete", "post")}
+    assert {key for key, codes in errors.items() if 429 in codes} == {
+        ("/api/v1/me/account/delete", "post"),
+        ("/api/v1/invitations/preview", "post"),
+    }
     # nothing to get wrong, nothing to find: only the sign-in errors
     assert errors["/api/v1/me/profile", "get"] == {401, 403}
 

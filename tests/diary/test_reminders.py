@@ -23,6 +23,7 @@ from diary.services.dosing import dose_log_record
 from diary.services.entries import entry_record
 from diary.services.errors import Conflict
 from diary.services.patients import patient_profile_update
+from diary.services.questionnaires import ResponseIn, questionnaire_submit
 from diary.services.reminders.channels import _Outcome
 from tests.factories import ClinicianFactory, PatientFactory, plan_for
 from tests.push_service import PushService
@@ -505,3 +506,30 @@ def test_a_sends_record_is_the_same_by_the_hand_built_update_as_by_the_orm(push,
     got = {d.pk: (d.status, d.reason, d.finished_at, d.claim_token) for d in ReminderDelivery.objects.all()}
     assert got[rows[0].pk] == got[rows[2].pk] == ("failed", "push: HTTP 500 (after 3 attempts)", finished, token)
     assert got[rows[1].pk] == got[rows[3].pk] == ("claimed", "", None, other)
+
+
+def test_a_due_questionnaire_comes_with_the_diary_reminder_even_on_a_logged_day(push):
+    """§12.9: a due questionnaire reaches the patient through their reminder channel. A
+    migraine patient with a plan and no dose yet has the MIDAS baseline due (HIT-6 too, but
+    the clinic entered no wording, so the app cannot ask it)."""
+    patient, _, sub = patient_with(push)
+    with time_machine.travel(at("2026-11-20T10:00:00+00:00"), tick=False):
+        plan_for(patient, ClinicianFactory.create(), [(date(2026, 11, 25), "1.5")])
+    dispatch("2026-11-21T20:30:00+00:00")  # the day not logged: the diary's words, then the questionnaire
+    assert titles(push, sub) == ["Time to fill in your diary. 2 minutes: how has LDN changed things for you?"]
+    assert json.loads(push.texts(sub)[0])["questionnaire"] is True
+    with time_machine.travel(at("2026-11-22T18:00:00+00:00"), tick=False):
+        entry_record(patient=patient, day=date(2026, 11, 22), data={"pain_score": 2, "headache": 0}, actor=None)
+    dispatch("2026-11-22T20:30:00+00:00")  # logged, but the questionnaire is still due
+    assert titles(push, sub)[1:] == ["2 minutes: how has LDN changed things for you?"]
+    with time_machine.travel(at("2026-11-23T18:00:00+00:00"), tick=False):
+        entry_record(patient=patient, day=date(2026, 11, 23), data={"pain_score": 2, "headache": 0}, actor=None)
+        answers = {"items": [1, 0, 2, 0, 1]}
+        questionnaire_submit(
+            patient=patient, data=ResponseIn(instrument="midas", answers=answers), by="patient", actor=patient.user
+        )
+    dispatch("2026-11-23T20:30:00+00:00")  # answered and logged: nothing to remind of
+    assert len(push.texts(sub)) == 2
+    last = ReminderDelivery.objects.order_by("-pk").first()
+    assert last is not None
+    assert (last.status, last.reason) == ("skipped", "diary day already logged")

@@ -4,6 +4,7 @@ screen, against a live Django server on the real PostgreSQL of `make test`."""
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -11,11 +12,12 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.db import connections
-from playwright.sync_api import Page, Playwright, expect
+from playwright.sync_api import Locator, Page, Playwright, expect
 
 from diary.dates import local_today
 from diary.models import Patient
 from tests.e2e.chromium import ARGS, CHROMIUM, PHONE
+from tests.e2e.embedded import embedded  # noqa: F401 (a fixture: make run's set-up, once per module that asks)
 from tests.factories import PASSWORD, ClinicianFactory, PatientFactory, link, plan_for
 
 
@@ -78,6 +80,27 @@ def diary_day(patient: Patient) -> Any:
     return local_today(patient.time_zone, patient.day_boundary)
 
 
+def choice(page: Page, question: str, option: str) -> Locator:
+    """An option of a question on Today: a radio group (one tab stop, arrow keys) whose name
+    starts with `question` ("Pain", "Headache", "Sleep": the rest names the day). (A group of
+    toggle buttons is found too, so a test of a behaviour fails on that behaviour, not on
+    the widget, when it is run against code from before the radio groups.)"""
+    name = re.compile(f"^{re.escape(question)}")
+    group = page.get_by_role("radiogroup", name=name).or_(page.get_by_role("group", name=name))
+    return group.get_by_role("radio", name=option, exact=True).or_(group.get_by_role("button", name=option, exact=True))
+
+
+def chosen(page: Page, question: str) -> Locator:
+    """The option now chosen for a question (expect it `to_have_text` the option)."""
+    name = re.compile(f"^{re.escape(question)}")
+    group = page.get_by_role("radiogroup", name=name).or_(page.get_by_role("group", name=name))
+    return group.locator('[aria-checked="true"], [aria-pressed="true"]')
+
+
+def pick(page: Page, question: str, option: str) -> None:
+    choice(page, question, option).click()
+
+
 def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> None:
     page.goto(base_url + "/")
     page.get_by_label("E-mail").fill(email)
@@ -85,3 +108,18 @@ def sign_in(page: Page, base_url: str, email: str, password: str = PASSWORD) -> 
     page.get_by_role("button", name="Sign in", exact=True).click()
     expect(page.get_by_role("heading", name="Today")).to_be_visible()
     expect(page.get_by_test_id("connection")).to_have_text("Everything is synced")
+
+
+def outbox_size(page: Page) -> int:
+    """How many changes wait in the app's outbox (IndexedDB) on this page's phone."""
+    size: int = page.evaluate(
+        """() => new Promise((resolve, reject) => {
+            const open = indexedDB.open("ldn-diary");
+            open.onsuccess = () => {
+                const r = open.result.transaction("outbox").objectStore("outbox").count();
+                r.onsuccess = () => resolve(r.result);
+                r.onerror = () => reject(r.error);
+            };
+        })"""
+    )
+    return size

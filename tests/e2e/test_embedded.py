@@ -9,104 +9,18 @@ API read of both answers 2xx."""
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
-from email import message_from_bytes
-from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from diary.management.commands.seed_demo import CLINICIAN_EMAIL, PROFILES
 from tests.e2e.chromium import PHONE
+from tests.e2e.conftest import choice, pick
+from tests.e2e.embedded import DEMO_PASSWORD, Embedded, mail_with
 
 pytestmark = pytest.mark.e2e
-
-ROOT = Path(__file__).resolve().parents[2]
-DEMO_PASSWORD = "demo-password-1"  # printed by make run for everyone
-
-
-@dataclass
-class Embedded:
-    url: str
-    var: Path
-    env: dict[str, str]
-    log: Path
-
-    def manage(self, *args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env={**self.env, "LDN_ENV": "embedded"},
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        )
-        return result.stdout.strip()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _up(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url + "/healthz", timeout=2) as reply:  # noqa: S310 - loopback
-            return reply.status == 200
-    except OSError:
-        return False
-
-
-@pytest.fixture(scope="module")
-def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedded]:
-    """scripts/run-embedded.sh (what `make run` starts after building) on a fresh var/."""
-    var = tmp_path_factory.mktemp("embedded-var")
-    port = _free_port()
-    # Nothing of the test run's services or settings: the script sets its own.
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("LDN_", "DATABASE_URL", "REDIS_URL", "CELERY_", "DJANGO_"))
-    }
-    env.update(LDN_VAR_DIR=str(var), HOST="127.0.0.1", PORT=str(port))
-    log = var / "make-run.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            ["/bin/bash", "scripts/run-embedded.sh"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300  # migrate and seed the demo first
-    while not _up(url):
-        if process.poll() is not None or time.monotonic() > deadline:
-            os.killpg(process.pid, signal.SIGKILL)
-            pytest.fail(f"make run's embedded set-up did not start:\n{log.read_text()[-4000:]}")
-        time.sleep(0.5)
-    try:
-        yield Embedded(url=url, var=var, env=env, log=log)
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def api_reads_answer_2xx(page: Page, base: str, paths: list[str]) -> None:
@@ -203,8 +117,8 @@ def test_the_demo_patient_logs_a_day_and_finds_it_in_history(embedded: Embedded,
     expect(phone.get_by_test_id("connection")).to_have_text("Everything is synced")
 
     # both answers: whether the demo data already hold today depends on the hour it was seeded
-    phone.get_by_role("group", name="Pain today").get_by_role("button", name="7", exact=True).click()
-    phone.get_by_role("group", name="Headache").get_by_role("button", name="Mild", exact=True).click()
+    pick(phone, "Pain", "7")
+    pick(phone, "Headache", "Mild")
     phone.get_by_role("button", name="Save", exact=True).click()
     expect(phone.get_by_test_id("day-status")).to_have_text("Synced")
     expect(phone.get_by_test_id("connection")).to_have_text("Everything is synced")
@@ -216,8 +130,7 @@ def test_the_demo_patient_logs_a_day_and_finds_it_in_history(embedded: Embedded,
     expect(cell).to_be_visible()
     expect(cell).not_to_have_attribute("data-kind", "empty")
     cell.click()
-    pain = phone.get_by_role("group", name="Pain today")
-    expect(pain.get_by_role("button", name="7", exact=True)).to_have_attribute("aria-pressed", "true")
+    expect(choice(phone, "Pain", "7")).to_have_attribute("aria-checked", "true")
     api_reads_answer_2xx(
         phone,
         embedded.url,
@@ -243,14 +156,6 @@ def test_the_demo_patient_logs_a_day_and_finds_it_in_history(embedded: Embedded,
     context.close()
 
 
-def _mail_with(var: Path, address: str) -> Any:
-    for path in sorted((var / "mail").glob("*.log"), key=lambda p: p.stat().st_mtime, reverse=True):
-        for raw in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
-            if raw.strip() and address.encode() in raw:
-                return message_from_bytes(raw.strip())
-    return None
-
-
 def test_a_newcomer_signs_up_with_the_code_from_the_kept_e_mail(embedded: Embedded, browser: Browser) -> None:
     context = browser.new_context(**PHONE, timezone_id="Europe/Berlin")
     phone = context.new_page()
@@ -259,6 +164,7 @@ def test_a_newcomer_signs_up_with_the_code_from_the_kept_e_mail(embedded: Embedd
     phone.get_by_role("button", name="New here? Create an account").click()
     phone.get_by_label("E-mail").fill("newcomer@example.org")
     phone.get_by_label("Password").fill("a long enough passphrase")
+    pick(phone, "What do you take LDN for?", "Migraine")
     phone.get_by_role("button", name="Create an account").click()
     expect(phone.get_by_role("heading", name="Check your e-mail")).to_be_visible()
 
@@ -269,7 +175,7 @@ def test_a_newcomer_signs_up_with_the_code_from_the_kept_e_mail(embedded: Embedd
     message = None
     deadline = time.monotonic() + 10
     while message is None and time.monotonic() < deadline:
-        message = _mail_with(embedded.var, "newcomer@example.org")
+        message = mail_with(embedded.var, "newcomer@example.org")
         time.sleep(0.2)
     assert message is not None, list((embedded.var / "mail").iterdir())
     body = message.get_payload(decode=True).decode() if not message.is_multipart() else ""

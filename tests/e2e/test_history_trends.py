@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from diary.models import DiaryEntry, Patient
 from diary.services.entries import entry_record
-from tests.e2e.conftest import diary_day, sign_in
+from tests.e2e.conftest import choice, diary_day, pick, sign_in
 from tests.e2e.data import insight_with_data
 
 pytestmark = pytest.mark.e2e
@@ -48,10 +48,10 @@ def test_history_colours_and_labels_a_headache_day_and_opens_it_for_editing(
 
     cell.click()
     expect(page.get_by_role("heading", level=1, name="Today")).to_be_visible()
-    expect(page.get_by_label("Day")).to_have_value(day.isoformat())
-    pain = page.get_by_role("group", name="Pain today")
-    expect(pain.get_by_role("button", name="6", exact=True)).to_have_attribute("aria-pressed", "true")
-    pain.get_by_role("button", name="4", exact=True).click()
+    expect(choice(page, "Which day?", "Today")).to_have_attribute("aria-checked", "true")
+    expect(page.get_by_test_id("day-name")).to_have_text(f"{day.strftime('%A')} {day.day} {day.strftime('%B')}")
+    expect(choice(page, "Pain", "6")).to_have_attribute("aria-checked", "true")
+    pick(page, "Pain", "4")
     page.get_by_role("button", name="Save", exact=True).click()
     # The day said "Synced" before the edit too: wait for the server to hold the new version.
     deadline = time.monotonic() + 10
@@ -95,8 +95,13 @@ def test_trends_show_a_suggestion_and_charts_with_their_tables(page: Page, live_
     expect(page.get_by_test_id("suggestions")).to_contain_text("Taking your dose in the morning")
     expect(page.get_by_test_id("trends-pending")).to_have_count(0)
     pain = page.get_by_test_id("chart-pain")
-    expect(pain.locator("canvas")).to_have_count(1)  # drawn by uPlot
-    expect(pain.get_by_role("img")).to_have_attribute("aria-label", re.compile(r"step line .* dose in mg"))
+    expect(pain.locator("canvas")).to_have_count(2)  # drawn by uPlot: the chart and its dose band
+    plot = pain.get_by_role("img", name=re.compile("^Pain"))
+    expect(plot).to_have_attribute("aria-label", re.compile(r"dose band .* dose in mg"))
+    expect(pain.get_by_test_id("doseband-pain")).to_have_attribute("aria-label", "Dose (mg)")
+    # the numbers week by week over the whole course, one tap away (a year is 52 rows a chart)
+    for chart in ("chart-pain", "chart-headache", "chart-sleep"):
+        page.get_by_test_id(chart).locator("summary").click()
     table = pain.get_by_role("table", name="Pain (7-day average), week by week")
     expect(table).to_be_visible()
     expect(table.locator("tbody tr").first).to_be_visible()
@@ -120,18 +125,18 @@ def test_charts_are_drawn_again_when_the_phone_switches_to_dark(page: Page, live
     page.emulate_media(color_scheme="light")
     sign_in(page, live_server.url, "pat@example.org")
     open_tab(page, "My trends")
-    canvas = page.get_by_test_id("chart-pain").locator("canvas")
+    canvas = page.get_by_test_id("chart-pain").locator("canvas").first
     expect(canvas).to_have_count(1)
     light = canvas.evaluate(CANVAS_BRIGHTNESS)
     assert light is not None
 
     page.emulate_media(color_scheme="dark")  # the system setting changes while the page is open
-    expect(page.get_by_test_id("chart-pain").locator("canvas")).to_have_count(1)
+    expect(page.get_by_test_id("chart-pain").locator("canvas")).to_have_count(2)
     deadline = time.monotonic() + 5
-    dark = page.get_by_test_id("chart-pain").locator("canvas").evaluate(CANVAS_BRIGHTNESS)
+    dark = page.get_by_test_id("chart-pain").locator("canvas").first.evaluate(CANVAS_BRIGHTNESS)
     while dark is not None and dark < light + 30 and time.monotonic() < deadline:
         page.wait_for_timeout(100)
-        dark = page.get_by_test_id("chart-pain").locator("canvas").evaluate(CANVAS_BRIGHTNESS)
+        dark = page.get_by_test_id("chart-pain").locator("canvas").first.evaluate(CANVAS_BRIGHTNESS)
     assert dark is not None
     # Redrawn in the dark scheme's colours: light axes and labels (measured: 123 -> 181; a
     # chart that is not redrawn stays at the light value).

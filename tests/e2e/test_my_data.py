@@ -69,7 +69,7 @@ def test_download_json_and_csv_hold_todays_entry(page: Page, live_server: Any, p
     text = Path(csv_download.value.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert [(r["date"], r["pain_score"], r["headache"], r["sleep_quality"], r["dose_mg"]) for r in rows] == [
-        (calendar_day.isoformat(), "3", "0", "7", "1.5")
+        (calendar_day.isoformat(), "3", "none", "7", "1.5")  # words, not codes
     ]
 
 

@@ -28,6 +28,8 @@ from tests.push_service import PushService
 
 pytestmark = pytest.mark.e2e
 
+DIARY_AND_QUESTIONNAIRE = "Time to fill in your diary. 2 minutes: how has LDN changed things for you?"
+
 T = TypeVar("T")
 
 # Counts the page's permission requests (and still asks the browser).
@@ -248,7 +250,9 @@ def test_a_reminder_pushed_by_the_celery_task_is_shown_by_the_service_worker(
     assert got.error is None, got.error
     assert got.path == endpoint.removeprefix(push.origin)
     payload = json.loads(got.text or "")
-    assert payload["title"] == "Time to fill in your diary"
+    # this patient has a plan and no dose yet: the MIDAS baseline is due, and the diary
+    # reminder asks for it too (CLINICAL.md §12.9)
+    assert payload["title"] == DIARY_AND_QUESTIONNAIRE
 
     # Into the service worker, as the browser's push service would deliver it.
     cdp = context.new_cdp_session(page)
@@ -261,7 +265,7 @@ def test_a_reminder_pushed_by_the_celery_task_is_shown_by_the_service_worker(
     first_shown_at = shown[0].pop("timestamp")
     assert shown == [
         {
-            "title": "Time to fill in your diary",
+            "title": DIARY_AND_QUESTIONNAIRE,
             "body": "Open your diary to log today.",
             "tag": payload["tag"],
             "data": {

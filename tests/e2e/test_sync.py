@@ -6,6 +6,7 @@ the other one is in the day's revision history."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -17,20 +18,20 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from diary.models import DiaryEntry, EntryRevision, Patient
 from diary.services.entries import entry_record
-from tests.e2e.conftest import diary_day, sign_in
+from tests.e2e.conftest import choice, diary_day, pick, sign_in
 from tests.e2e.test_history_trends import open_tab
 
 pytestmark = pytest.mark.e2e
 
 
 def log_day(page: Page, day: date, pain: int, headache: str) -> None:
-    change = page.get_by_role("button", name="Change day")
-    if change.is_visible():  # Today names its day until another one is chosen
-        change.click()
-    page.get_by_label("Day").fill(day.isoformat())
-    expect(page.get_by_label("Day")).to_have_value(day.isoformat())
-    page.get_by_role("group", name="Pain today").get_by_role("button", name=str(pain), exact=True).click()
-    page.get_by_role("group", name="Headache").get_by_role("button", name=headache, exact=True).click()
+    field = page.get_by_label("Day", exact=True)
+    if not field.is_visible():  # Today names its day until another one is chosen
+        pick(page, "Which day?", "Another day")
+    field.fill(day.isoformat())
+    expect(page.get_by_test_id("day-name")).to_have_text(f"{day.strftime('%A')} {day.day} {day.strftime('%B')}")
+    pick(page, "Pain", str(pain))
+    pick(page, "Headache", headache)
     page.get_by_role("button", name="Save", exact=True).click()
 
 
@@ -138,8 +139,7 @@ def test_the_same_day_edited_on_two_phones_keeps_the_other_version_in_the_histor
     entry_record(patient=patient, day=day, data={"pain_score": 3, "headache": 0}, actor=patient.user)
     first, second = phones(live_server.url), phones(live_server.url)
     for page in (first, second):
-        pain = page.get_by_role("group", name="Pain today")
-        expect(pain.get_by_role("button", name="3", exact=True)).to_have_attribute("aria-pressed", "true")
+        expect(choice(page, "Pain", "3")).to_have_attribute("aria-checked", "true")
 
     # The first phone saves pain 5 and a moderate headache; the second, which still has
     # version 1, saves pain 7 and no headache.
@@ -163,7 +163,7 @@ def test_the_same_day_edited_on_two_phones_keeps_the_other_version_in_the_histor
     kept, other = ((7, 0), (5, 2)) if keep == "mine" else ((5, 2), (7, 0))
     entry = server_version(second, patient, day, 3 if keep == "mine" else 4)
     assert (entry.pain_score, entry.headache) == kept
-    pressed = second.get_by_role("group", name="Pain today").locator('button[aria-pressed="true"]')
+    pressed = second.get_by_role("radiogroup", name=re.compile("^Pain")).locator('[aria-checked="true"]')
     expect(pressed).to_have_text(str(kept[0]))
 
     history = [(r["snapshot"]["pain_score"], r["snapshot"]["headache"]) for r in revisions(second, day)]
@@ -190,8 +190,7 @@ def test_a_late_answer_to_a_change_sent_elsewhere_does_not_undo_the_patients_cho
     second_tab.goto(live_server.url + "/")
     for page in (other, tab, second_tab):
         expect(page.get_by_test_id("connection")).to_have_text("Everything is synced")
-        pain = page.get_by_role("group", name="Pain today")
-        expect(pain.get_by_role("button", name="3", exact=True)).to_have_attribute("aria-pressed", "true")
+        expect(choice(page, "Pain", "3")).to_have_attribute("aria-checked", "true")
     log_day(other, day, 5, "Moderate")
     server_version(other, patient, day, 2)
 
@@ -219,7 +218,7 @@ def test_a_late_answer_to_a_change_sent_elsewhere_does_not_undo_the_patients_cho
         expect(page.get_by_test_id("connection")).to_have_text("Everything is synced")
         expect(page.get_by_test_id("day-status")).to_have_text("Synced")
         expect(page.get_by_test_id("conflict-mine")).to_have_count(0)
-        pressed = page.get_by_role("group", name="Pain today").locator('button[aria-pressed="true"]')
+        pressed = page.get_by_role("radiogroup", name=re.compile("^Pain")).locator('[aria-checked="true"]')
         expect(pressed).to_have_text("5")
     assert DiaryEntry.objects.get(patient=patient, date=day).version == 4  # nothing more was written
 
@@ -288,7 +287,9 @@ def test_a_change_the_server_rejects_is_held_for_the_patient_and_not_sent_again(
 
     context.route(f"**/api/v1/me/entries/{day.isoformat()}", server)
     log_day(page, day, 6, "Mild")
-    expect(page.get_by_role("alert")).to_contain_text("The server did not accept this day: pain_score")
+    refused = page.get_by_test_id("refused")  # on its day, in words, with Fix and Discard
+    expect(refused).to_contain_text("was not saved")
+    expect(refused).to_contain_text("pain_score: Ensure this value is less than or equal to 10.")
     page.wait_for_timeout(3000)  # longer than the first retry of a server error would wait
     assert set(attempts.values()) == {1}, attempts  # each sender tried once, and held it
     assert not DiaryEntry.objects.filter(patient=patient, date=day).exists()

@@ -16,7 +16,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from diary.models import CareLink, DiaryEntry, DoseLog, EntryRevision, Patient
 from diary.services.care import invitation_create
 from diary.services.entries import entry_record
-from tests.e2e.conftest import diary_day, sign_in
+from tests.e2e.conftest import choice, diary_day, pick, sign_in
 from tests.factories import ClinicianFactory
 
 pytestmark = pytest.mark.e2e
@@ -25,9 +25,9 @@ pytestmark = pytest.mark.e2e
 def tap_typical_day(page: Page) -> int:
     """No headache, pain 3, slept 7, took my dose: returns the number of taps."""
     taps = [
-        page.get_by_role("group", name="Pain today").get_by_role("button", name="3", exact=True),
-        page.get_by_role("group", name="Headache").get_by_role("button", name="None", exact=True),
-        page.get_by_role("group", name="Sleep last night").get_by_role("button", name="7", exact=True),
+        choice(page, "Pain today", "3"),
+        choice(page, "Headache", "None"),
+        choice(page, "Sleep last night", "7"),
         page.get_by_role("button", name="Took my dose: 1.5 mg at bedtime"),
     ]
     for target in taps:
@@ -60,10 +60,10 @@ def test_today_names_the_day_and_change_day_logs_an_earlier_one(page: Page, live
     today = diary_day(patient)
     sign_in(page, live_server.url, "pat@example.org")
     expect(page.get_by_test_id("day-name")).to_have_text(f"{today.strftime('%A')} {today.day} {today.strftime('%B')}")
-    expect(page.get_by_label("Day")).to_have_count(0)  # no date input until the patient asks for one
+    expect(page.get_by_label("Day", exact=True)).to_have_count(0)  # no date input until the patient asks for one
 
-    page.get_by_role("button", name="Change day").click()
-    field = page.get_by_label("Day")
+    pick(page, "Which day?", "Another day")
+    field = page.get_by_label("Day", exact=True)
     expect(field).to_be_focused()
     expect(field).to_have_value(today.isoformat())
     # no future days: the latest is the calendar date in the patient's zone, which is a day
@@ -71,26 +71,24 @@ def test_today_names_the_day_and_change_day_logs_an_earlier_one(page: Page, live
     calendar = datetime.now(ZoneInfo(patient.time_zone)).date()
     expect(field).to_have_attribute("max", calendar.isoformat())
     expect(field).to_have_attribute("min", (calendar - timedelta(days=365)).isoformat())
-    expect(page.get_by_role("button", name="Change day")).to_have_count(0)
 
     earlier = today - timedelta(days=2)
     field.fill(earlier.isoformat())
     expect(page.get_by_test_id("day-name")).to_have_text(
         f"{earlier.strftime('%A')} {earlier.day} {earlier.strftime('%B')}"
     )
-    page.get_by_role("group", name="Pain today").get_by_role("button", name="4", exact=True).click()
-    page.get_by_role("group", name="Headache").get_by_role("button", name="Mild", exact=True).click()
+    pick(page, "Pain", "4")
+    pick(page, "Headache", "Mild")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_test_id("day-status")).to_have_text("Synced")
     entry = DiaryEntry.objects.get(patient=patient)
     assert (entry.date, entry.pain_score, entry.headache) == (earlier, 4, 1)
 
-    page.get_by_role("button", name="Back to today").click()
+    pick(page, "Which day?", "Today")
     expect(page.get_by_test_id("day-name")).to_have_text(f"{today.strftime('%A')} {today.day} {today.strftime('%B')}")
-    expect(page.get_by_label("Day")).to_have_count(0)
-    expect(page.get_by_role("group", name="Pain today").get_by_role("button", name="4", exact=True)).to_have_attribute(
-        "aria-pressed", "false"
-    )  # today's form, not the earlier day's
+    expect(page.get_by_label("Day", exact=True)).to_have_count(0)
+    # today's form, not the earlier day's
+    expect(choice(page, "Pain today", "4")).to_have_attribute("aria-checked", "false")
 
 
 def test_offline_save_stays_on_the_phone_and_syncs_once_online(
@@ -125,7 +123,7 @@ def test_after_one_visit_the_app_opens_offline(
     page.reload()
     expect(page.get_by_role("heading", name="Today")).to_be_visible()
     expect(page.get_by_test_id("connection")).to_contain_text("Offline")
-    expect(page.get_by_role("group", name="Pain today")).to_be_visible()
+    expect(page.get_by_role("radiogroup", name=re.compile("^Pain today"))).to_be_visible()
 
 
 def save_against_another_devices_edit(page: Page, url: str, patient: Patient) -> None:
@@ -134,13 +132,12 @@ def save_against_another_devices_edit(page: Page, url: str, patient: Patient) ->
     day = diary_day(patient)
     entry_record(patient=patient, day=day, data={"pain_score": 3, "headache": 0}, actor=patient.user)
     sign_in(page, url, "pat@example.org")
-    pain = page.get_by_role("group", name="Pain today")
-    expect(pain.get_by_role("button", name="3", exact=True)).to_have_attribute("aria-pressed", "true")
+    expect(choice(page, "Pain today", "3")).to_have_attribute("aria-checked", "true")
 
     # Meanwhile another device changes the same day.
     entry_record(patient=patient, day=day, data={"pain_score": 5, "headache": 2}, actor=patient.user)
 
-    pain.get_by_role("button", name="6", exact=True).click()
+    pick(page, "Pain today", "6")
     page.get_by_role("button", name="Save", exact=True).click()
 
 
@@ -181,8 +178,8 @@ def test_choosing_an_opioid_shows_the_warning_at_once(page: Page, live_server: A
     expect(page.get_by_label("It contains an opioid")).to_be_checked()
     expect(warning).to_be_visible()
 
-    page.get_by_role("group", name="Pain today").get_by_role("button", name="4", exact=True).click()
-    page.get_by_role("group", name="Headache").get_by_role("button", name="Mild", exact=True).click()
+    pick(page, "Pain today", "4")
+    pick(page, "Headache", "Mild")
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_test_id("day-status")).to_have_text("Synced")
     med = DiaryEntry.objects.get(patient=patient).acute_medications.get()
@@ -195,8 +192,10 @@ def test_sign_up_with_an_invitation_code_and_the_emailed_code(page: Page, live_s
     page.get_by_role("button", name="New here? Create an account").click()
     page.get_by_label("E-mail").fill("new.patient@example.org")
     page.get_by_label("Password").fill("a long enough passphrase")
+    pick(page, "What do you take LDN for?", "Migraine")
     page.get_by_label("Invitation code").fill(invitation.code)
-    page.get_by_label("I agree to share my diary").check()
+    page.get_by_role("button", name="Check the code").click()
+    page.get_by_label(re.compile("I agree that .* can see my diary")).check()
     page.get_by_role("button", name="Create an account").click()
 
     expect(page.get_by_role("heading", name="Check your e-mail")).to_be_visible()

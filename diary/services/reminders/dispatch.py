@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from time import monotonic as time_monotonic
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -40,7 +41,7 @@ from diary.notifications.email import Mail
 from diary.notifications.webpush import (
     Target,
 )
-from diary.selectors import planned_dose_on
+from diary.selectors import planned_dose_on, questionnaires_now
 from diary.services.reminders.channels import Channels, _Job, _Outcome
 from diary.services.reminders.schedule import next_occurrence, occurrences
 from diary.services.reminders.settings import SNOOZE_WINDOW, reminder_text
@@ -208,6 +209,24 @@ def reminders_reclaim_stale(now: datetime, token: uuid.UUID, limit: int) -> list
     ]
 
 
+# What the diary reminder adds while a questionnaire is due (CLINICAL.md §12.9: a due
+# questionnaire reaches the patient through the reminder channel they chose); the app's
+# Today, where the reminder opens, shows it as its first card with the same words.
+QUESTIONNAIRE_DUE_TEXT = "2 minutes: how has LDN changed things for you?"
+
+
+def questionnaire_due_for(patient: Patient, now: datetime) -> bool:
+    """A questionnaire the patient can answer in the app is due (HIT-6 only with the
+    clinic's licensed wording, §12.1)."""
+    # here, not at the top: services.questionnaires -> services.patients imports this module
+    from diary.services.questionnaires import hit6_wording_of
+
+    due = {d["instrument"] for d in questionnaires_now(patient, now)["due"]}
+    if "hit6" in due and hit6_wording_of(patient) is None:
+        due.discard("hit6")
+    return bool(due)
+
+
 def _format_mg(mg: Decimal) -> str:
     return f"{mg:.1f}" if mg == mg.quantize(Decimal("0.1")) else f"{mg.normalize():f}"
 
@@ -250,7 +269,8 @@ def _decide(delivery: _Claimed, ctx: _Context, now: datetime) -> _Job | _Outcome
     """Skip (with a reason) or build the message for one claimed delivery.
 
     1. Its date is no longer the patient's today (a stale claim from an earlier day): not sent.
-    2. Diary reminder: skipped when that diary day is logged.
+    2. Diary reminder: skipped when that diary day is logged, unless a questionnaire is
+       due (then it asks for that); while one is due it says so.
     3. Dose reminder: skipped when the dose is logged, or on a day with no planned dose;
        on the first day of a step it says so.
     4. No channel to use (push on but no device, e-mail off): skipped.
@@ -265,9 +285,13 @@ def _decide(delivery: _Claimed, ctx: _Context, now: datetime) -> _Job | _Outcome
         return _Outcome(delivery.pk, DeliveryStatus.FAILED, f"gave up after {MAX_CLAIMS} claims")
     day = local_today(patient.time_zone, patient.day_boundary, delivery.scheduled_for)
     text = reminder_text(reminder, patient)
+    questionnaire = reminder.kind == ReminderKind.DIARY and questionnaire_due_for(patient, delivery.scheduled_for)
     if reminder.kind == ReminderKind.DIARY:
-        if (patient.pk, day) in ctx.entries:
+        logged = (patient.pk, day) in ctx.entries
+        if logged and not questionnaire:
             return _Outcome(delivery.pk, DeliveryStatus.SKIPPED, "diary day already logged")
+        if questionnaire:
+            text = QUESTIONNAIRE_DUE_TEXT if logged else f"{text}. {QUESTIONNAIRE_DUE_TEXT}"
     else:
         if (patient.pk, day) in ctx.doses:
             return _Outcome(delivery.pk, DeliveryStatus.SKIPPED, "dose already logged")
@@ -290,7 +314,14 @@ def _decide(delivery: _Claimed, ctx: _Context, now: datetime) -> _Job | _Outcome
         return _Outcome(delivery.pk, DeliveryStatus.SKIPPED, "no channel: no push subscription and e-mail off")
     snooze = delivery.occurrence == Occurrence.SCHEDULED and reminder.snooze_date != delivery.local_date
     tag = f"ldn-{reminder.kind}-{delivery.local_date.isoformat()}"
-    payload = {"title": text, "tag": tag, "kind": reminder.kind, "date": delivery.local_date.isoformat()}
+    payload: dict[str, Any] = {
+        "title": text,
+        "tag": tag,
+        "kind": reminder.kind,
+        "date": delivery.local_date.isoformat(),
+    }
+    if questionnaire:
+        payload["questionnaire"] = True
     if snooze:
         payload["snooze"] = f"/api/v1/me/reminders/{reminder.kind}/snooze"
     return _Job(

@@ -10,6 +10,7 @@ import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { t } from "../strings";
 import { c } from "../strings-clinician";
+import { ConditionControl } from "./ConditionControl";
 import { fmtDate, fmtMg, getJson, label, LoadFailed, type PatientDetail, useLoad, usePageTitle } from "./common";
 import { Overview } from "./Overview";
 import { type PatientSection, patientHref, type Route } from "./routes";
@@ -76,6 +77,14 @@ function PatientBody({ route }: { route: PatientRoute }) {
                 {c.linkedSince(fmtDate(detail.patient.linked_since))}
                 {detail.plan.today ? ` · ${c.planNow(fmtMg(detail.plan.today.mg), label(c.timeNames, detail.plan.today.time_of_day).toLowerCase())}` : ""}
               </p>
+            ) : null}
+            {detail ? (
+              <ConditionControl
+                patientId={route.id}
+                current={detail.patient.primary_condition}
+                history={detail.condition_history ?? []}
+                onSaved={reload}
+              />
             ) : null}
           </header>
           <nav aria-label={c.patientNav}>

@@ -93,6 +93,7 @@ export interface PatientDetail {
   care_link_id: string;
   plan: { plan: Plan | null; today: { date: string; mg: string; time_of_day: string } | null };
   reported_baseline: Baseline | null;
+  condition_history?: import("./ConditionControl").ConditionChange[];
 }
 
 export class LoadError extends Error {

@@ -1,7 +1,7 @@
 // My data: download everything I logged (JSON, CSV, FHIR for a clinic's record) and delete my account.
 import { useState } from "preact/hooks";
 import { call, OfflineError } from "../api";
-import { DELETED_FLAG } from "../auth";
+import { DELETED_FLAG } from "../signals";
 import { clearAll } from "../db";
 import { t } from "../strings";
 import type { WhoAmI } from "../types";

@@ -1,5 +1,7 @@
-// The patient chunk: Today (the ten-second entry), my plan, sync status and conflicts;
-// History, My trends and Me load as their own chunks when their tab is first opened.
+// The patient chunk: Today (the ten-second entry), my plan, sync status, conflicts and
+// changes the server refused; History, My trends and Me load as their own chunks when
+// their tab is first opened. Each tab (and a day opened from History) is an entry in the
+// browser's history, so Back goes to the previous one.
 import type { ComponentType } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { PageProps } from "../types";
@@ -8,21 +10,44 @@ import { addDays, browserTimeZone, calendarDate, diaryToday, formatDay, phoneIsI
 import { takeSnapshot } from "../boot";
 import { db, getMeta, setMeta } from "../db";
 import { pendingInvite } from "../invite";
+import { RadioGroup } from "../radio";
 import { t } from "../strings";
 import { onSyncChange, outboxCount, pullChanges, replay, resolveConflict, syncState } from "../sync";
-import type { Conflict, EntryData, OutboxItem, Plan, Profile } from "../types";
+import type { Conflict, EntryData, OutboxItem, Plan, Profile, Questionnaires } from "../types";
 import type { MeProps } from "./Me";
 import { PlanLine } from "./PlanLine";
+import { QuestionnaireCard } from "./Questionnaires";
 import { TodayForm } from "./TodayForm";
 
 type Tab = "today" | "history" | "trends" | "me";
 type HistoryProps = { max: string; onOpen: (date: string) => void };
+type TrendsProps = { onOpenDay: (date: string) => void };
 const TABS: Tab[] = ["today", "history", "trends", "me"];
 
-/** The tab asked for in the address (`/?tab=today`, e.g. from a reminder notification). */
-function tabFromUrl(): Tab {
-  const asked = new URLSearchParams(window.location.search).get("tab");
-  return TABS.includes(asked as Tab) ? (asked as Tab) : "today";
+/** Where the patient is: a tab, and on Today the day chosen (null: the proposed day). */
+interface Route {
+  tab: Tab;
+  day: string | null;
+}
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** The route in the address (`/?tab=history`, `/?day=2026-11-20`; a reminder opens `/?tab=today`). */
+function routeFromUrl(): Route {
+  const params = new URLSearchParams(window.location.search);
+  const asked = params.get("tab");
+  const day = params.get("day");
+  const tab = TABS.includes(asked as Tab) ? (asked as Tab) : "today";
+  return { tab, day: tab === "today" && day && ISO_DAY.test(day) ? day : null };
+}
+
+function urlOf(route: Route): string {
+  const url = new URL(window.location.href);
+  url.searchParams.delete("tab");
+  url.searchParams.delete("day");
+  if (route.tab !== "today") url.searchParams.set("tab", route.tab);
+  else if (route.day) url.searchParams.set("day", route.day);
+  return url.pathname + url.search + url.hash;
 }
 
 interface Day {
@@ -48,28 +73,50 @@ function localDay(profile: Profile | undefined): { day: Day; check: () => Day | 
   return { day, check };
 }
 
-/** The day being logged, by name, and "Change day" for another one (back-dating). The
- * native date input appears only then, or when a day was opened from History: the first
- * date input of a page costs ~0.1 s of the main thread under the benchmark's 4× CPU
- * throttling (created ~50 ms, laid out ~45 ms: locale data), on the way to Today. */
-function DayField(props: {
-  date: string;
-  today: string;
-  max: string;
-  chosen: boolean;
-  onChange: (date: string) => void;
-  onToday: () => void;
-}) {
-  const { date, today, max, chosen, onChange, onToday } = props;
-  const [picking, setPicking] = useState(false);
+/** Which day is being logged: Today, Yesterday (the commonest back-dating) or another day
+ * from a date field. The native date input appears only for another day: the first date
+ * input of a page costs ~0.1 s of the main thread under the benchmark's 4× CPU throttling
+ * (created ~50 ms, laid out ~45 ms: locale data), on the way to Today. */
+function DayPicker(props: { date: string; today: string; max: string; onChange: (date: string | null) => void }) {
+  const { date, today, max, onChange } = props;
+  const yesterday = addDays(today, -1);
+  const choice = date === today ? "today" : date === yesterday ? "yesterday" : "other";
+  // "Another day" stays chosen while the patient picks dates with it (even yesterday's).
+  const [other, setOther] = useState(choice === "other");
   const input = useRef<HTMLInputElement>(null);
+  const shown = other ? "other" : choice;
   useEffect(() => {
-    if (picking) input.current?.focus();
-  }, [picking]);
-  const open = picking || chosen;
+    if (choice === "other") setOther(true);
+  }, [date]);
+  // A tap (or Space) on "Another day" moves on to the date; arrowing past it does not.
+  const pickOther = useRef(false);
+  const clicked = useRef(false);
+  useEffect(() => {
+    if (other && pickOther.current) input.current?.focus();
+    pickOther.current = false;
+  }, [other]);
   return (
-    <div class="dayfield">
-      {open ? (
+    <div class="dayfield" onClickCapture={() => (clicked.current = true)}>
+      <RadioGroup
+        legend={t.whichDay}
+        options={[
+          { value: "today", label: t.today },
+          { value: "yesterday", label: t.yesterday },
+          { value: "other", label: t.otherDay },
+        ]}
+        value={shown}
+        onPick={(v) => {
+          pickOther.current = clicked.current && v === "other";
+          clicked.current = false;
+          setOther(v === "other");
+          if (v === "today") onChange(null);
+          else if (v === "yesterday") onChange(yesterday);
+        }}
+        layout="n3"
+        wide
+        testId="day-choice"
+      />
+      {shown === "other" ? (
         <label class="field">
           <span>{t.day}</span>
           <input
@@ -80,7 +127,7 @@ function DayField(props: {
             max={max}
             onChange={(e) => {
               const v = e.currentTarget.value;
-              if (v && v <= max) onChange(v);
+              if (v && v <= max) onChange(v === today ? null : v);
             }}
           />
         </label>
@@ -89,30 +136,20 @@ function DayField(props: {
         <span class="muted small" data-testid="day-name">
           {formatDay(date)}
         </span>
-        {!open ? (
-          <button type="button" class="link" onClick={() => setPicking(true)}>
-            {t.changeDay}
-          </button>
-        ) : date !== today ? (
-          <button
-            type="button"
-            class="link"
-            onClick={() => {
-              setPicking(false);
-              onToday();
-            }}
-          >
-            {t.backToToday}
-          </button>
-        ) : null}
       </p>
     </div>
   );
 }
 
-/** The outbox's items that wait for the patient (not for a conflict to be resolved). */
-function blockedReasons(outbox: OutboxItem[]): string[] {
-  return outbox.filter((i) => i.blocked && i.blocked !== "conflict").map((i) => i.blocked!);
+/** The outbox's items the server refused (they wait for the patient, not for a conflict). */
+function refusedItems(outbox: OutboxItem[]): OutboxItem[] {
+  return outbox.filter((i) => i.blocked && i.blocked !== "conflict");
+}
+
+type QItem = Extract<OutboxItem, { kind: "questionnaire" }>;
+
+function questionnaireItems(outbox: OutboxItem[]): QItem[] {
+  return outbox.filter((i): i is QItem => i.kind === "questionnaire");
 }
 
 export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
@@ -121,33 +158,53 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
   const [boot] = useState(() => takeSnapshot(who.email));
   const [first] = useState(() => (boot ? localDay(boot.profile) : null));
   const [day, setDay] = useState<Day | null>(first?.day ?? null);
-  const [selected, setSelected] = useState<string | null>(null);
+  const [route, setRoute] = useState<Route>(routeFromUrl);
   const [plan, setPlan] = useState<Plan | null>(boot?.plan ?? null);
+  const [profile, setProfile] = useState<Profile | null>(boot?.profile ?? null);
   const [online, setOnline] = useState(!startedOffline && navigator.onLine);
   const [pending, setPending] = useState(boot?.outbox.length ?? 0);
   const [conflicts, setConflicts] = useState<Conflict[]>(boot?.conflicts ?? []);
-  const [blocked, setBlocked] = useState<string[]>(boot ? blockedReasons(boot.outbox) : []);
+  const [refused, setRefused] = useState<OutboxItem[]>(boot ? refusedItems(boot.outbox) : []);
+  const [queuedQ, setQueuedQ] = useState<QItem[]>(boot ? questionnaireItems(boot.outbox) : []);
+  const [questionnaires, setQuestionnaires] = useState<Questionnaires | null>(null);
   const [state, setState] = useState(syncState());
   const [pulled, setPulled] = useState(false); // the first pull from the server is done
-  const [tab, setTab] = useState<Tab>("today");
   const [HistoryView, setHistoryView] = useState<ComponentType<HistoryProps> | null>(null);
-  const [TrendsView, setTrendsView] = useState<ComponentType | null>(null);
+  const [TrendsView, setTrendsView] = useState<ComponentType<TrendsProps> | null>(null);
   const [MeView, setMeView] = useState<ComponentType<MeProps> | null>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const tab = route.tab;
 
-  const openTab = (next: Tab) => {
-    setTab(next);
-    window.scrollTo(0, 0);
+  const load = (next: Tab) => {
     if (next === "history" && !HistoryView) void import("./History").then((m) => setHistoryView(() => m.History));
     if (next === "trends" && !TrendsView) void import("./Trends").then((m) => setTrendsView(() => m.Trends));
     if (next === "me" && !MeView) void import("./Me").then((m) => setMeView(() => m.Me));
   };
 
+  /** Go somewhere as a new history entry (Back comes back here), or in place. */
+  const navigate = (next: Route, replace = false) => {
+    const same = next.tab === route.tab && next.day === route.day;
+    if (replace || same) window.history.replaceState(next, "", urlOf(next));
+    else window.history.pushState(next, "", urlOf(next));
+    setRoute(next);
+    load(next.tab);
+    if (!same) {
+      window.scrollTo(0, 0);
+      heading.current?.focus({ preventScroll: true });
+    }
+  };
+  const openTab = (next: Tab) => navigate({ tab: next, day: null });
+
   const refreshLocal = async () => {
     const d = await db();
-    setPending(await outboxCount());
+    const items = await d.getAll("outbox");
+    setPending(items.length);
     setConflicts(await d.getAll("conflicts"));
-    setBlocked(blockedReasons(await d.getAll("outbox")));
+    setRefused(refusedItems(items));
+    setQueuedQ(questionnaireItems(items));
+    setQuestionnaires((await getMeta<Questionnaires>("questionnaires")) ?? null);
     setPlan((await getMeta<Plan>("plan")) ?? null);
+    setProfile((await getMeta<Profile>("profile")) ?? null);
     setState(syncState());
   };
 
@@ -162,6 +219,9 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
       setPulled(true);
       setOnline(true);
       await replay();
+      // what is due, after the outbox went (a response just sent is no longer due)
+      const q = await call("GET", "/api/v1/me/questionnaires");
+      if (q.status === 200) await setMeta("questionnaires", q.body);
     } catch (err) {
       if (err instanceof OfflineError) setOnline(false);
       else throw err;
@@ -170,23 +230,27 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
   };
 
   useEffect(() => {
-    const asked = tabFromUrl();
-    if (asked !== "today") openTab(asked);
-    const url = new URL(window.location.href);
-    if (url.searchParams.has("tab")) {
-      url.searchParams.delete("tab");
-      window.history.replaceState(null, "", url.pathname + url.search + url.hash);
-    }
-    if (pendingInvite() !== null) openTab("me"); // opened from a clinic's invitation link
-    const start = (found: ReturnType<typeof localDay>) => {
+    const start = routeFromUrl();
+    // The first entry of this app in the browser's history carries its route, so Back to
+    // it restores it.
+    window.history.replaceState(start, "", urlOf(start));
+    load(start.tab);
+    if (pendingInvite() !== null) navigate({ tab: "me", day: null }, true); // opened from a clinic's invitation link
+    const onPop = (event: PopStateEvent) => {
+      const next = (event.state as Route | null) ?? routeFromUrl();
+      setRoute(next);
+      load(next.tab);
+    };
+    window.addEventListener("popstate", onPop);
+    const begin = (found: ReturnType<typeof localDay>) => {
       setDay((current) => current ?? found.day);
       window.setTimeout(() => {
         const exact = found.check();
         if (exact) setDay((current) => (current === found.day ? exact : current));
       }, 500);
     };
-    if (first) start(first);
-    else void getMeta<Profile>("profile").then((p) => start(localDay(p)));
+    if (first) begin(first);
+    else void getMeta<Profile>("profile").then((p) => begin(localDay(p)));
     void refreshLocal();
     const unsubscribe = onSyncChange(() => void refreshLocal());
     if (!startedOffline) void goOnline();
@@ -194,10 +258,7 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
     const onOffline = () => setOnline(false);
     const onMessage = (event: MessageEvent) => {
       // A tapped reminder while the app is open: the service worker asks for Today.
-      if (event.data?.type === "open-tab" && event.data.tab === "today") {
-        setSelected(null);
-        openTab("today");
-      }
+      if (event.data?.type === "open-tab" && event.data.tab === "today") navigate({ tab: "today", day: null });
       void refreshLocal();
     };
     window.addEventListener("online", onOnline);
@@ -209,6 +270,7 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
     }, 20000);
     return () => {
       unsubscribe();
+      window.removeEventListener("popstate", onPop);
       window.removeEventListener("online", onOnline);
       window.removeEventListener("offline", onOffline);
       navigator.serviceWorker?.removeEventListener("message", onMessage);
@@ -221,63 +283,76 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
   }, [state]);
 
   if (!day) return <p class="center">{t.loading}</p>;
-  const date = selected ?? day.date;
+  const date = route.day && route.day <= day.max ? route.day : day.date;
+  const openDay = (d: string) => navigate({ tab: "today", day: d === day.date ? null : d });
 
-  const title = tab === "today" ? t.today : tab === "history" ? t.history : tab === "trends" ? t.trends : t.me;
+  const title =
+    tab === "today"
+      ? date === day.date
+        ? t.today
+        : date === addDays(day.date, -1)
+          ? t.yesterday
+          : formatDay(date)
+      : tab === "history"
+        ? t.history
+        : tab === "trends"
+          ? t.trends
+          : t.me;
+  const waiting = pending - refused.length;
   let body;
   if (tab === "history")
-    body = HistoryView ? (
-      <HistoryView
-        max={day.max}
-        onOpen={(d) => {
-          setSelected(d);
-          openTab("today");
-        }}
-      />
-    ) : (
-      <p class="center">{t.loading}</p>
-    );
-  else if (tab === "trends") body = TrendsView ? <TrendsView /> : <p class="center">{t.loading}</p>;
+    body = HistoryView ? <HistoryView max={day.max} onOpen={openDay} /> : <p class="center">{t.loading}</p>;
+  else if (tab === "trends") body = TrendsView ? <TrendsView onOpenDay={openDay} /> : <p class="center">{t.loading}</p>;
   else if (tab === "me")
-    body = MeView ? (
-      <MeView who={who} onSignOut={onSignOut} signOutBlocked={pending > 0} />
-    ) : (
-      <p class="center">{t.loading}</p>
-    );
+    body = MeView ? <MeView who={who} onSignOut={onSignOut} profile={profile} /> : <p class="center">{t.loading}</p>;
   else
     body = (
       <>
         {conflicts.map((c) => (
           <ConflictCard conflict={c} />
         ))}
+        <QuestionnaireCard q={questionnaires} queued={queuedQ} today={day.date} />
+        {refused
+          .filter((i) => i.date !== date && i.kind !== "questionnaire")
+          .map((i) => (
+            <RefusedElsewhere item={i} onOpen={() => openDay(i.date)} />
+          ))}
         <PlanLine plan={plan} date={day.date} />
-        <DayField
-          date={date}
-          today={day.date}
-          max={day.max}
-          chosen={selected !== null}
-          onChange={setSelected}
-          onToday={() => setSelected(null)}
-        />
-        <TodayForm key={date} date={date} plan={plan} />
+        <DayPicker date={date} today={day.date} max={day.max} onChange={(d) => navigate({ tab: "today", day: d })} />
+        <TodayForm key={date} date={date} today={day.date} max={day.max} plan={plan} condition={profile?.primary_condition ?? null} />
       </>
     );
 
   return (
     <div class="stack">
       <header class="topbar">
-        <h1>{title}</h1>
+        <h1 ref={heading} tabIndex={-1}>
+          {title}
+        </h1>
       </header>
       <p class="muted small">{who.display_name || who.email}</p>
-      <p class={online ? "banner ok" : "banner warn"} role="status" data-testid="connection">
-        {!online ? (pending > 0 ? t.offlineWaiting(pending) : t.offline) : state === "syncing" || !pulled ? t.syncing : pending > 0 ? t.waitingToSync(pending) : t.allSynced}
+      <p class={online && !refused.length ? "banner ok" : "banner warn"} role="status" data-testid="connection">
+        {refused.length
+          ? t.needsAttention(refused.length)
+          : !online
+            ? pending > 0
+              ? t.offlineWaiting(pending)
+              : t.offline
+            : state === "syncing" || !pulled
+              ? t.syncing
+              : waiting > 0
+                ? t.waitingToSync(waiting)
+                : t.allSynced}
       </p>
       {state === "auth" ? <p class="banner warn">{t.signInAgainToSync}</p> : null}
-      {blocked.map((reason) => (
-        <p class="error" role="alert">
-          {t.syncFailed(reason)}
-        </p>
-      ))}
+      {tab !== "today" && refused.length ? (
+        <div class="banner warn stack" role="alert" data-testid="refused-elsewhere">
+          <p>{t.refusedOn(refused.map((i) => formatDay(i.date)).filter((v, k, a) => a.indexOf(v) === k).join(", "))}</p>
+          <button type="button" class="secondary" onClick={() => openDay(refused[0].date)}>
+            {t.openThatDay}
+          </button>
+        </div>
+      ) : null}
       {body}
       <nav class="tabbar" aria-label={t.tabsLabel}>
         {(
@@ -293,6 +368,18 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
           </button>
         ))}
       </nav>
+    </div>
+  );
+}
+
+/** A refused change of another day, on Today: open that day to fix or discard it. */
+function RefusedElsewhere({ item, onOpen }: { item: OutboxItem; onOpen: () => void }) {
+  return (
+    <div class="banner warn stack" role="alert" data-testid="refused-other-day">
+      <p>{item.kind === "dose" ? t.refusedDoseTitle(formatDay(item.date)) : t.refusedTitle(formatDay(item.date))}</p>
+      <button type="button" class="secondary" onClick={onOpen}>
+        {t.openThatDay}
+      </button>
     </div>
   );
 }

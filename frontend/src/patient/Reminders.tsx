@@ -119,6 +119,8 @@ function ReminderCard({ initial, tz }: { initial: Reminder; tz: string }) {
     try {
       if (next.enabled && next.channels.includes("push")) {
         // The one place the permission prompt can come from: the patient just asked for push.
+        // It never waits for ever (push.ts: PUSH_TIMEOUT_MS), and when it fails nothing is
+        // saved with a channel that cannot work: the settings saved before stay as they were.
         const setup = await pushEnable();
         if (setup === "offline") throw new OfflineError("offline");
         if (setup !== "ok") {
@@ -140,11 +142,7 @@ function ReminderCard({ initial, tz }: { initial: Reminder; tz: string }) {
         setForm(reply.body);
         const r = reply.body;
         if (!(r.enabled && r.channels.includes("push"))) await forgetPhoneUnlessPushed();
-        const detail = !r.enabled
-          ? t.reminderOff
-          : r.next_fire_at
-            ? t.reminderNext(formatWhen(r.next_fire_at, tz))
-            : "";
+        const detail = !r.enabled ? t.reminderOff : r.next_fire_at ? t.reminderNext(formatWhen(r.next_fire_at, tz)) : "";
         setStatus(`${t.reminderSaved} ${detail}`.trim());
       } else if (reply.status === 400 && reply.body && typeof (reply.body as any).errors === "object") {
         setErrors((reply.body as any).errors as FieldErrors);
@@ -267,7 +265,11 @@ function ReminderCard({ initial, tz }: { initial: Reminder; tz: string }) {
       ) : null}
       {problem ? (
         <div class="banner warn stack" role="alert">
-          <p>{{ unsupported: t.pushUnsupported, denied: t.pushDenied, dismissed: t.pushDismissed }[problem as string] ?? t.pushFailed}</p>
+          <p>
+            {{ unsupported: t.pushUnsupported, denied: t.pushDenied, dismissed: t.pushDismissed, timeout: t.pushTimedOut }[
+              problem as string
+            ] ?? t.pushFailed}
+          </p>
           <button type="button" class="secondary" disabled={busy} onClick={() => void save({ channels: ["email"] })}>
             {t.useEmailInstead}
           </button>

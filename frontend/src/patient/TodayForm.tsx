@@ -1,10 +1,17 @@
-// One diary day: the core on one screen (a typical day is four taps and Save), the
-// details on demand, and the opioid warning the moment an opioid is chosen.
+// One diary day: the core on one screen (a typical day is four taps and Save), the details
+// on demand, the opioid warning the moment an opioid is chosen (scrolled clear of the
+// Save bar), the logged dose with Change and Delete, "Did you mean …?" for an amount far
+// from the plan, what the server refused with Fix and Discard, and what the patient typed
+// kept as a draft until Save (a tab switch or a reload loses nothing).
+import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { takeDay } from "../boot";
+import { addDays, formatDay } from "../dates";
 import { db } from "../db";
+import { RadioGroup, ToggleBar } from "../radio";
+import { HEADACHE_CONDITIONS, MIGRAINE_SPECIFIC_CLASSES } from "../rules.gen";
 import { t } from "../strings";
-import { newId, onSyncChange, replay, saveDay } from "../sync";
+import { changeDose, discardChange, newId, onSyncChange, replay, saveDay } from "../sync";
 import {
   isOpioid,
   MEDICINE_CLASSES,
@@ -14,9 +21,13 @@ import {
   type LocalDose,
   type LocalEntry,
   type Medicine,
+  type OutboxItem,
   type Plan,
   type SideEffect,
 } from "../types";
+import { dayProblems, doseProblems, doseSuggestions, fieldWords, parseAmount, type Problem } from "../validate";
+import { type Draft, draftDrop, draftKnown, draftRead, draftWrite } from "./drafts";
+import { mgText } from "./PlanLine";
 
 const FEATURES = ["one_sided", "pulsating", "worse_with_activity", "nausea_vomiting", "light_sensitivity", "sound_sensitivity"] as const;
 type Feature = (typeof FEATURES)[number];
@@ -57,65 +68,105 @@ function plannedOn(plan: Plan | null, date: string): { mg: number; time_of_day: 
   return step ? { mg: Number(step.mg), time_of_day: step.time_of_day } : null;
 }
 
-function fmtMg(mg: number): string {
-  return Number.isInteger(Math.round(mg * 100) / 10) ? mg.toFixed(1) : mg.toFixed(2);
-}
-
-function Scale({ legend, value, max, onPick, name }: { legend: string; value: number | null; max: number; onPick: (n: number) => void; name: string }) {
-  return (
-    <fieldset class="scale">
-      <legend>{legend}</legend>
-      <div class={`choices n${max + 1}`}>
-        {Array.from({ length: max + 1 }, (_, n) => (
-          <button type="button" class="choice" aria-pressed={value === n} data-name={name} onClick={() => onPick(n)}>
-            {n}
-          </button>
-        ))}
-      </div>
-    </fieldset>
-  );
+/** "today", "yesterday" or "on Tuesday 1 December": how the questions name the day. */
+export function dayWords(date: string, today: string): { kind: "today" | "yesterday" | "other"; on: string } {
+  if (date === today) return { kind: "today", on: t.todayWord };
+  if (date === addDays(today, -1)) return { kind: "yesterday", on: t.yesterdayWord };
+  return { kind: "other", on: t.onDay(formatDay(date)) };
 }
 
 /** Whether the stored entry opens the details (they hold something). */
-function hasDetails(entry: LocalEntry | null): boolean {
-  return !!entry && (entry.data.acute_medications.length > 0 || !!entry.data.note || entry.data.headache_hours !== null);
+function hasDetails(data: Partial<Form> | null | undefined): boolean {
+  return !!data && ((data.acute_medications?.length ?? 0) > 0 || !!data.note || (data.headache_hours ?? null) !== null);
 }
 
 function statusOf(entry: LocalEntry | null | undefined): "none" | "phone" | "synced" {
   return entry ? (entry.synced ? "synced" : "phone") : "none";
 }
 
-export function TodayForm({ date, plan }: { date: string; plan: Plan | null }) {
+/** The outbox items of this day the server refused (they wait for Fix or Discard). */
+function refusedOf(outbox: OutboxItem[]): OutboxItem[] {
+  return outbox.filter((i) => i.blocked && i.blocked !== "conflict");
+}
+
+/** A refused item's reasons in words: "Amount (mg): There is no planned dose …". */
+export function refusalLines(item: OutboxItem): { field: string; text: string }[] {
+  const errors = item.refusal?.errors ?? {};
+  const lines = Object.entries(errors).map(([field, messages]) => ({ field, text: `${fieldWords(field)}: ${messages.join(" ")}` }));
+  if (lines.length) return lines;
+  const detail = item.refusal?.detail || (item.blocked !== "refused" ? item.blocked : "") || "";
+  return [{ field: "", text: detail || t.refusedNoReason }];
+}
+
+interface Question {
+  mg: number;
+  planned: number | null;
+  suggestions: number[];
+  answer: (mg: number | null) => void;
+}
+
+export function TodayForm(props: { date: string; today: string; max: string; plan: Plan | null; condition: string | null }) {
+  const { date, today, max, plan, condition } = props;
+  const words = dayWords(date, today);
   // The first Today of a page load starts with the day as stored, read as the app opened
   // (boot.ts): the form is never shown empty and then filled under the patient's taps.
   const [stored] = useState(() => takeDay(date));
-  const [form, setForm] = useState<Form>(() => (stored?.entry ? { ...emptyForm(), ...stored.entry.data } : emptyForm()));
+  const [initialDraft] = useState<Draft | null | undefined>(() =>
+    stored ? ((stored.draft as Draft | null) ?? draftKnown(date) ?? null) : draftKnown(date),
+  );
+  const startData = initialDraft?.form ?? stored?.entry?.data ?? null;
+  const [form, setForm] = useState<Form>(() => (startData ? { ...emptyForm(), ...(startData as Partial<Form>) } : emptyForm()));
   const [clientId, setClientId] = useState<string>(() => stored?.entry?.data.client_id || newId());
   const [dose, setDose] = useState<LocalDose | null>(stored?.dose ?? null);
-  const [tookDose, setTookDose] = useState(false);
+  const [tookDose, setTookDose] = useState(initialDraft?.tookDose ?? false);
   const planned = plannedOn(plan, date);
-  const [doseMg, setDoseMg] = useState<string>("");
-  const [doseTime, setDoseTime] = useState<string>("");
-  const [details, setDetails] = useState(() => hasDetails(stored?.entry ?? null));
+  const [doseMg, setDoseMg] = useState<string>(initialDraft?.doseMg ?? "");
+  const [doseTime, setDoseTime] = useState<string>(initialDraft?.doseTime ?? "");
+  const [doseFields, setDoseFields] = useState(!!initialDraft?.doseMg && initialDraft.doseMg !== String(planned?.mg ?? ""));
+  const [details, setDetails] = useState(() => hasDetails(startData as Partial<Form>));
   const [status, setStatus] = useState<"none" | "phone" | "synced">(statusOf(stored?.entry));
+  const [outbox, setOutbox] = useState<OutboxItem[]>(stored?.outbox ?? []);
+  const [problems, setProblems] = useState<Problem[]>([]);
   const [message, setMessage] = useState("");
-  const [loaded, setLoaded] = useState(stored !== null);
+  const [saved, setSaved] = useState(false); // the confirmation after Save, until the next change
+  const [drafted, setDrafted] = useState(!!initialDraft);
+  const [question, setQuestion] = useState<Question | null>(null);
+  const [editingDose, setEditingDose] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const [discarding, setDiscarding] = useState<OutboxItem | null>(null);
+  const [loaded, setLoaded] = useState(stored !== null && initialDraft !== undefined);
+  const root = useRef<HTMLFormElement>(null);
+  const opioidBox = useRef<HTMLElement>(null);
 
   // Until the patient touches the form, it follows the phone's copy (which a pull of
-  // another device's edit, or a sync, may change).
-  const dirty = useRef(false);
+  // another device's edit, or a sync, may change); a draft counts as touched.
+  const dirty = useRef(!!initialDraft);
 
   const load = async () => {
     const d = await db();
-    const tx = d.transaction(["entries", "doses"]); // one round trip for both
-    const [entry, savedDose] = await Promise.all([tx.objectStore("entries").get(date), tx.objectStore("doses").get(date)]);
+    const tx = d.transaction(["entries", "doses", "outbox"]); // one round trip for all three
+    const [entry, savedDose, items] = await Promise.all([
+      tx.objectStore("entries").get(date),
+      tx.objectStore("doses").get(date),
+      tx.objectStore("outbox").getAll(),
+    ]);
+    const draft = await draftRead(date);
     setStatus(statusOf(entry));
     setDose(savedDose ?? null);
-    if (entry && !dirty.current) {
+    setOutbox(items.filter((i) => i.date === date && i.kind !== "questionnaire")); // a questionnaire waits in its own card
+    if (draft && !dirty.current) {
+      dirty.current = true;
+      setDrafted(true);
+      setForm({ ...emptyForm(), ...(draft.form as Partial<Form>) });
+      setTookDose(draft.tookDose);
+      setDoseMg(draft.doseMg);
+      setDoseTime(draft.doseTime);
+      if (hasDetails(draft.form as Partial<Form>)) setDetails(true);
+    } else if (entry && !dirty.current) {
       setForm({ ...emptyForm(), ...entry.data });
-      setClientId(entry.data.client_id || newId());
-      if (hasDetails(entry)) setDetails(true);
+      if (hasDetails(entry.data)) setDetails(true);
     }
+    if (entry) setClientId(entry.data.client_id || newId());
     setLoaded(true);
   };
 
@@ -131,9 +182,45 @@ export function TodayForm({ date, plan }: { date: string; plan: Plan | null }) {
     }
   }, [planned?.mg, planned?.time_of_day]);
 
-  const set = <K extends keyof Form>(key: K, value: Form[K]) => {
+  const opioid = form.acute_medications.some(isOpioid);
+  useEffect(() => {
+    // Chosen just now, or saved with it (the Save bar has grown a confirmation line): bring
+    // the warning into view, clear of the fixed Save and tab bars (html's scroll-padding).
+    if (opioid) revealAboveBars(opioidBox.current);
+  }, [opioid, saved]);
+
+  /** Keep what the patient typed (memory and IndexedDB) until Save or Discard changes. */
+  const keep = (next: Partial<Draft>) => {
     dirty.current = true;
-    setForm((f) => ({ ...f, [key]: value }));
+    setSaved(false);
+    setDrafted(true);
+    draftWrite({ date, form: form as unknown as Record<string, unknown>, tookDose, doseMg, doseTime, at: Date.now(), ...next });
+  };
+
+  const set = <K extends keyof Form>(key: K, value: Form[K]) => {
+    const next = { ...form, [key]: value };
+    setForm(next);
+    setProblems((ps) => ps.filter((p) => p.field !== key));
+    keep({ form: next as unknown as Record<string, unknown> });
+  };
+  const pickDose = (took: boolean, mg: string, time: string) => {
+    setTookDose(took);
+    setDoseMg(mg);
+    setDoseTime(time);
+    setProblems((ps) => ps.filter((p) => p.field !== "mg"));
+    keep({ tookDose: took, doseMg: mg, doseTime: time });
+  };
+
+  const discardDraft = async () => {
+    await draftDrop(date);
+    dirty.current = false;
+    setDrafted(false);
+    setProblems([]);
+    setTookDose(false);
+    setDoseMg(planned ? String(planned.mg) : "");
+    setDoseTime(planned?.time_of_day ?? "");
+    setForm(emptyForm());
+    await load();
   };
 
   const toggleSideEffect = (kind: string) => {
@@ -151,6 +238,8 @@ export function TodayForm({ date, plan }: { date: string; plan: Plan | null }) {
       form.side_effects.map((s) => (s.kind === kind ? { ...s, ...change } : s)),
     );
 
+  const headacheDefault = condition !== null && (HEADACHE_CONDITIONS as readonly string[]).includes(condition);
+  const alwaysHeadache = (medClass: string) => (MIGRAINE_SPECIFIC_CLASSES as readonly string[]).includes(medClass);
   const updateMed = (i: number, change: Partial<Medicine>) =>
     set(
       "acute_medications",
@@ -168,37 +257,81 @@ export function TodayForm({ date, plan }: { date: string; plan: Plan | null }) {
       }),
     );
 
-  const opioid = form.acute_medications.some(isOpioid);
+  /** Ask "Did you mean …?" when the amount is far from the plan; resolves to the amount to
+   * use, or null when the patient goes back to change it. */
+  const confirmAmount = (mg: number): Promise<number | null> => {
+    const suggestions = doseSuggestions(mg, planned?.mg ?? null);
+    if (!suggestions.length) return Promise.resolve(mg);
+    return new Promise((resolve) =>
+      setQuestion({
+        mg,
+        planned: planned?.mg ?? null,
+        suggestions,
+        answer: (chosen) => {
+          setQuestion(null);
+          resolve(chosen);
+        },
+      }),
+    );
+  };
+
+  const show = (found: Problem[]) => {
+    setProblems(found);
+    setMessage(found.length ? t.fixBeforeSaving : "");
+    const first = found[0]?.field;
+    if (!first) return;
+    if (first === "mg") setDoseFields(true);
+    if (/^(headache_hours|aura_minutes|note|acute_medications)/.test(first)) setDetails(true);
+    window.setTimeout(() => focusField(root.current, first), 0);
+  };
+
   const canSave = form.pain_score !== null && form.headache !== null;
 
   const save = async (e: Event) => {
     e.preventDefault();
-    if (!canSave) {
-      setMessage(t.needPainAndHeadache);
-      return;
-    }
-    setMessage("");
     const data: EntryData = {
       ...form,
-      pain_score: form.pain_score!,
-      headache: form.headache!,
+      pain_score: form.pain_score as number,
+      headache: form.headache as number,
       note: form.note.trim(),
       side_effects: form.side_effects.map((s) => ({ ...s, other_text: s.kind === "other" ? s.other_text.trim() : "" })),
       acute_medications: form.acute_medications.map((m) => ({
         ...m,
         name: m.name.trim(),
+        for_headache: alwaysHeadache(m.med_class) ? true : (m.for_headache ?? headacheDefault),
         contains_opioid: m.med_class === "combination_analgesic" ? m.contains_opioid === true : m.med_class === "opioid" ? true : null,
       })),
       client_id: clientId,
     };
-    const mg = Number(doseMg);
-    const newDose =
-      tookDose && !dose
-        ? { client_id: newId(), date, taken: true, mg: mg > 0 ? mg : null, time_of_day: doseTime || null }
-        : null;
-    await saveDay(date, data, newDose);
+    const found = canSave ? dayProblems(date, max, data) : [];
+    if (!canSave) {
+      if (form.pain_score === null) found.push({ field: "pain_score", text: t.needPain });
+      if (form.headache === null) found.push({ field: "headache", text: t.needHeadache });
+    }
+    const newDose = tookDose && !dose;
+    let mg = newDose ? parseAmount(doseMg) : null;
+    if (newDose) found.push(...doseProblems(true, mg, planned?.mg ?? null));
+    if (found.length) {
+      show(found);
+      return;
+    }
+    if (newDose && mg !== null) {
+      mg = await confirmAmount(mg);
+      if (mg === null) {
+        setDoseFields(true);
+        window.setTimeout(() => focusField(root.current, "mg"), 0);
+        return;
+      }
+    }
+    setProblems([]);
+    setMessage("");
+    const doseData = newDose ? { client_id: newId(), date, taken: true, mg, time_of_day: doseTime || null } : null;
+    await saveDay(date, data, doseData);
+    await draftDrop(date);
     dirty.current = false;
+    setDrafted(false);
     setTookDose(false);
+    setSaved(true);
     await load();
     void replay();
   };
@@ -206,100 +339,188 @@ export function TodayForm({ date, plan }: { date: string; plan: Plan | null }) {
   if (!loaded) return <p>{t.loading}</p>;
 
   const whenText = doseTime ? (t.timeOfDay[doseTime] ?? "") : "";
+  const problemOf = (field: string) => problems.find((p) => p.field === field)?.text;
+  const refused = refusedOf(outbox);
+  const fieldError = (field: string) => {
+    const text = problemOf(field);
+    return text ? (
+      <p class="field-error" id={`err-${field}`} role="alert">
+        {text}
+      </p>
+    ) : null;
+  };
 
   return (
-    <form class="stack" onSubmit={save} noValidate>
-      <Scale legend={t.pain} name="pain" value={form.pain_score} max={10} onPick={(n) => set("pain_score", n)} />
-
-      <fieldset class="scale">
-        <legend>{t.headache}</legend>
-        <div class="choices n4">
-          {t.headacheLevels.map((label, n) => (
-            <button type="button" class="choice wide" aria-pressed={form.headache === n} onClick={() => set("headache", n)}>
-              {label}
-            </button>
-          ))}
+    <form class="stack" onSubmit={save} noValidate ref={root}>
+      {refused.map((item) => (
+        <RefusedCard
+          item={item}
+          date={date}
+          onFix={(field) => {
+            if (item.kind === "dose") setEditingDose(true);
+            show([{ field: field || (item.kind === "dose" ? "mg" : "pain_score"), text: refusalLines(item)[0].text }]);
+          }}
+          onDiscard={() => setDiscarding(item)}
+        />
+      ))}
+      {drafted ? (
+        <div class="banner warn draftbar" data-testid="draft-notice">
+          <p>{t.draftKept}</p>
+          <button type="button" class="link" onClick={() => void discardDraft()}>
+            {t.discardDraft}
+          </button>
         </div>
-      </fieldset>
-
-      {form.headache !== null && form.headache > 0 ? (
-        <fieldset class="scale">
-          <legend>{t.migraine}</legend>
-          <div class="choices n2">
-            <button type="button" class="choice wide" aria-pressed={form.migraine === true} onClick={() => set("migraine", form.migraine === true ? null : true)}>
-              {t.yes}
-            </button>
-            <button type="button" class="choice wide" aria-pressed={form.migraine === false} onClick={() => set("migraine", form.migraine === false ? null : false)}>
-              {t.no}
-            </button>
-          </div>
-        </fieldset>
       ) : null}
 
-      <Scale legend={t.sleep} name="sleep" value={form.sleep_quality} max={10} onPick={(n) => set("sleep_quality", n)} />
+      <div data-field="pain_score">
+        <RadioGroup
+          legend={t.pain(words.on)}
+          options={Array.from({ length: 11 }, (_, n) => ({ value: n, label: String(n) }))}
+          value={form.pain_score}
+          onPick={(n) => set("pain_score", n)}
+          layout="n11"
+          invalid={!!problemOf("pain_score")}
+          describedBy={problemOf("pain_score") ? "err-pain_score" : undefined}
+        />
+        {fieldError("pain_score")}
+      </div>
 
-      <fieldset class="scale">
-        <legend>{t.dose}</legend>
-        {dose ? (
-          <p class="banner ok" data-testid="dose-logged">
-            {t.doseLogged(fmtMg(Number(dose.mg ?? 0)))}
-          </p>
+      <div data-field="headache">
+        <RadioGroup
+          legend={t.headache(words.kind, words.on)}
+          options={t.headacheLevels.map((label, n) => ({ value: n, label }))}
+          value={form.headache}
+          onPick={(n) => set("headache", n)}
+          layout="n4"
+          wide
+          invalid={!!problemOf("headache")}
+          describedBy={problemOf("headache") ? "err-headache" : undefined}
+        />
+        {fieldError("headache")}
+      </div>
+
+      {form.headache !== null && form.headache > 0 ? (
+        <RadioGroup
+          legend={t.migraine}
+          options={[
+            { value: true, label: t.yes },
+            { value: false, label: t.no },
+          ]}
+          value={form.migraine}
+          onPick={(v) => set("migraine", v)}
+          layout="n2"
+          wide
+        />
+      ) : null}
+
+      <div data-field="sleep_quality">
+        <RadioGroup
+          legend={t.sleep(words.kind, words.on)}
+          options={Array.from({ length: 11 }, (_, n) => ({ value: n, label: String(n) }))}
+          value={form.sleep_quality}
+          onPick={(n) => set("sleep_quality", n)}
+          layout="n11"
+        />
+        {fieldError("sleep_quality")}
+      </div>
+
+      <fieldset class="scale" data-field="mg">
+        <legend>{t.dose(words.kind === "today" ? "" : words.on)}</legend>
+        {dose && !editingDose ? (
+          <>
+            <p class="banner ok" data-testid="dose-logged">
+              {dose.taken ? t.doseLogged(mgText(Number(dose.mg ?? 0))) : t.doseMissedLogged}
+            </p>
+            <div class="buttons">
+              <button type="button" class="secondary" onClick={() => setEditingDose(true)}>
+                {t.changeDose}
+              </button>
+              <button type="button" class="secondary danger-outline" onClick={() => setDeleting(true)}>
+                {t.deleteDose}
+              </button>
+            </div>
+          </>
+        ) : dose && editingDose ? (
+          <DoseEditor
+            dose={dose}
+            planned={planned}
+            confirmAmount={confirmAmount}
+            onDone={() => {
+              setEditingDose(false);
+              setProblems((ps) => ps.filter((p) => p.field !== "mg"));
+              void load();
+            }}
+            refusedText={problemOf("mg")}
+          />
         ) : (
-          <button type="button" class="choice wide toggle" aria-pressed={tookDose} onClick={() => setTookDose(!tookDose)}>
-            {planned || doseMg ? t.tookDose(fmtMg(Number(doseMg || planned?.mg || 0)), whenText) : t.tookDoseNoPlan}
-          </button>
+          <>
+            <button
+              type="button"
+              class="choice wide toggle"
+              aria-pressed={tookDose}
+              onClick={() => pickDose(!tookDose, doseMg, doseTime)}
+            >
+              {planned || doseMg ? t.tookDose(mgText(Number(parseAmount(doseMg) || planned?.mg || 0)), whenText) : t.tookDoseNoPlan}
+            </button>
+            {tookDose && !doseFields && planned ? (
+              <button type="button" class="link" onClick={() => setDoseFields(true)}>
+                {t.otherAmount}
+              </button>
+            ) : null}
+            {tookDose && (doseFields || details || !planned) ? (
+              <DoseFields
+                mg={doseMg}
+                time={doseTime}
+                error={problemOf("mg")}
+                onMg={(v) => pickDose(true, v, doseTime)}
+                onTime={(v) => pickDose(true, doseMg, v)}
+              />
+            ) : null}
+          </>
         )}
-        {!dose && tookDose && (details || !planned) ? (
-          <div class="row">
-            <label class="field">
-              <span>{t.doseAmount}</span>
-              <input type="number" inputMode="decimal" min="0.1" max="50" step="0.1" value={doseMg} onInput={(e) => setDoseMg(e.currentTarget.value)} />
-            </label>
-            <label class="field">
-              <span>{t.doseTime}</span>
-              <select value={doseTime} onChange={(e) => setDoseTime(e.currentTarget.value)}>
-                <option value="">—</option>
-                {["morning", "bedtime", "other"].map((k) => (
-                  <option value={k}>{t.timeOfDayLabel[k]}</option>
-                ))}
-              </select>
-            </label>
-          </div>
-        ) : null}
       </fieldset>
 
-      <fieldset class="scale">
-        <legend>{t.sideEffects}</legend>
-        <div class="chips">
-          {SIDE_EFFECT_KINDS.map((kind) => (
-            <button type="button" class="chip" aria-pressed={form.side_effects.some((s) => s.kind === kind)} onClick={() => toggleSideEffect(kind)}>
-              {t.sideEffectNames[kind]}
-            </button>
-          ))}
-        </div>
-        {form.side_effects.map((s) => (
-          <fieldset class="sub">
-            <legend>{t.sideEffectNames[s.kind]}</legend>
-            <div class="choices n3">
-              {[1, 2, 3].map((n) => (
-                <button type="button" class="choice wide" aria-pressed={s.severity === n} onClick={() => updateSideEffect(s.kind, { severity: n })}>
-                  {t.severities[n]}
-                </button>
-              ))}
-            </div>
-            <label class="check">
-              <input type="checkbox" checked={s.limited_activities} onChange={(e) => updateSideEffect(s.kind, { limited_activities: e.currentTarget.checked })} />
-              <span>{t.limitedActivities}</span>
-            </label>
-            {s.kind === "other" ? (
+      <ToggleBar
+        label={words.kind === "today" ? t.sideEffects : t.sideEffectsOn(words.on)}
+        items={SIDE_EFFECT_KINDS.map((kind) => ({
+          key: kind,
+          label: t.sideEffectNames[kind],
+          pressed: form.side_effects.some((s) => s.kind === kind),
+        }))}
+        onToggle={toggleSideEffect}
+      />
+      {form.side_effects.map((s, i) => (
+        <fieldset class="sub">
+          <legend>{t.sideEffectNames[s.kind]}</legend>
+          <RadioGroup
+            legend={<span class="visually-hidden">{t.severityOf(t.sideEffectNames[s.kind])}</span>}
+            options={[1, 2, 3].map((n) => ({ value: n, label: t.severities[n] }))}
+            value={s.severity}
+            onPick={(n) => updateSideEffect(s.kind, { severity: n })}
+            layout="n3"
+            wide
+          />
+          <label class="check">
+            <input type="checkbox" checked={s.limited_activities} onChange={(e) => updateSideEffect(s.kind, { limited_activities: e.currentTarget.checked })} />
+            <span>{t.limitedActivities}</span>
+          </label>
+          {s.kind === "other" ? (
+            <div data-field={`side_effects.${i}.other_text`}>
               <label class="field">
                 <span>{t.otherSideEffect}</span>
-                <input maxLength={200} value={s.other_text} onInput={(e) => updateSideEffect(s.kind, { other_text: e.currentTarget.value })} />
+                <input
+                  maxLength={200}
+                  value={s.other_text}
+                  aria-invalid={problemOf(`side_effects.${i}.other_text`) ? "true" : undefined}
+                  aria-describedby={problemOf(`side_effects.${i}.other_text`) ? `err-side_effects.${i}.other_text` : undefined}
+                  onInput={(e) => updateSideEffect(s.kind, { other_text: e.currentTarget.value })}
+                />
               </label>
-            ) : null}
-          </fieldset>
-        ))}
-      </fieldset>
+              {fieldError(`side_effects.${i}.other_text`)}
+            </div>
+          ) : null}
+        </fieldset>
+      ))}
 
       <button type="button" class="secondary" aria-expanded={details} aria-controls="details" onClick={() => setDetails(!details)}>
         {details ? t.fewerDetails : t.moreDetails}
@@ -307,18 +528,22 @@ export function TodayForm({ date, plan }: { date: string; plan: Plan | null }) {
 
       {details ? (
         <div id="details" class="stack">
-          <label class="field">
-            <span>{t.headacheHours}</span>
-            <input
-              type="number"
-              inputMode="decimal"
-              min="0"
-              max="24"
-              step="0.5"
-              value={form.headache_hours ?? ""}
-              onInput={(e) => set("headache_hours", e.currentTarget.value === "" ? null : Number(e.currentTarget.value))}
-            />
-          </label>
+          <div data-field="headache_hours">
+            <label class="field">
+              <span>{t.headacheHours}</span>
+              <input
+                type="number"
+                inputMode="decimal"
+                min="0"
+                max="24"
+                step="0.5"
+                value={form.headache_hours ?? ""}
+                aria-invalid={problemOf("headache_hours") ? "true" : undefined}
+                onInput={(e) => set("headache_hours", e.currentTarget.value === "" ? null : Number(e.currentTarget.value))}
+              />
+            </label>
+            {fieldError("headache_hours")}
+          </div>
           <fieldset class="scale">
             <legend>{t.migraineFeatures}</legend>
             {FEATURES.map((f: Feature) => (
@@ -327,17 +552,21 @@ export function TodayForm({ date, plan }: { date: string; plan: Plan | null }) {
                 <span>{t.features[f]}</span>
               </label>
             ))}
-            <label class="field">
-              <span>{t.auraMinutes}</span>
-              <input
-                type="number"
-                inputMode="numeric"
-                min="0"
-                max="1440"
-                value={form.aura_minutes ?? ""}
-                onInput={(e) => set("aura_minutes", e.currentTarget.value === "" ? null : Number(e.currentTarget.value))}
-              />
-            </label>
+            <div data-field="aura_minutes">
+              <label class="field">
+                <span>{t.auraMinutes}</span>
+                <input
+                  type="number"
+                  inputMode="numeric"
+                  min="0"
+                  max="1440"
+                  value={form.aura_minutes ?? ""}
+                  aria-invalid={problemOf("aura_minutes") ? "true" : undefined}
+                  onInput={(e) => set("aura_minutes", e.currentTarget.value === "" ? null : Number(e.currentTarget.value))}
+                />
+              </label>
+              {fieldError("aura_minutes")}
+            </div>
           </fieldset>
           <fieldset class="scale">
             <legend>{t.medicines}</legend>
@@ -361,6 +590,21 @@ export function TodayForm({ date, plan }: { date: string; plan: Plan | null }) {
                     <span>{t.containsOpioid}</span>
                   </label>
                 ) : null}
+                {alwaysHeadache(m.med_class) ? (
+                  <p class="muted small">{t.alwaysForHeadache}</p>
+                ) : (
+                  <RadioGroup
+                    legend={t.forHeadache}
+                    options={[
+                      { value: true, label: t.yes },
+                      { value: false, label: t.forSomethingElse },
+                    ]}
+                    value={m.for_headache ?? headacheDefault}
+                    onPick={(v) => updateMed(i, { for_headache: v })}
+                    layout="n2"
+                    wide
+                  />
+                )}
                 <button
                   type="button"
                   class="link"
@@ -370,10 +614,16 @@ export function TodayForm({ date, plan }: { date: string; plan: Plan | null }) {
                 </button>
               </div>
             ))}
+            {opioid ? <OpioidWarning box={opioidBox} /> : null}
             <button
               type="button"
               class="secondary"
-              onClick={() => set("acute_medications", [...form.acute_medications, { med_class: "non_opioid_analgesic", name: "", contains_opioid: null }])}
+              onClick={() =>
+                set("acute_medications", [
+                  ...form.acute_medications,
+                  { med_class: "non_opioid_analgesic", name: "", for_headache: headacheDefault, contains_opioid: null },
+                ])
+              }
             >
               {t.addMedicine}
             </button>
@@ -383,17 +633,22 @@ export function TodayForm({ date, plan }: { date: string; plan: Plan | null }) {
             <textarea maxLength={2000} rows={3} value={form.note} onInput={(e) => set("note", e.currentTarget.value)} />
           </label>
         </div>
+      ) : opioid ? (
+        <OpioidWarning box={opioidBox} />
       ) : null}
 
-      {opioid ? (
-        <section class="warning" role="alert" data-testid="opioid-warning">
-          <h2>{t.opioidWarningTitle}</h2>
-          <p>{t.opioidWarning}</p>
-        </section>
+      {message ? (
+        <p class="error" role="alert" data-testid="form-problem">
+          {message}
+        </p>
       ) : null}
-
-      {message ? <p class="error" role="alert">{message}</p> : null}
       <div class="savebar">
+        {saved ? (
+          <p class="banner ok saved" data-testid="save-confirmation">
+            {status === "synced" ? t.savedConfirm(words.kind, words.on) : t.savedConfirmPhone(words.kind, words.on)}
+            {opioid ? ` ${t.savedReadOpioid}` : ""}
+          </p>
+        ) : null}
         <button type="submit" class="primary big" aria-disabled={!canSave}>
           {t.save}
         </button>
@@ -401,6 +656,233 @@ export function TodayForm({ date, plan }: { date: string; plan: Plan | null }) {
           {status === "phone" ? t.savedOnPhone : status === "synced" ? t.synced : ""}
         </p>
       </div>
+
+      {question ? <DidYouMean question={question} /> : null}
+      {deleting && dose ? (
+        <Confirm
+          title={t.deleteDoseTitle(mgText(Number(dose.mg ?? 0)), words.on)}
+          text={t.deleteDoseExplain}
+          confirm={t.deleteDose}
+          onCancel={() => setDeleting(false)}
+          onConfirm={async () => {
+            setDeleting(false);
+            await changeDose(date, null);
+            await load();
+            void replay();
+          }}
+        />
+      ) : null}
+      {discarding ? (
+        <Confirm
+          title={t.discardTitle(formatDay(date))}
+          text={t.discardExplain}
+          confirm={t.discardConfirm}
+          onCancel={() => setDiscarding(null)}
+          onConfirm={async () => {
+            const item = discarding;
+            setDiscarding(null);
+            await discardChange(item.key);
+            await draftDrop(date);
+            dirty.current = false;
+            setDrafted(false);
+            setProblems([]);
+            setMessage("");
+            setForm(emptyForm());
+            await load();
+          }}
+        />
+      ) : null}
     </form>
+  );
+}
+
+/** Scroll `el` into view and then clear of the fixed Save bar, whatever its height now
+ * (a confirmation line, a long message: the CSS scroll padding is only an estimate). */
+export function revealAboveBars(el: HTMLElement | null): void {
+  if (!el) return;
+  el.scrollIntoView({ block: "nearest" });
+  const bar = document.querySelector(".savebar");
+  if (!bar) return;
+  const covered = el.getBoundingClientRect().bottom - (bar.getBoundingClientRect().top - 12);
+  if (covered > 0) window.scrollBy(0, covered);
+}
+
+/** Focus a field by its server path: a radio group's tab stop, else its input. */
+function focusField(root: HTMLElement | null, field: string): void {
+  const box = root?.querySelector<HTMLElement>(`[data-field="${field}"]`);
+  for (const which of ["input, select, textarea", '[role="radio"][tabindex="0"]', "button"]) {
+    const target = box?.querySelector<HTMLElement>(which);
+    if (target) return target.focus();
+  }
+}
+
+function OpioidWarning({ box }: { box: { current: HTMLElement | null } }) {
+  return (
+    <section class="warning" role="alert" data-testid="opioid-warning" ref={box as any}>
+      <h2>{t.opioidWarningTitle}</h2>
+      <p>{t.opioidWarning}</p>
+    </section>
+  );
+}
+
+function DoseFields(props: { mg: string; time: string; error?: string; onMg: (v: string) => void; onTime: (v: string) => void }) {
+  const { mg, time, error, onMg, onTime } = props;
+  return (
+    <>
+      <div class="row">
+        <label class="field">
+          <span>{t.doseAmount}</span>
+          <input
+            type="text"
+            inputMode="decimal"
+            autocomplete="off"
+            value={mg}
+            aria-invalid={error ? "true" : undefined}
+            aria-describedby={error ? "err-mg" : undefined}
+            onInput={(e) => onMg(e.currentTarget.value)}
+          />
+        </label>
+        <label class="field">
+          <span>{t.doseTime}</span>
+          <select value={time} onChange={(e) => onTime(e.currentTarget.value)}>
+            <option value="">—</option>
+            {["morning", "bedtime", "other"].map((k) => (
+              <option value={k}>{t.timeOfDayLabel[k]}</option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {error ? (
+        <p class="field-error" id="err-mg" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+/** Correct a logged dose: amount and time, checked like a new one, then PATCH (queued). */
+function DoseEditor(props: {
+  dose: LocalDose;
+  planned: { mg: number; time_of_day: string | null } | null;
+  confirmAmount: (mg: number) => Promise<number | null>;
+  onDone: () => void;
+  refusedText?: string;
+}) {
+  const { dose, planned, confirmAmount, onDone, refusedText } = props;
+  const [mg, setMg] = useState(dose.mg === null ? "" : String(dose.mg));
+  const [time, setTime] = useState(dose.time_of_day ?? "");
+  const [error, setError] = useState(refusedText ?? "");
+  const saveDose = async () => {
+    let amount = parseAmount(mg);
+    const found = doseProblems(true, amount, planned?.mg ?? null);
+    if (found.length || amount === null) {
+      setError(found[0]?.text ?? t.doseNeedsAmount);
+      return;
+    }
+    amount = await confirmAmount(amount);
+    if (amount === null) return;
+    await changeDose(dose.date, { taken: true, mg: amount, time_of_day: time || null });
+    void replay();
+    onDone();
+  };
+  return (
+    <div class="stack sub-card" data-testid="dose-editor">
+      <DoseFields mg={mg} time={time} error={error} onMg={(v) => (setMg(v), setError(""))} onTime={setTime} />
+      <div class="buttons">
+        <button type="button" class="secondary" onClick={onDone}>
+          {t.cancel}
+        </button>
+        <button type="button" class="primary" onClick={() => void saveDose()}>
+          {t.saveDose}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+/** "Did you mean 1.5 mg?": an amount far from the plan (a slipped decimal point). */
+function DidYouMean({ question }: { question: Question }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = dialog.current;
+    if (d && !d.open) d.showModal();
+    return () => d?.close();
+  }, []);
+  const { mg, planned, suggestions, answer } = question;
+  return (
+    <dialog ref={dialog} class="dialog stack" aria-labelledby="dym-title" data-testid="did-you-mean" onCancel={() => answer(null)}>
+      <h2 id="dym-title">{t.didYouMeanTitle(suggestions.map(mgText))}</h2>
+      <p>{planned !== null ? t.didYouMeanPlan(mgText(mg), mgText(planned)) : t.didYouMeanUsual(mgText(mg))}</p>
+      <div class="stack">
+        {suggestions.map((s) => (
+          <button type="button" class="primary" onClick={() => answer(s)}>
+            {t.useAmount(mgText(s))}
+          </button>
+        ))}
+        <button type="button" class="secondary" onClick={() => answer(mg)}>
+          {t.keepAmount(mgText(mg))}
+        </button>
+        <button type="button" class="link" onClick={() => answer(null)}>
+          {t.changeAmount}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+export function Confirm(props: {
+  title: string;
+  text: string;
+  confirm: string;
+  onCancel: () => void;
+  onConfirm: () => void;
+  cancel?: string;
+  extra?: ComponentChildren;
+}) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = dialog.current;
+    if (d && !d.open) d.showModal();
+    return () => d?.close();
+  }, []);
+  return (
+    <dialog ref={dialog} class="dialog stack" aria-labelledby="confirm-title" data-testid="confirm" onCancel={props.onCancel}>
+      <h2 id="confirm-title">{props.title}</h2>
+      <p>{props.text}</p>
+      {props.extra}
+      <div class="row">
+        <button type="button" class="secondary" onClick={props.onCancel}>
+          {props.cancel ?? t.cancel}
+        </button>
+        <button type="button" class="danger" onClick={props.onConfirm}>
+          {props.confirm}
+        </button>
+      </div>
+    </dialog>
+  );
+}
+
+/** A change of this day the server refused: what it said, in words, with Fix and Discard. */
+function RefusedCard({ item, date, onFix, onDiscard }: { item: OutboxItem; date: string; onFix: (field: string) => void; onDiscard: () => void }) {
+  const lines = refusalLines(item);
+  return (
+    <section class="card refused stack" role="alert" aria-labelledby={`refused-${item.key}`} data-testid="refused">
+      <h2 id={`refused-${item.key}`}>{item.kind === "dose" ? t.refusedDoseTitle(formatDay(date)) : t.refusedTitle(formatDay(date))}</h2>
+      <ul>
+        {lines.map((l) => (
+          <li>{l.text}</li>
+        ))}
+      </ul>
+      <p class="small">{t.refusedExplain}</p>
+      <div class="buttons">
+        <button type="button" class="primary" onClick={() => onFix(lines[0].field)}>
+          {t.fix}
+        </button>
+        <button type="button" class="secondary" onClick={onDiscard}>
+          {t.discard}
+        </button>
+      </div>
+    </section>
   );
 }

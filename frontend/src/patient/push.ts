@@ -2,7 +2,24 @@
 // on), subscribe this browser with the server's VAPID key, and register it with the API.
 import { call, OfflineError } from "../api";
 
-export type PushSetup = "ok" | "unsupported" | "denied" | "dismissed" | "failed" | "offline";
+export type PushSetup = "ok" | "unsupported" | "denied" | "dismissed" | "failed" | "offline" | "timeout";
+
+// A browser's push service may never answer (no network path to it, a broken service
+// worker): the patient must not wait on "Saving…" for ever. The prompt for permission is
+// not timed: that is the patient deciding.
+export const PUSH_TIMEOUT_MS = 15000;
+
+class TimedOut extends Error {}
+
+function within<T>(work: Promise<T>, ms = PUSH_TIMEOUT_MS): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new TimedOut("no answer")), ms);
+    work.then(
+      (value) => (clearTimeout(timer), resolve(value)),
+      (err) => (clearTimeout(timer), reject(err)),
+    );
+  });
+}
 
 export function pushSupported(): boolean {
   return "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
@@ -24,21 +41,23 @@ export async function pushEnable(): Promise<PushSetup> {
   if (permission === "default") return "dismissed"; // the prompt was closed unanswered
   if (permission !== "granted") return "denied";
   try {
-    const registration = await navigator.serviceWorker.ready;
-    let subscription = await registration.pushManager.getSubscription();
+    const registration = await within(navigator.serviceWorker.ready);
+    let subscription = await within(registration.pushManager.getSubscription());
     if (!subscription) {
       const key = await call<{ public_key: string }>("GET", "/api/v1/me/vapid-public-key");
       if (key.status !== 200) return "failed";
-      subscription = await registration.pushManager.subscribe({
-        userVisibleOnly: true,
-        applicationServerKey: keyBytes(key.body.public_key),
-      });
+      subscription = await within(
+        registration.pushManager.subscribe({
+          userVisibleOnly: true,
+          applicationServerKey: keyBytes(key.body.public_key),
+        }),
+      );
     }
     // Sent every time: idempotent on the endpoint, and it moves a phone shared by two accounts.
     const saved = await call("POST", "/api/v1/me/push-subscriptions", subscription.toJSON());
     return saved.status === 200 || saved.status === 201 ? "ok" : "failed";
   } catch (err) {
-    return err instanceof OfflineError ? "offline" : "failed";
+    return err instanceof OfflineError ? "offline" : err instanceof TimedOut ? "timeout" : "failed";
   }
 }
 

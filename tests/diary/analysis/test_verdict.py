@@ -274,3 +274,21 @@ def test_pain_reported_baseline_is_used():
     kind, ev = verdict(pain_trial([None] * 28, [3] * 28, reported=ReportedBaselineRow(4.0, None, 6.0)))
     assert kind == "strong_responder"
     assert ev["labels"] == ["reported"]
+
+
+# --- the condition is not set yet (the patient was not sure at sign-up) -------------------
+def test_a_condition_not_set_gives_no_rule_and_insufficient_data_at_the_decision_point():
+    kind, ev = verdict(pain_trial([6] * 28, [3] * 28, condition="not_set"))
+    assert kind == "insufficient_data"
+    assert ev["rule"] is None
+    assert "condition is not set" in ev["reason"]
+    assert ev["baseline"]["mean_pain"] == 6.0  # the numbers are still there for the clinician
+
+
+def test_a_condition_not_set_before_the_decision_point_is_in_progress():
+    early = trial(
+        "not_set", baseline="1" * 10 + "0" * 18, window="1" * 5 + "0" * 23, doses=daily_doses(day(-83), AS_OF)
+    )
+    kind, ev = verdict(early)
+    assert kind == "in_progress"
+    assert ev["rule"] is None

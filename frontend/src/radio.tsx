@@ -1,0 +1,149 @@
+// Keyboard-friendly choices (WAI-ARIA Authoring Practices): a radio group is one tab stop,
+// the arrow keys move the choice (Home and End jump), Space or a tap picks; a toolbar of
+// toggle buttons (the side-effect chips) is one tab stop too, the arrows move the focus
+// and Space toggles. A day by keyboard is then a few presses per question, not one Tab
+// per option.
+import type { ComponentChildren } from "preact";
+import { useRef } from "preact/hooks";
+
+let nextId = 0;
+function useId(prefix: string): string {
+  const id = useRef<string>("");
+  if (!id.current) id.current = `${prefix}-${++nextId}`;
+  return id.current;
+}
+
+const NEXT = new Set(["ArrowRight", "ArrowDown"]);
+const PREVIOUS = new Set(["ArrowLeft", "ArrowUp"]);
+
+/** Where an arrow key, Home or End moves from `i` among `n` items (null: not such a key). */
+function moved(key: string, i: number, n: number): number | null {
+  if (NEXT.has(key)) return (i + 1) % n;
+  if (PREVIOUS.has(key)) return (i - 1 + n) % n;
+  if (key === "Home") return 0;
+  if (key === "End") return n - 1;
+  return null;
+}
+
+export interface Option<T> {
+  value: T;
+  label: ComponentChildren;
+  hint?: string; // shown under the label, and read as the option's description
+}
+
+export function RadioGroup<T>(props: {
+  legend: ComponentChildren;
+  options: Option<T>[];
+  value: T | null;
+  onPick: (value: T) => void;
+  layout?: string; // the grid class of the choices (n2, n4, n11, list)
+  wide?: boolean;
+  describedBy?: string;
+  invalid?: boolean;
+  testId?: string;
+}) {
+  const { legend, options, value, onPick, layout = "", wide = false, describedBy, invalid, testId } = props;
+  const id = useId("rg");
+  const buttons = useRef<(HTMLButtonElement | null)[]>([]);
+  const checked = options.findIndex((o) => o.value === value);
+  const stop = checked >= 0 ? checked : 0;
+  const keyDown = (e: KeyboardEvent, i: number) => {
+    const j = moved(e.key, i, options.length);
+    if (j === null) return;
+    e.preventDefault();
+    onPick(options[j].value);
+    buttons.current[j]?.focus();
+  };
+  return (
+    <div
+      class="scale"
+      role="radiogroup"
+      aria-labelledby={`${id}-label`}
+      aria-describedby={describedBy}
+      aria-invalid={invalid ? "true" : undefined}
+      data-testid={testId}
+    >
+      <p class="glabel" id={`${id}-label`}>
+        {legend}
+      </p>
+      <div class={`choices ${layout}`}>
+        {options.map((o, i) => (
+          <button
+            type="button"
+            role="radio"
+            class={wide ? "choice wide" : "choice"}
+            aria-checked={i === checked}
+            aria-labelledby={o.hint ? `${id}-${i}` : undefined}
+            aria-describedby={o.hint ? `${id}-${i}-hint` : undefined}
+            tabIndex={i === stop ? 0 : -1}
+            ref={(el) => {
+              buttons.current[i] = el;
+            }}
+            onClick={() => onPick(o.value)}
+            onKeyDown={(e) => keyDown(e, i)}
+          >
+            {o.hint ? (
+              <>
+                <span class="opt" id={`${id}-${i}`}>
+                  {o.label}
+                </span>
+                <span class="hint" id={`${id}-${i}-hint`}>
+                  {o.hint}
+                </span>
+              </>
+            ) : (
+              o.label
+            )}
+          </button>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+/** Toggle buttons (aria-pressed) behind one tab stop: the arrows move between them. */
+export function ToggleBar(props: {
+  label: ComponentChildren;
+  items: { key: string; label: string; pressed: boolean }[];
+  onToggle: (key: string) => void;
+}) {
+  const { label, items, onToggle } = props;
+  const id = useId("tb");
+  const buttons = useRef<(HTMLButtonElement | null)[]>([]);
+  const focused = useRef(0);
+  const keyDown = (e: KeyboardEvent, i: number) => {
+    const j = moved(e.key, i, items.length);
+    if (j === null) return;
+    e.preventDefault();
+    focused.current = j;
+    buttons.current.forEach((b, k) => b?.setAttribute("tabindex", k === j ? "0" : "-1"));
+    buttons.current[j]?.focus();
+  };
+  return (
+    <div class="scale" role="toolbar" aria-labelledby={`${id}-label`}>
+      <p class="glabel" id={`${id}-label`}>
+        {label}
+      </p>
+      <div class="chips">
+        {items.map((item, i) => (
+          <button
+            type="button"
+            class="chip"
+            aria-pressed={item.pressed}
+            tabIndex={i === focused.current ? 0 : -1}
+            ref={(el) => {
+              buttons.current[i] = el;
+            }}
+            onFocus={() => {
+              focused.current = i;
+            }}
+            onClick={() => onToggle(item.key)}
+            onKeyDown={(e) => keyDown(e, i)}
+          >
+            {item.label}
+          </button>
+        ))}
+      </div>
+    </div>
+  );
+}

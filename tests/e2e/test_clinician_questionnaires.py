@@ -117,11 +117,16 @@ def test_a_phone_follow_up_pgic_entered_by_the_clinician_changes_the_verdict(
 def test_the_triage_row_says_a_questionnaire_is_due_and_still_fits_at_1280_and_768(
     desk: Page, live_server: Any, doc: Clinician
 ) -> None:
-    """Twelve patients each with a follow-up PGIC due: at least ten whole rows on the first
+    """Twelve patients, ten with a follow-up PGIC due: at least ten whole rows on the first
     1280×800 screen, every card within 768 px."""
     written = datetime.now(UTC).date()  # the courses' "today"
-    for k in range(1, 12):
+    for k in range(1, 11):
         patient_with(doc, Course(pain=8, name=f"Patient {k:02d} Example"), written)
+    # one whose PGIC follow-up decides her verdict: its words are the longest score line
+    pam = patient_with(doc, Course(pain=8, name="Pam"), written)
+    QuestionnaireResponse.objects.create(
+        patient=pam, instrument="pgic", completed_on=written - timedelta(days=1), total=1, entered_by="clinician"
+    )
     # and one whose MIDAS and HIT-6 totals show in the row (the widest line it has)
     mira = patient_with(
         doc, Course(condition="migraine", baseline_headache_days=12, headache_days_per_28=8, name="Mira"), written
@@ -146,6 +151,7 @@ def test_the_triage_row_says_a_questionnaire_is_due_and_still_fits_at_1280_and_7
     expect(rows(desk).filter(has_text="Mira").get_by_test_id("triage-scores")).to_have_text(
         "MIDAS 153→151 · HIT-6 66→65"
     )
+    expect(rows(desk).filter(has_text="Pam").get_by_test_id("triage-scores")).to_have_text("PGIC: very much improved")
     bottoms = desk.evaluate(
         "() => [...document.querySelectorAll('[data-testid=triage-row]')].map((r) => r.getBoundingClientRect().bottom)"
     )

@@ -37,7 +37,7 @@ export function SegmentTable({ segments }: { segments: any[] }) {
             <th scope="row">
               {c.mg(fmtMg(seg.mg))}
               <span class="muted small block">
-                {fmtDate(span.start)} – {fmtDate(span.end)}
+                <span class="nowrap">{fmtDate(span.start)}</span> – <span class="nowrap">{fmtDate(span.end)}</span>
               </span>
             </th>
             <td>{part}</td>

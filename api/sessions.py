@@ -15,6 +15,7 @@ api/authentication.py.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -22,9 +23,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 
 from diary.access import clinician_of
+
+logger = logging.getLogger(__name__)
 
 LAST_ACTIVITY = "ldn_last_activity"
 SIGNED_OUT_IDLE = "ldn_signed_out_idle"
@@ -75,6 +79,7 @@ class IdleSignOutMiddleware:
             signed_in_again = SIGNED_OUT_COOKIE in request.COOKIES
             if idle_limited(request.user):
                 if session_idle(request.session):
+                    ended_remember(request.session.session_key)
                     logout(request)
                     request.session[SIGNED_OUT_IDLE] = True
                     signed_out, signed_in_again = True, False
@@ -95,8 +100,38 @@ class IdleSignOutMiddleware:
         return response
 
 
+def _ended_key(session_key: str) -> str:
+    return f"ldn-idle-ended:{session_key}"
+
+
+def ended_remember(session_key: str | None) -> None:
+    """Remember that this session key ended for inactivity: a request of the page that was
+    in flight (its answer, with the new cookies, thrown away when the page moved on) still
+    carries the dead key, and must be told why too."""
+    if not session_key:
+        return
+    try:
+        cache.set(_ended_key(session_key), True, timeout=settings.SESSION_COOKIE_AGE)
+    except Exception:  # a cache outage must not turn a sign-out into a 500
+        logger.warning("could not remember an idle sign-out", exc_info=True)
+
+
+def _ended(session_key: str | None) -> bool:
+    if not session_key:
+        return False
+    try:
+        return bool(cache.get(_ended_key(session_key)))
+    except Exception:  # without the cache, the plain "not signed in" answer
+        return False
+
+
 def signed_out_note(request: Any) -> bool:
-    """The browser was signed out for inactivity and has not signed in since."""
+    """The browser was signed out for inactivity and has not signed in since: the note in
+    its new session, the note cookie, or the dead session key it still sends."""
     session = getattr(request, "session", None)
     cookies = getattr(request, "COOKIES", {})
-    return cookies.get(SIGNED_OUT_COOKIE) == "1" or (session is not None and session.get(SIGNED_OUT_IDLE) is not None)
+    return (
+        cookies.get(SIGNED_OUT_COOKIE) == "1"
+        or (session is not None and session.get(SIGNED_OUT_IDLE) is not None)
+        or _ended(cookies.get(settings.SESSION_COOKIE_NAME))
+    )

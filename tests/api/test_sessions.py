@@ -90,6 +90,21 @@ def test_the_reason_survives_a_racing_request_that_answers_last(frozen, settings
     assert (plain.status_code, plain.json()["type"]) == (401, "/api/v1/problems/not-authenticated")
 
 
+def test_the_reason_reaches_a_page_whose_signing_out_answer_was_thrown_away(frozen, settings):
+    """The request that ends the session was aborted by the page (it moved on), so the
+    browser never stored the cookies of that answer: its next request still carries the
+    dead session key, and must be told why all the same."""
+    browser = clinician_browser(ClinicianFactory.create())
+    dead = browser.cookies[settings.SESSION_COOKIE_NAME].value
+    frozen.shift(timedelta(minutes=31))
+    aborted = Browser()  # the same cookie; its answer never reaches `browser`
+    aborted.cookies[settings.SESSION_COOKIE_NAME] = dead
+    assert aborted.get("/api/v1/patients").json()["type"] == IDLE
+    assert browser.cookies[settings.SESSION_COOKIE_NAME].value == dead
+    next_one = browser.get("/api/v1/whoami")
+    assert (next_one.status_code, next_one.json()["type"]) == (401, IDLE)
+
+
 def test_the_limit_is_a_setting(frozen, settings):
     settings.CLINICIAN_IDLE_TIMEOUT = timedelta(minutes=10)
     browser = clinician_browser(ClinicianFactory.create())

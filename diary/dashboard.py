@@ -484,7 +484,7 @@ REPORT_MAX_AGE_DAYS = 3653  # a period ends within the last ten years (the diary
 
 
 def _reduction(baseline: float | None, now: float | None) -> float | None:
-    """Unrounded: the report's words cut it to a whole percentage (diary/evidence.py)."""
+    """Unrounded: the report's words cut it to a whole percentage (diary/evidence/)."""
     if baseline is None or now is None or baseline == 0:
         return None
     return 100 * (baseline - now) / baseline

@@ -84,7 +84,7 @@ def doc(transactional_db: Any) -> Clinician:
 
 
 def headline(patient: Patient) -> str:
-    """The patient's verdict in the page's words (diary/evidence.py), e.g. 'Responder: 78% fewer …'."""
+    """The patient's verdict in the page's words (diary/evidence/), e.g. 'Responder: 78% fewer …'."""
     insight = PatientInsight.objects.get(patient=patient)
     return str(verdict_presented(insight.verdict, insight.data["verdict"]["evidence"])["headline"])
 

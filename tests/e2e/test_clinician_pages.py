@@ -21,8 +21,10 @@ from playwright.sync_api import Browser, Page, Route, expect
 from pypdf import PdfReader
 
 from diary.dates import local_today
+from diary.demo.generate import history_build
+from diary.demo.profiles import PROFILES
+from diary.demo.seed import patient_seed
 from diary.evidence import verdict_presented
-from diary.management.commands.seed_demo import PROFILES, history_build, patient_seed
 from diary.models import Clinician, DosePlan, Flag, Patient, PatientInsight
 from diary.services.insights import insights_sweep
 from tests.e2e.axe import axe_check

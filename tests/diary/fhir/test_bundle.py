@@ -22,9 +22,11 @@ from django.test import override_settings
 from django.utils import timezone
 
 from diary.analysis.engine import analyse
+from diary.demo.generate import history_build
+from diary.demo.profiles import PROFILES
+from diary.demo.seed import patient_seed
 from diary.fhir.bundle import CHUNK_CHARS, bundle_stream
 from diary.fhir.codes import system_url
-from diary.management.commands.seed_demo import PROFILES, history_build, patient_seed
 from diary.models import DiaryEntry, DoseLog, Patient
 from diary.services.dosing import plan_stop
 from diary.services.entries import entry_record

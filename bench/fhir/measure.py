@@ -25,7 +25,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.write_path.run import percentile  # noqa: E402
+from bench.write_path.harness import percentile  # noqa: E402
 from diary.demo.generate import history_build  # noqa: E402
 from diary.demo.profiles import PROFILES  # noqa: E402
 from diary.demo.seed import patient_seed  # noqa: E402

@@ -109,14 +109,14 @@ def main() -> int:
         type=float,
         default=QUIET_WAIT["limit"],
         help=f"seconds to wait, before each measured phase, for other processes to leave the machine "
-        f"(at most {QUIET_SHARE:.0%} busy); 0 = do not wait (default {QUIET_WAIT['limit']:.0f})",
+        f"(at most {QUIET_SHARE:.0%}% busy); 0 = do not wait (default {QUIET_WAIT['limit']:.0f})",
     )
     parser.add_argument(
         "--noise-retries",
         type=int,
         default=NOISE_RETRIES["limit"],
         help=f"measure a phase again (at most this often) when other processes used more than "
-        f"{NOISY_SHARE:.0%} of the machine during it; the quietest attempt counts",
+        f"{NOISY_SHARE:.0%}% of the machine during it; the quietest attempt counts",
     )
     parser.add_argument(
         "--lower-bound-runs", type=int, default=3, help="psycopg runs per level; the fastest is the bound"

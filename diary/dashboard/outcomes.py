@@ -8,7 +8,8 @@ from typing import Any
 
 from django.db.models import F
 
-from diary.choices import HEADACHE_CONDITIONS, VerdictKind
+from diary.access import visible_patients
+from diary.choices import HEADACHE_CONDITIONS, Condition, SideEffectKind, VerdictKind
 from diary.dashboard.triage import summary_parts
 from diary.models import Clinician, Patient
 
@@ -87,8 +88,6 @@ def _rate_block(
 
 
 def _member(patient: Patient, verdict: str | None, condition: str) -> dict[str, Any]:
-    from diary.choices import Condition
-
     return {
         "id": patient.public_id,
         "display_name": patient.user.display_name or patient.user.email,
@@ -109,9 +108,6 @@ def clinic_outcomes(clinician: Clinician) -> tuple[dict[str, Any], list[Patient]
     the side effect while on LDN (the stored incidence per dose step). One query; returns the
     patients read (for the audit).
     """
-    from diary.access import visible_patients
-    from diary.choices import SideEffectKind
-
     patients = list(
         visible_patients(clinician)
         .select_related("user")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from typing import Any
 
@@ -9,10 +10,13 @@ from django.db.models.fields.json import KeyTransform
 
 from diary import selectors
 from diary.analysis import rules
-from diary.choices import HEADACHE_CONDITIONS
+from diary.analysis.context import baseline_block, build_context
+from diary.analysis.trends import SpanStats
+from diary.choices import HEADACHE_CONDITIONS, MedicineClass, SideEffectKind
 from diary.dashboard.triage import UNRESOLVED, _severity_rank
 from diary.dates import local_calendar_date
-from diary.models import Flag, Patient
+from diary.models import DiaryEntry, Flag, Patient, PatientInsight
+from diary.report_chart import report_chart
 
 REPORT_MAX_DAYS = 366
 REPORT_MAX_AGE_DAYS = 3653  # a period ends within the last ten years (the diary keeps no older days)
@@ -28,8 +32,6 @@ def _reduction(baseline: float | None, now: float | None) -> float | None:
 def report_default_period(patient: Patient, today: date) -> tuple[date, date]:
     """The period a report covers when none is named: the stored verdict's evaluation window
     (the 28 days the patient page's verdict rests on), else the 28 days ending today."""
-    from diary.models import PatientInsight
-
     window = (
         PatientInsight.objects.filter(patient=patient)
         .annotate(window=KeyTransform("window", KeyTransform("summary", "data")))
@@ -52,16 +54,7 @@ def visit_report(patient: Patient, start: date, end: date) -> dict[str, Any]:
     analysis code in the request: a chosen period is not something the worker stores. The
     verdict is the stored one (with its date and rules version).
     """
-    import dataclasses
-
-    from diary.analysis.context import baseline_block, build_context
-    from diary.analysis.trends import SpanStats
-    from diary.choices import MedicineClass, SideEffectKind
-    from diary.models import PatientInsight
-    from diary.report_chart import report_chart
-    from diary.services.insights import histories_load
-
-    history = histories_load([patient.pk])[patient.pk]
+    history = selectors.histories_load([patient.pk])[patient.pk]
     history = dataclasses.replace(history, as_of=min(end, history.as_of))
     ctx = build_context(history)
     lo, hi = max(ctx.index(start), 0), ctx.today
@@ -147,7 +140,6 @@ def daily_values(patient: Patient, series: dict[str, Any]) -> dict[str, Any] | N
     7-day means of the patient page's charts."""
     if not series.get("start") or not series.get("end"):
         return None
-    from diary.models import DiaryEntry
 
     start, end = date.fromisoformat(series["start"]), date.fromisoformat(series["end"])
     n = (end - start).days + 1

@@ -19,7 +19,7 @@ from diary.analysis import rules
 from diary.analysis.questionnaires import QuestionnaireRow
 from diary.choices import HEADACHE_CONDITIONS, SEVERITY_RANK, FlagStatus, VerdictKind
 from diary.dates import local_calendar_date
-from diary.models import Clinician, DoseLog, DosePlan, DoseStep, Flag, Patient, QuestionnaireResponse
+from diary.models import Clinician, DoseLog, DosePlan, DoseStep, Flag, Patient, PatientInsight, QuestionnaireResponse
 
 UNRESOLVED = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 
@@ -46,7 +46,6 @@ def summary_parts(patient_ids: Sequence[int], keys: Sequence[str]) -> dict[int, 
     """
     if not patient_ids:
         return {}
-    from diary.models import PatientInsight
 
     names = {f"part_{index}": key for index, key in enumerate(keys)}
     rows = (

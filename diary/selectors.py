@@ -38,6 +38,7 @@ from diary.models import (
     DosePlan,
     DoseStep,
     Flag,
+    Hit6Wording,
     Patient,
     PatientInsight,
     QuestionnaireResponse,
@@ -317,6 +318,15 @@ def questionnaire_standing(
         if block["baseline"] or block["followup"]
     ]
     return {"due": due, "counted": counted}
+
+
+def hit6_wording_of(patient: Patient) -> Hit6Wording | None:
+    """The licensed HIT-6 wording of a clinic the patient shares their diary with."""
+    return (
+        Hit6Wording.objects.filter(clinic__care_links__patient=patient, clinic__care_links__status=LinkStatus.ACTIVE)
+        .order_by("-updated_at")
+        .first()
+    )
 
 
 def opioid_alert_holds(patient: Patient) -> bool:

@@ -29,14 +29,13 @@ from diary.services.questionnaires import (
     ResponseIn,
     Submitted,
     completed_on_range,
-    hit6_wording_of,
     hit6_wording_save,
     questionnaire_submit,
 )
 
 
 def questionnaires_of(patient: Patient, request: Request, by: str) -> dict[str, Any]:
-    wording = hit6_wording_of(patient)
+    wording = selectors.hit6_wording_of(patient)
     first_dose = (
         DoseLog.objects.filter(patient=patient, taken=True).order_by("date").values_list("date", flat=True).first()
     )

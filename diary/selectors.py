@@ -4,8 +4,9 @@ reads the analysis' input for a batch of patients (the insights worker, the visi
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -41,6 +42,7 @@ from diary.models import (
     Hit6Wording,
     Patient,
     PatientInsight,
+    PushSubscription,
     QuestionnaireResponse,
     ReportedBaseline,
     SideEffect,
@@ -82,6 +84,70 @@ def plans_for(patient: Patient) -> QuerySet[DosePlan]:
 def current_plan(patient: Patient) -> DosePlan | None:
     """The plan not yet stopped, if any."""
     return plans_for(patient).filter(stopped_on__isnull=True).first()
+
+
+def latest_plan(plans: Iterable[DosePlan]) -> DosePlan | None:
+    """The patient's latest plan, from their plans newest first: the current one (not
+    stopped), else the last stopped. The one rule for "the patient's plan" wherever a page,
+    the visit report or the analysis shows one."""
+    newest = None
+    for plan in plans:
+        if plan.stopped_on is None:
+            return plan
+        newest = newest or plan
+    return newest
+
+
+def latest_plans(patient_ids: Sequence[int], *, steps: bool = True) -> dict[int, DosePlan]:
+    """``latest_plan`` of each listed patient who has a plan: one query (two with the steps)."""
+    plans = DosePlan.objects.filter(patient_id__in=patient_ids).order_by("patient_id", "-created_at", "-pk")
+    if steps:
+        plans = plans.prefetch_related("steps")
+    by_patient: dict[int, list[DosePlan]] = defaultdict(list)
+    for plan in plans:
+        by_patient[plan.patient_id].append(plan)
+    return {pid: chosen for pid, own in by_patient.items() if (chosen := latest_plan(own)) is not None}
+
+
+def first_dose_taken(patient: Patient) -> dt.date | None:
+    """The date of the patient's first logged dose that was taken, if any."""
+    return DoseLog.objects.filter(patient=patient, taken=True).order_by("date").values_list("date", flat=True).first()
+
+
+def dose_log_of(patient: Patient, public_id: uuid.UUID) -> DoseLog | None:
+    return DoseLog.objects.filter(patient=patient, public_id=public_id).first()
+
+
+def dose_revisions_of(patient: Patient, public_id: uuid.UUID) -> QuerySet[DoseLogRevision]:
+    """Earlier values of one logged dose, newest first."""
+    return DoseLogRevision.objects.filter(patient=patient, dose_id=public_id).order_by("-seq", "-pk")
+
+
+def entry_version_on(patient: Patient, day: dt.date) -> int | None:
+    """The stored entry's version for a day (None: no entry), without reading the entry."""
+    return DiaryEntry.objects.filter(patient=patient, date=day).values_list("version", flat=True).first()
+
+
+def dose_logged_on(patient: Patient, day: dt.date) -> bool:
+    return DoseLog.objects.filter(patient=patient, date=day).exists()
+
+
+def reported_baseline_of(patient: Patient) -> ReportedBaseline | None:
+    return ReportedBaseline.objects.filter(patient=patient).first()
+
+
+def insight_of(patient: Patient) -> PatientInsight | None:
+    """The last stored analysis of the patient (None until the worker ran once)."""
+    return PatientInsight.objects.filter(patient=patient).first()
+
+
+def push_subscriptions_of(patient: Patient) -> QuerySet[PushSubscription]:
+    return PushSubscription.objects.filter(patient=patient).order_by("created_at", "pk")
+
+
+def clinic_hit6_wording(clinic_id: int) -> Hit6Wording | None:
+    """The clinic's own licensed HIT-6 wording (None: none entered)."""
+    return Hit6Wording.objects.filter(clinic_id=clinic_id).first()
 
 
 @dataclass(frozen=True)
@@ -133,13 +199,25 @@ def care_links_for_patient(patient: Patient) -> QuerySet[CareLink]:
     )
 
 
-def invitations_for(clinician: Clinician) -> QuerySet[CareLink]:
-    """The clinic's invitations and links, newest first."""
-    return (
+def invitations_for(clinician: Clinician, statuses: Sequence[str] = ()) -> QuerySet[CareLink]:
+    """The clinic's invitations and links, newest first; only those in ``statuses`` when
+    given. An invitation past its expiry counts as expired before the periodic task marks
+    it so ("pending" is "invited" and not yet expired)."""
+    links = (
         CareLink.objects.filter(clinic_id=clinician.clinic_id)
         .select_related("clinician__user", "patient__user")
         .order_by("-invited_at")
     )
+    if not statuses:
+        return links
+    now = timezone.now()
+    pending = Q(status=LinkStatus.INVITED, expires_at__gt=now)
+    lapsed = Q(status=LinkStatus.EXPIRED) | Q(status=LinkStatus.INVITED, expires_at__lte=now)
+    special: dict[str, Q] = {LinkStatus.INVITED: pending, "pending": pending, LinkStatus.EXPIRED: lapsed}
+    match = Q(pk__in=[])
+    for value in statuses:
+        match |= special.get(value, Q(status=value))
+    return links.filter(match)
 
 
 def patients_for(clinician: Clinician) -> QuerySet[Patient]:
@@ -244,8 +322,7 @@ def questionnaires_now(patient: Patient, now: dt.datetime | None = None) -> dict
     )
     logged = None
     if not (isinstance(clock, dict) and clock.get("first_dose")):
-        first = DoseLog.objects.filter(patient=patient, taken=True).order_by("date").values_list("date", flat=True)
-        logged = first.first()
+        logged = first_dose_taken(patient)
     plan = DosePlan.objects.filter(patient=patient, stopped_on__isnull=True).order_by("-created_at").first()
     rows = [
         rules_q.QuestionnaireRow(*row)
@@ -441,9 +518,7 @@ def histories_load(patient_ids: Sequence[int], now: dt.datetime | None = None) -
 def _latest_plans(patient_ids: list[int], zones: dict[int, str]) -> dict[int, PlanRow]:
     """Each patient's most recent plan (the current one, else the last stopped) with its
     steps, and the patient's local date it was written on."""
-    latest: dict[int, DosePlan] = {}
-    for plan in DosePlan.objects.filter(patient_id__in=patient_ids).order_by("patient_id", "created_at", "pk"):
-        latest[plan.patient_id] = plan  # later rows win
+    latest = latest_plans(patient_ids, steps=False)  # the steps are read below, as floats
     steps: dict[int, list[StepRow]] = defaultdict(list)
     step_rows = (
         DoseStep.objects.filter(plan_id__in=[p.pk for p in latest.values()])

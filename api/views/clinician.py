@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.db.models import Q
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -25,7 +23,6 @@ from api.views.me import plan_with_today
 from diary import selectors
 from diary.access import patient_for_clinician
 from diary.choices import ConditionSetBy, LinkStatus, RevokedBy
-from diary.models import ReportedBaseline
 from diary.services.care import care_link_revoke, invitation_create
 from diary.services.dosing import baseline_report, plan_stop, plan_write
 from diary.services.errors import Conflict, NotFound
@@ -71,7 +68,7 @@ class PatientDetailView(ClinicianPatientView):
         patient = self.get_patient()
         self.audit("patient.read", patient, "patient", patient.public_id)
         link = selectors.care_links_for_patient(patient).filter(clinic_id=self.clinician.clinic_id, status="active")
-        baseline = ReportedBaseline.objects.filter(patient=patient).first()
+        baseline = selectors.reported_baseline_of(patient)
         return Response(
             {
                 "patient": PatientSummaryOut(patient).data,
@@ -156,7 +153,7 @@ class PatientBaselineView(ClinicianPatientView):
     def get(self, request: Request, patient_id: str) -> Response:
         patient = self.get_patient()
         self.audit("baseline.read", patient, "reported_baseline")
-        baseline = ReportedBaseline.objects.filter(patient=patient).first()
+        baseline = selectors.reported_baseline_of(patient)
         if baseline is None:
             raise NotFound()
         return Response(BaselineOut(baseline).data)
@@ -182,18 +179,8 @@ class InvitationsView(ClinicianView):
         summary="My clinic's invitations and care links",
     )
     def get(self, request: Request) -> Response:
-        links = selectors.invitations_for(self.clinician)
         wanted = query_choices(request, "status", [*LinkStatus.values, "pending"])
-        if wanted:
-            now = timezone.now()
-            pending = Q(status=LinkStatus.INVITED, expires_at__gt=now)
-            lapsed = Q(status=LinkStatus.EXPIRED) | Q(status=LinkStatus.INVITED, expires_at__lte=now)
-            special: dict[str, Q] = {LinkStatus.INVITED: pending, "pending": pending, LinkStatus.EXPIRED: lapsed}
-            match = Q(pk__in=[])
-            for value in wanted:
-                match |= special.get(value, Q(status=value))
-            links = links.filter(match)
-        return self.paginate(links, InvitationOut)
+        return self.paginate(selectors.invitations_for(self.clinician, wanted or ()), InvitationOut)
 
     @extend_schema(
         request=InvitationIn,

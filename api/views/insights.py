@@ -34,10 +34,6 @@ OPIOID_ALERT = (
 )
 
 
-def _insight_of(patient: Patient) -> PatientInsight | None:
-    return PatientInsight.objects.filter(patient=patient).first()
-
-
 def _status(patient: Patient, insight: PatientInsight | None) -> str:
     if insight is None:
         return "pending"
@@ -60,7 +56,7 @@ class MyInsightsView(PatientView):
     @extend_schema(responses=MyInsightsOut, summary="My trends, my numbers per dose, and suggestions in plain words")
     def get(self, request: Request) -> Response:
         patient = self.patient  # loaded with this request's user, so its stale mark is current
-        insight = _insight_of(patient)
+        insight = selectors.insight_of(patient)
         data = insight.data if insight else {}
         alerts = []
         if selectors.opioid_alert_holds(patient):
@@ -92,7 +88,7 @@ class PatientInsightsView(ClinicianPatientView):
     def get(self, request: Request, patient_id: str) -> Response:
         patient = self.get_patient()
         self.audit("insights.read", patient, "patient_insight")
-        insight = _insight_of(patient)
+        insight = selectors.insight_of(patient)
         data = insight.data if insight else {}
         history = selectors.verdicts_of_patient(patient)
         return Response(

@@ -141,21 +141,6 @@ def _unresolved_flags(patient_ids: list[int]) -> dict[int, list[Flag]]:
     return by_patient
 
 
-def latest_plans(patient_ids: list[int]) -> dict[int, DosePlan]:
-    """Each patient's current plan, else the last stopped one, steps prefetched (2 queries)."""
-    plans = (
-        DosePlan.objects.filter(patient_id__in=patient_ids)
-        .prefetch_related("steps")
-        .order_by("patient_id", "-created_at", "-pk")
-    )
-    chosen: dict[int, DosePlan] = {}
-    for plan in plans:
-        current = chosen.get(plan.patient_id)
-        if current is None or (current.stopped_on is not None and plan.stopped_on is None):
-            chosen[plan.patient_id] = plan
-    return chosen
-
-
 def dose_block(plan: DosePlan | None, today: date, clock: dict[str, Any] | None) -> dict[str, Any]:
     """Current planned dose and step, the target, and the days on the target dose.
 
@@ -227,7 +212,7 @@ def triage_rows(page: Sequence[Patient]) -> list[dict[str, Any]]:
     plans with their steps, the summary parts, the questionnaire responses)."""
     ids = [p.pk for p in page]
     flags = _unresolved_flags(ids)
-    plans = latest_plans(ids)
+    plans = selectors.latest_plans(ids)
     parts = summary_parts(ids, ("weekly", "clock", "adherence"))
     responses = _questionnaire_rows(ids)
     rows = []

@@ -81,6 +81,11 @@ def plans_for(patient: Patient) -> QuerySet[DosePlan]:
     )
 
 
+def plan_of(patient: Patient, pk: int) -> DosePlan:
+    """One of the patient's plans with its steps and authors (as ``plans_for`` reads them)."""
+    return plans_for(patient).get(pk=pk)
+
+
 def current_plan(patient: Patient) -> DosePlan | None:
     """The plan not yet stopped, if any."""
     return plans_for(patient).filter(stopped_on__isnull=True).first()
@@ -199,6 +204,17 @@ def care_links_for_patient(patient: Patient) -> QuerySet[CareLink]:
     )
 
 
+def care_link_of(patient: Patient, public_id: uuid.UUID) -> CareLink | None:
+    """One of the patient's own care links or invitations (None: not theirs)."""
+    return care_links_for_patient(patient).filter(public_id=public_id).first()
+
+
+def active_link_id(patient: Patient, clinic_id: int) -> uuid.UUID | None:
+    """The public id of the patient's active care link with this clinic."""
+    links = care_links_for_patient(patient).filter(clinic_id=clinic_id, status=LinkStatus.ACTIVE)
+    return links.values_list("public_id", flat=True).first()
+
+
 def invitations_for(clinician: Clinician, statuses: Sequence[str] = ()) -> QuerySet[CareLink]:
     """The clinic's invitations and links, newest first; only those in ``statuses`` when
     given. An invitation past its expiry counts as expired before the periodic task marks
@@ -218,6 +234,11 @@ def invitations_for(clinician: Clinician, statuses: Sequence[str] = ()) -> Query
     for value in statuses:
         match |= special.get(value, Q(status=value))
     return links.filter(match)
+
+
+def invitation_of(clinician: Clinician, public_id: uuid.UUID) -> CareLink | None:
+    """One invitation or link of the clinician's clinic (None: not the clinic's)."""
+    return invitations_for(clinician).filter(public_id=public_id).first()
 
 
 def patients_for(clinician: Clinician) -> QuerySet[Patient]:
@@ -290,9 +311,37 @@ def flags_for(clinician: Clinician) -> QuerySet[Flag]:
     return _triage_order(flags)
 
 
+def flags_filtered(
+    clinician: Clinician,
+    statuses: Sequence[str],
+    kinds: Sequence[str] = (),
+    severities: Sequence[str] = (),
+    patient_id: uuid.UUID | None = None,
+) -> QuerySet[Flag]:
+    """``flags_for`` narrowed to these statuses, and to these kinds, severities and patient
+    when given."""
+    flags = flags_for(clinician).filter(status__in=statuses)
+    if kinds:
+        flags = flags.filter(kind__in=kinds)
+    if severities:
+        flags = flags.filter(severity__in=severities)
+    if patient_id is not None:
+        flags = flags.filter(patient__public_id=patient_id)
+    return flags
+
+
+def flag_of(clinician: Clinician, public_id: uuid.UUID) -> Flag | None:
+    """One flag of a patient the clinician may see (None: not visible)."""
+    return flags_for(clinician).filter(public_id=public_id).first()
+
+
 def flags_of_patient(patient: Patient) -> QuerySet[Flag]:
     flags = Flag.objects.filter(patient=patient).select_related("acknowledged_by__user", "resolved_by__user")
     return _triage_order(flags)
+
+
+def flag_of_patient(patient: Patient, pk: int) -> Flag:
+    return flags_of_patient(patient).get(pk=pk)
 
 
 def verdicts_of_patient(patient: Patient, limit: int = 50) -> list[Verdict]:

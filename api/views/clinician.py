@@ -67,12 +67,11 @@ class PatientDetailView(ClinicianPatientView):
     def get(self, request: Request, patient_id: str) -> Response:
         patient = self.get_patient()
         self.audit("patient.read", patient, "patient", patient.public_id)
-        link = selectors.care_links_for_patient(patient).filter(clinic_id=self.clinician.clinic_id, status="active")
         baseline = selectors.reported_baseline_of(patient)
         return Response(
             {
                 "patient": PatientSummaryOut(patient).data,
-                "care_link_id": str(link.values_list("public_id", flat=True).first()),
+                "care_link_id": str(selectors.active_link_id(patient, self.clinician.clinic_id)),
                 "plan": plan_with_today(patient),
                 "reported_baseline": BaselineOut(baseline).data if baseline else None,
                 "condition_history": condition_history(patient),
@@ -117,7 +116,7 @@ class PatientPlanView(ClinicianPatientView):
         data.is_valid(raise_exception=True)
         written = plan_write(patient=patient, clinician=self.clinician, data=dict(data.validated_data))
         self.audit("plan.write", patient, "dose_plan", written.obj.pk)
-        plan = selectors.plans_for(patient).get(pk=written.obj.pk)
+        plan = selectors.plan_of(patient, written.obj.pk)
         return Response(
             PlanOut(plan, context={"warnings": [w.as_dict() for w in written.warnings]}).data,
             status=status.HTTP_201_CREATED if written.created else status.HTTP_200_OK,
@@ -145,7 +144,7 @@ class PatientPlanStopView(ClinicianPatientView):
             plan=plan, clinician=self.clinician, stopped_on=v["stopped_on"], reason=v["reason"], note=v["note"]
         )
         self.audit("plan.stop", patient, "dose_plan", plan.pk)
-        return Response(PlanOut(selectors.plans_for(patient).get(pk=plan.pk)).data)
+        return Response(PlanOut(selectors.plan_of(patient, plan.pk)).data)
 
 
 class PatientBaselineView(ClinicianPatientView):
@@ -200,7 +199,7 @@ class InvitationRevokeView(ClinicianView):
     @extend_schema(request=None, responses=InvitationOut, summary="Withdraw an invitation or end a care link")
     def post(self, request: Request, link_id: str) -> Response:
         public_id = parse_uuid(link_id, "link_id")
-        link = selectors.invitations_for(self.clinician).filter(public_id=public_id).first()
+        link = selectors.invitation_of(self.clinician, public_id)
         if link is None:
             raise NotFound()
         link = care_link_revoke(link=link, by=RevokedBy.CLINICIAN)

@@ -174,7 +174,7 @@ class CareLinkRevokeView(PatientView):
     @extend_schema(request=None, responses=PatientLinkOut, summary="Stop sharing my diary with a clinic")
     def post(self, request: Request, link_id: str) -> Response:
         public_id = parse_uuid(link_id, "link_id")
-        link = selectors.care_links_for_patient(self.patient).filter(public_id=public_id).first()
+        link = selectors.care_link_of(self.patient, public_id)
         if link is None:
             raise NotFound()
         link = care_link_revoke(link=link, by=RevokedBy.PATIENT)

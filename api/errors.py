@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from api.authentication import SignedOutIdle
+from api.serializers.conflicts import represent_conflict
 from api.sessions import idle_message, signed_out_note
 from diary.services.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 
@@ -132,8 +133,6 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
 
 
 def _problem_for(exc: Exception, context: dict[str, Any]) -> Response | None:
-    from api.serializers.common import represent_conflict
-
     if isinstance(exc, InvalidInput):
         return problem(400, _summary(exc.errors), errors=exc.errors)
     if isinstance(exc, DjangoValidationError):

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from celery import shared_task
 from django.db import OperationalError as DatabaseOperationalError
 
+from diary.services import insights
 from diary.services.care import invitations_expire
 from diary.services.reminders import reminders_dispatch_due
 
@@ -33,9 +34,7 @@ SWEEP_TIME_BUDGET = 45.0  # seconds; below the soft time limit and the beat inte
 )
 def insights_recompute(patient_ids: list[int]) -> int:
     """Recompute these patients if they are still stale (asked for when a write commits)."""
-    from diary.services.insights import insights_recompute as recompute
-
-    return recompute(patient_ids)
+    return insights.insights_recompute(patient_ids)
 
 
 @shared_task(
@@ -53,9 +52,7 @@ def insights_sweep() -> int:
     queues its own continuation when stale patients are left (a backlog after an outage,
     a rules upgrade), so a large recompute needs no beat tick per batch.
     """
-    from diary.services.insights import insights_sweep as sweep
-
-    result = sweep(time_budget=SWEEP_TIME_BUDGET)
+    result = insights.insights_sweep(time_budget=SWEEP_TIME_BUDGET)
     if result.more:
         insights_sweep.delay()
     return result.stored
@@ -64,9 +61,7 @@ def insights_sweep() -> int:
 @shared_task(name="diary.tasks.insights_daily", ignore_result=True, autoretry_for=TRANSIENT_ERRORS, max_retries=3)
 def insights_daily() -> int:
     """Mark stale each patient whose local date moved on since their last analysis (hourly)."""
-    from diary.services.insights import patients_mark_stale_for_new_day
-
-    return patients_mark_stale_for_new_day()
+    return insights.patients_mark_stale_for_new_day()
 
 
 @shared_task(name="diary.tasks.reminders_dispatch", ignore_result=True)

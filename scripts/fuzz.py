@@ -92,7 +92,7 @@ def fixtures(env: dict[str, str]) -> dict[str, Any]:
     """The ids Schemathesis should use besides the ones it makes up (step 4)."""
     code = r"""
 import json, os
-from diary.management.commands.seed_demo import CLINICIAN_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, PROFILES
+from diary.demo.profiles import CLINICIAN_EMAIL, DEMO_PASSWORD, DEMO_TOTP_SECRET, PROFILES
 from diary.models import CareLink, Clinician, DiaryEntry, DoseLog, Flag, Patient
 from diary.services.care import invitation_create
 from diary.services.reminders import reminders_ensure, unsubscribe_token

@@ -73,24 +73,6 @@ class WarningSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-def represent_conflict(obj: Any, context: dict[str, Any]) -> Any:
-    """The stored object a 409/412 problem carries, in its normal API shape."""
-    from api.serializers.dosing import DoseLogOut, PlanOut
-    from api.serializers.entries import EntryOut
-    from diary.models import DiaryEntry, DoseLog, DosePlan
-
-    if obj is None:
-        return None
-    if isinstance(obj, DiaryEntry):
-        fresh = DiaryEntry.objects.prefetch_related("side_effects", "acute_medications").get(pk=obj.pk)
-        return EntryOut(fresh).data
-    if isinstance(obj, DoseLog):
-        return DoseLogOut(obj).data
-    if isinstance(obj, DosePlan):
-        return PlanOut(obj).data
-    return None
-
-
 @extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "example": "21:30"})
 class LocalTimeField(serializers.TimeField):
     """A wall-clock time in the patient's zone, "HH:MM" (no offset: it is local by design)."""

@@ -44,7 +44,7 @@ class PresentedQuestionnaireOut(serializers.Serializer):
 
 
 class PresentedOut(serializers.Serializer):
-    """Evidence in the clinician's words (diary/evidence.py): the page and the report show this."""
+    """Evidence in the clinician's words (diary/evidence/): the page and the report show this."""
 
     headline = serializers.CharField()
     measures = PresentedMeasureOut(many=True)

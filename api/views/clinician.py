@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.db.models import Q
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -25,7 +23,6 @@ from api.views.me import plan_with_today
 from diary import selectors
 from diary.access import patient_for_clinician
 from diary.choices import ConditionSetBy, LinkStatus, RevokedBy
-from diary.models import ReportedBaseline
 from diary.services.care import care_link_revoke, invitation_create
 from diary.services.dosing import baseline_report, plan_stop, plan_write
 from diary.services.errors import Conflict, NotFound
@@ -70,12 +67,11 @@ class PatientDetailView(ClinicianPatientView):
     def get(self, request: Request, patient_id: str) -> Response:
         patient = self.get_patient()
         self.audit("patient.read", patient, "patient", patient.public_id)
-        link = selectors.care_links_for_patient(patient).filter(clinic_id=self.clinician.clinic_id, status="active")
-        baseline = ReportedBaseline.objects.filter(patient=patient).first()
+        baseline = selectors.reported_baseline_of(patient)
         return Response(
             {
                 "patient": PatientSummaryOut(patient).data,
-                "care_link_id": str(link.values_list("public_id", flat=True).first()),
+                "care_link_id": str(selectors.active_link_id(patient, self.clinician.clinic_id)),
                 "plan": plan_with_today(patient),
                 "reported_baseline": BaselineOut(baseline).data if baseline else None,
                 "condition_history": condition_history(patient),
@@ -120,7 +116,7 @@ class PatientPlanView(ClinicianPatientView):
         data.is_valid(raise_exception=True)
         written = plan_write(patient=patient, clinician=self.clinician, data=dict(data.validated_data))
         self.audit("plan.write", patient, "dose_plan", written.obj.pk)
-        plan = selectors.plans_for(patient).get(pk=written.obj.pk)
+        plan = selectors.plan_of(patient, written.obj.pk)
         return Response(
             PlanOut(plan, context={"warnings": [w.as_dict() for w in written.warnings]}).data,
             status=status.HTTP_201_CREATED if written.created else status.HTTP_200_OK,
@@ -148,7 +144,7 @@ class PatientPlanStopView(ClinicianPatientView):
             plan=plan, clinician=self.clinician, stopped_on=v["stopped_on"], reason=v["reason"], note=v["note"]
         )
         self.audit("plan.stop", patient, "dose_plan", plan.pk)
-        return Response(PlanOut(selectors.plans_for(patient).get(pk=plan.pk)).data)
+        return Response(PlanOut(selectors.plan_of(patient, plan.pk)).data)
 
 
 class PatientBaselineView(ClinicianPatientView):
@@ -156,7 +152,7 @@ class PatientBaselineView(ClinicianPatientView):
     def get(self, request: Request, patient_id: str) -> Response:
         patient = self.get_patient()
         self.audit("baseline.read", patient, "reported_baseline")
-        baseline = ReportedBaseline.objects.filter(patient=patient).first()
+        baseline = selectors.reported_baseline_of(patient)
         if baseline is None:
             raise NotFound()
         return Response(BaselineOut(baseline).data)
@@ -182,18 +178,8 @@ class InvitationsView(ClinicianView):
         summary="My clinic's invitations and care links",
     )
     def get(self, request: Request) -> Response:
-        links = selectors.invitations_for(self.clinician)
         wanted = query_choices(request, "status", [*LinkStatus.values, "pending"])
-        if wanted:
-            now = timezone.now()
-            pending = Q(status=LinkStatus.INVITED, expires_at__gt=now)
-            lapsed = Q(status=LinkStatus.EXPIRED) | Q(status=LinkStatus.INVITED, expires_at__lte=now)
-            special: dict[str, Q] = {LinkStatus.INVITED: pending, "pending": pending, LinkStatus.EXPIRED: lapsed}
-            match = Q(pk__in=[])
-            for value in wanted:
-                match |= special.get(value, Q(status=value))
-            links = links.filter(match)
-        return self.paginate(links, InvitationOut)
+        return self.paginate(selectors.invitations_for(self.clinician, wanted or ()), InvitationOut)
 
     @extend_schema(
         request=InvitationIn,
@@ -213,7 +199,7 @@ class InvitationRevokeView(ClinicianView):
     @extend_schema(request=None, responses=InvitationOut, summary="Withdraw an invitation or end a care link")
     def post(self, request: Request, link_id: str) -> Response:
         public_id = parse_uuid(link_id, "link_id")
-        link = selectors.invitations_for(self.clinician).filter(public_id=public_id).first()
+        link = selectors.invitation_of(self.clinician, public_id)
         if link is None:
             raise NotFound()
         link = care_link_revoke(link=link, by=RevokedBy.CLINICIAN)

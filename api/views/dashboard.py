@@ -170,7 +170,7 @@ def _plan_lines(plan: DosePlan | None) -> list[str]:
 
 
 def _report_template_context(report: dict[str, Any]) -> dict[str, Any]:
-    """Everything the report shows, in words and readable numbers (diary/evidence.py: the
+    """Everything the report shows, in words and readable numbers (diary/evidence/: the
     same presenter as the patient page's)."""
     patient = report["patient"]
     zone = patient.time_zone

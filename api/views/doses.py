@@ -11,7 +11,7 @@ from api.serializers.dosing import DoseLogIn, DoseLogOut, DoseLogPatch, DoseRevi
 from api.views.base import ClinicianPatientView, PatientView, date_range, parse_uuid
 from api.views.entries import RANGE_PARAMS
 from diary import selectors
-from diary.models import DoseLog, DoseLogRevision
+from diary.models import DoseLog
 from diary.services.dosing import Written, dose_log_delete, dose_log_record, dose_log_update
 from diary.services.errors import NotFound
 
@@ -47,7 +47,7 @@ class MyDosesView(PatientView):
 
 class MyDoseView(PatientView):
     def _log(self, dose_id: str) -> DoseLog:
-        log = DoseLog.objects.filter(patient=self.patient, public_id=parse_uuid(dose_id, "dose_id")).first()
+        log = selectors.dose_log_of(self.patient, parse_uuid(dose_id, "dose_id"))
         if log is None:
             raise NotFound()
         return log
@@ -79,8 +79,8 @@ class MyDoseRevisionsView(PatientView):
     @extend_schema(responses=DoseRevisionOut(many=True), summary="Earlier values of a logged dose, newest first")
     def get(self, request: Request, dose_id: str) -> Response:
         public_id = parse_uuid(dose_id, "dose_id")
-        revisions = DoseLogRevision.objects.filter(patient=self.patient, dose_id=public_id).order_by("-seq", "-pk")
-        if not revisions.exists() and not DoseLog.objects.filter(patient=self.patient, public_id=public_id).exists():
+        revisions = selectors.dose_revisions_of(self.patient, public_id)
+        if not revisions.exists() and selectors.dose_log_of(self.patient, public_id) is None:
             raise NotFound()
         return Response(DoseRevisionOut(revisions, many=True).data)
 

@@ -34,10 +34,6 @@ OPIOID_ALERT = (
 )
 
 
-def _insight_of(patient: Patient) -> PatientInsight | None:
-    return PatientInsight.objects.filter(patient=patient).first()
-
-
 def _status(patient: Patient, insight: PatientInsight | None) -> str:
     if insight is None:
         return "pending"
@@ -60,7 +56,7 @@ class MyInsightsView(PatientView):
     @extend_schema(responses=MyInsightsOut, summary="My trends, my numbers per dose, and suggestions in plain words")
     def get(self, request: Request) -> Response:
         patient = self.patient  # loaded with this request's user, so its stale mark is current
-        insight = _insight_of(patient)
+        insight = selectors.insight_of(patient)
         data = insight.data if insight else {}
         alerts = []
         if selectors.opioid_alert_holds(patient):
@@ -92,7 +88,7 @@ class PatientInsightsView(ClinicianPatientView):
     def get(self, request: Request, patient_id: str) -> Response:
         patient = self.get_patient()
         self.audit("insights.read", patient, "patient_insight")
-        insight = _insight_of(patient)
+        insight = selectors.insight_of(patient)
         data = insight.data if insight else {}
         history = selectors.verdicts_of_patient(patient)
         return Response(
@@ -153,19 +149,19 @@ class FlagsView(ClinicianView):
         summary="Triage list: flags of my clinic's patients, open first, most severe first",
     )
     def get(self, request: Request) -> Response:
-        flags = selectors.flags_for(self.clinician)
         status = _choice(request, "status", list(_STATUS_FILTERS)) or ["unresolved"]
         if len(status) != 1:
             raise InvalidInput({"status": "Give one status."})
-        flags = flags.filter(status__in=_STATUS_FILTERS[status[0]])
-        kinds = _choice(request, "kind", list(FlagKind.values))
-        if kinds:
-            flags = flags.filter(kind__in=kinds)
-        severities = _choice(request, "severity", list(Severity.values))
-        if severities:
-            flags = flags.filter(severity__in=severities)
-        if request.query_params.get("patient"):
-            flags = flags.filter(patient__public_id=parse_uuid(request.query_params["patient"], "patient"))
+        kinds = _choice(request, "kind", list(FlagKind.values)) or ()
+        severities = _choice(request, "severity", list(Severity.values)) or ()
+        patient = request.query_params.get("patient")
+        flags = selectors.flags_filtered(
+            self.clinician,
+            _STATUS_FILTERS[status[0]],
+            kinds,
+            severities,
+            parse_uuid(patient, "patient") if patient else None,
+        )
 
         def audit_page(page: list[Flag]) -> None:
             self.audit_list("flags.list", list({f.patient_id: f.patient for f in page}.values()))
@@ -197,7 +193,7 @@ class FlagActionView(ClinicianView):
         return Response(TriageFlagOut(self.get_flag(flag_id)).data)
 
     def get_flag(self, flag_id: str) -> Flag:
-        flag = selectors.flags_for(self.clinician).filter(public_id=parse_uuid(flag_id, "flag_id")).first()
+        flag = selectors.flag_of(self.clinician, parse_uuid(flag_id, "flag_id"))
         if flag is None:
             raise NotFound()
         return flag
@@ -214,7 +210,7 @@ class PatientFlagActionView(ClinicianPatientView):
 
     def post(self, request: Request, patient_id: str, flag_id: str) -> Response:
         patient = self.get_patient()
-        flag = selectors.flags_for(self.clinician).filter(public_id=parse_uuid(flag_id, "flag_id")).first()
+        flag = selectors.flag_of(self.clinician, parse_uuid(flag_id, "flag_id"))
         if flag is None:
             raise NotFound()
         if flag.patient_id != patient.pk:
@@ -223,7 +219,7 @@ class PatientFlagActionView(ClinicianPatientView):
         data.is_valid(raise_exception=True)
         FLAG_ACTIONS[self.action](flag=flag, clinician=self.clinician, note=data.validated_data["note"])
         self.audit(f"flag.{self.action}", patient, "flag", flag.public_id)
-        fresh = selectors.flags_of_patient(patient).get(pk=flag.pk)
+        fresh = selectors.flag_of_patient(patient, flag.pk)
         return Response(FlagOut(fresh, context={"time_zone": patient.time_zone}).data)
 
 

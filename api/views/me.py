@@ -28,7 +28,7 @@ from diary import selectors
 from diary.access import clinician_of, patient_of
 from diary.choices import RevokedBy
 from diary.dates import local_calendar_date, local_today
-from diary.models import DiaryEntry, DoseLog, Patient
+from diary.models import Patient
 from diary.services.care import care_link_revoke, invitation_preview, invitation_redeem
 from diary.services.errors import InvalidInput, NotFound
 from diary.services.patients import patient_profile_update
@@ -73,7 +73,7 @@ class TodayView(PatientView):
     def get(self, request: Request) -> Response:
         patient = self.patient
         day = local_today(patient.time_zone, patient.day_boundary)
-        version = DiaryEntry.objects.filter(patient=patient, date=day).values_list("version", flat=True).first()
+        version = selectors.entry_version_on(patient, day)
         return Response(
             TodayOut(
                 {
@@ -81,7 +81,7 @@ class TodayView(PatientView):
                     "calendar_date": local_calendar_date(patient.time_zone),
                     "time_zone": patient.time_zone,
                     "entry_version": version,
-                    "dose_logged": DoseLog.objects.filter(patient=patient, date=day).exists(),
+                    "dose_logged": selectors.dose_logged_on(patient, day),
                 }
             ).data
         )
@@ -89,7 +89,7 @@ class TodayView(PatientView):
 
 def plan_with_today(patient: Patient) -> dict[str, object]:
     plans = list(selectors.plans_for(patient))  # newest first, one query for both answers
-    plan = next((p for p in plans if p.stopped_on is None), plans[0] if plans else None)
+    plan = selectors.latest_plan(plans)
     day = local_today(patient.time_zone, patient.day_boundary)
     planned = selectors.planned_dose_on(patient, day, plans)
     return {
@@ -174,7 +174,7 @@ class CareLinkRevokeView(PatientView):
     @extend_schema(request=None, responses=PatientLinkOut, summary="Stop sharing my diary with a clinic")
     def post(self, request: Request, link_id: str) -> Response:
         public_id = parse_uuid(link_id, "link_id")
-        link = selectors.care_links_for_patient(self.patient).filter(public_id=public_id).first()
+        link = selectors.care_link_of(self.patient, public_id)
         if link is None:
             raise NotFound()
         link = care_link_revoke(link=link, by=RevokedBy.PATIENT)

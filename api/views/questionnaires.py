@@ -23,23 +23,20 @@ from api.views.base import ClinicianPatientView, ClinicianView, PatientView
 from diary import selectors
 from diary.analysis import questionnaires as scoring
 from diary.choices import EnteredBy
-from diary.models import DoseLog, Hit6Wording, Patient
+from diary.models import Hit6Wording, Patient
 from diary.questionnaire_forms import forms
 from diary.services.questionnaires import (
     ResponseIn,
     Submitted,
     completed_on_range,
-    hit6_wording_of,
     hit6_wording_save,
     questionnaire_submit,
 )
 
 
 def questionnaires_of(patient: Patient, request: Request, by: str) -> dict[str, Any]:
-    wording = hit6_wording_of(patient)
-    first_dose = (
-        DoseLog.objects.filter(patient=patient, taken=True).order_by("date").values_list("date", flat=True).first()
-    )
+    wording = selectors.hit6_wording_of(patient)
+    first_dose = selectors.first_dose_taken(patient)
     condition = patient.primary_condition
     return {
         **selectors.questionnaires_now(patient),
@@ -121,7 +118,7 @@ class Hit6WordingView(ClinicianView):
 
     @extend_schema(responses=Hit6WordingOut, summary="The clinic's licensed HIT-6 wording (null: none entered)")
     def get(self, request: Request) -> Response:
-        wording = Hit6Wording.objects.filter(clinic_id=self.clinician.clinic_id).first()
+        wording = selectors.clinic_hit6_wording(self.clinician.clinic_id)
         return Response(Hit6WordingOut(self._out(wording)).data)
 
     @extend_schema(request=Hit6WordingIn, responses=Hit6WordingOut, summary="Enter the clinic's HIT-6 wording (admin)")

@@ -22,7 +22,7 @@ from api.serializers.reminders import (
     reminder_out,
 )
 from api.views.base import BaseView, PatientView, parse_uuid
-from diary.models import PushSubscription
+from diary import selectors
 from diary.services import reminders as service
 
 
@@ -68,7 +68,7 @@ class PushSubscriptionsView(PatientView):
 
     @extend_schema(responses=PushSubscriptionOut(many=True), summary="My devices that receive push reminders")
     def get(self, request: Request) -> Response:
-        subs = PushSubscription.objects.filter(patient=self.patient).order_by("created_at", "pk")
+        subs = selectors.push_subscriptions_of(self.patient)
         return Response(PushSubscriptionOut(subs, many=True).data)
 
     @extend_schema(

@@ -22,7 +22,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from bench.write_path.run import percentile  # noqa: E402
+from bench.write_path.harness import percentile  # noqa: E402
 from diary.dates import local_calendar_date  # noqa: E402
 from diary.models import Clinician, Patient, PatientInsight  # noqa: E402
 

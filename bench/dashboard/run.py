@@ -37,15 +37,15 @@ from pathlib import Path
 import psycopg
 
 from bench.insights import seed
-from bench.write_path.run import (
+from bench.write_path.harness import (
     assert_loopback,
     drop_database,
     machine,
     production_env,
     recreate_database,
-    wait_quiet,
     with_database,
 )
+from bench.write_path.phases import wait_quiet
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DB = "ldn_bench_dashboard"

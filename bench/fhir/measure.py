@@ -25,8 +25,10 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.write_path.run import percentile  # noqa: E402
-from diary.management.commands.seed_demo import PROFILES, history_build, patient_seed  # noqa: E402
+from bench.write_path.harness import percentile  # noqa: E402
+from diary.demo.generate import history_build  # noqa: E402
+from diary.demo.profiles import PROFILES  # noqa: E402
+from diary.demo.seed import patient_seed  # noqa: E402
 from diary.models import Clinic, Clinician, DiaryEntry, DoseLog, Patient, User  # noqa: E402
 
 ROUNDS = 30

@@ -30,7 +30,8 @@ import sys
 import time
 from pathlib import Path
 
-from bench.write_path.run import drop_database, machine, migrated_database, results_write, wait_quiet
+from bench.write_path.harness import drop_database, machine, migrated_database, results_write
+from bench.write_path.phases import wait_quiet
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DB = "ldn_bench_fhir"

@@ -53,7 +53,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bench.frontend.server import DEMO_PASSWORD, DIST, ROOT, CannotRun, LiveApp, log
-from bench.write_path.run import machine, percentile
+from bench.write_path.harness import machine, percentile
 from tests.e2e.chromium import ARGS, CHROMIUM, PHONE
 
 BENCH_DB = "ldn_bench_frontend"

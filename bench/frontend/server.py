@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-from bench.write_path.run import HOST, assert_loopback, drop_database, free_port, recreate_database, with_database
+from bench.write_path.harness import HOST, assert_loopback, drop_database, free_port, recreate_database, with_database
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "frontend" / "dist"

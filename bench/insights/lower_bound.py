@@ -3,7 +3,7 @@
 No Django, no ORM, no Celery, nothing written back: what any recompute of these patients
 must at least do. Each process takes chunks of patient ids from a shared list (as the
 sweep takes batches) and reads each chunk with one query per table, like
-``diary.services.insights.histories_load``.
+``diary.selectors.histories_load``.
 """
 
 from __future__ import annotations

@@ -39,15 +39,15 @@ import psycopg
 from celery import Celery
 
 from bench.insights import lower_bound, seed
-from bench.write_path.run import (
+from bench.write_path.harness import (
     assert_loopback,
     drop_database,
     machine,
     production_env,
     recreate_database,
-    wait_quiet,
     with_database,
 )
+from bench.write_path.phases import wait_quiet
 
 ROOT = Path(__file__).resolve().parents[2]
 BENCH_DB = "ldn_bench_insights"

@@ -228,7 +228,7 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from bench.write_path.run import machine
+    from bench.write_path.harness import machine
     from diary.models import ReminderDelivery
 
     service, origin = start_push_service()

@@ -39,7 +39,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 
 from bench.write_path import http_load
-from bench.write_path.run import (
+from bench.write_path.harness import (
     HOST,
     ROOT,
     TIME_ZONE,
@@ -48,16 +48,14 @@ from bench.write_path.run import (
     Stats,
     assert_loopback,
     drop_database,
-    http_requests,
     log,
     machine,
-    measure_sent,
     production_env,
     recreate_database,
     run_python,
-    warm_up,
     with_database,
 )
+from bench.write_path.phases import http_requests, measure_sent, warm_up
 from bench.write_path.workload import level_ops
 
 # Goals from issue 17. Do not loosen them here: fix the app.

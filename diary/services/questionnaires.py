@@ -16,9 +16,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from diary import selectors
 from diary.analysis import questionnaires as scoring
 from diary.analysis import rules
-from diary.choices import EnteredBy, Instrument, LinkStatus
+from diary.choices import EnteredBy, Instrument
 from diary.dates import local_calendar_date, local_today
 from diary.models import DoseLog, Hit6Wording, Patient, QuestionnaireResponse, User
 from diary.services.errors import InvalidInput
@@ -46,15 +47,6 @@ class ResponseIn:
 class Submitted:
     response: QuestionnaireResponse
     created: bool
-
-
-def hit6_wording_of(patient: Patient) -> Hit6Wording | None:
-    """The licensed HIT-6 wording of a clinic the patient shares their diary with."""
-    return (
-        Hit6Wording.objects.filter(clinic__care_links__patient=patient, clinic__care_links__status=LinkStatus.ACTIVE)
-        .order_by("-updated_at")
-        .first()
-    )
 
 
 def _whole(value: Any, lo: int, hi: int, name: str, errors: dict[str, str]) -> int | None:
@@ -196,7 +188,7 @@ def questionnaire_submit(
         if data.total is not None:
             errors["total"] = "Send the answers or a total, not both: the total is computed from the answers."
         total = SCORERS[instrument](answers, errors)
-        if instrument == Instrument.HIT6 and by == EnteredBy.PATIENT and hit6_wording_of(patient) is None:
+        if instrument == Instrument.HIT6 and by == EnteredBy.PATIENT and selectors.hit6_wording_of(patient) is None:
             errors["instrument"] = "HIT-6 is not available: your clinic has not entered its licensed wording."
     if not data.reported:
         completed_on = _date_for(patient, completed_on, by, errors, now)

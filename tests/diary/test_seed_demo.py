@@ -27,7 +27,8 @@ from django.db import transaction
 
 from diary.choices import LinkStatus, SideEffectKind
 from diary.dates import local_calendar_date
-from diary.management.commands.seed_demo import (
+from diary.demo.generate import history_build
+from diary.demo.profiles import (
     ADMIN_EMAIL,
     CLINIC_NAME,
     CLINICIAN_EMAIL,
@@ -36,9 +37,8 @@ from diary.management.commands.seed_demo import (
     DEMO_TOTP_SECRET,
     PROFILES,
     Profile,
-    history_build,
-    patient_now,
 )
+from diary.demo.seed import patient_now
 from diary.models import CareLink, Clinic, Clinician, DiaryEntry, DoseLog, DosePlan, Hit6Wording, Patient, User
 from diary.selectors import entries_for, planned_dose_on
 from diary.services.entries import entry_snapshot

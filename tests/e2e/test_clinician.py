@@ -20,7 +20,9 @@ from django.utils import timezone
 from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 
 from diary.dates import local_calendar_date, local_today
-from diary.management.commands.seed_demo import PROFILES, history_build, patient_seed
+from diary.demo.generate import history_build
+from diary.demo.profiles import PROFILES
+from diary.demo.seed import patient_seed
 from diary.models import AuditEvent, Clinician, DosePlan, Flag, Patient, ReportedBaseline
 from diary.services.insights import insights_sweep
 from tests.e2e.axe import axe_check

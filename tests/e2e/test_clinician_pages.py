@@ -21,8 +21,10 @@ from playwright.sync_api import Browser, Page, Route, expect
 from pypdf import PdfReader
 
 from diary.dates import local_today
+from diary.demo.generate import history_build
+from diary.demo.profiles import PROFILES
+from diary.demo.seed import patient_seed
 from diary.evidence import verdict_presented
-from diary.management.commands.seed_demo import PROFILES, history_build, patient_seed
 from diary.models import Clinician, DosePlan, Flag, Patient, PatientInsight
 from diary.services.insights import insights_sweep
 from tests.e2e.axe import axe_check
@@ -84,7 +86,7 @@ def doc(transactional_db: Any) -> Clinician:
 
 
 def headline(patient: Patient) -> str:
-    """The patient's verdict in the page's words (diary/evidence.py), e.g. 'Responder: 78% fewer …'."""
+    """The patient's verdict in the page's words (diary/evidence/), e.g. 'Responder: 78% fewer …'."""
     insight = PatientInsight.objects.get(patient=patient)
     return str(verdict_presented(insight.verdict, insight.data["verdict"]["evidence"])["headline"])
 

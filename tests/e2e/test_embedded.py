@@ -15,7 +15,7 @@ import time
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from diary.management.commands.seed_demo import CLINICIAN_EMAIL, PROFILES
+from diary.demo.profiles import CLINICIAN_EMAIL, PROFILES
 from tests.e2e.chromium import PHONE
 from tests.e2e.conftest import choice, pick
 from tests.e2e.embedded import DEMO_PASSWORD, Embedded, mail_with

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from diary.management.commands.seed_demo import PROFILES
+from diary.demo.profiles import PROFILES
 from tests.e2e.axe import axe_check
 from tests.e2e.chromium import PHONE
 from tests.e2e.conftest import chosen, outbox_size, pick

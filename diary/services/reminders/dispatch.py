@@ -41,7 +41,7 @@ from diary.notifications.email import Mail
 from diary.notifications.webpush import (
     Target,
 )
-from diary.selectors import planned_dose_on, questionnaires_now
+from diary.selectors import hit6_wording_of, planned_dose_on, questionnaires_now
 from diary.services.reminders.channels import Channels, _Job, _Outcome
 from diary.services.reminders.schedule import next_occurrence, occurrences
 from diary.services.reminders.settings import SNOOZE_WINDOW, reminder_text
@@ -218,9 +218,6 @@ QUESTIONNAIRE_DUE_TEXT = "2 minutes: how has LDN changed things for you?"
 def questionnaire_due_for(patient: Patient, now: datetime) -> bool:
     """A questionnaire the patient can answer in the app is due (HIT-6 only with the
     clinic's licensed wording, §12.1)."""
-    # here, not at the top: services.questionnaires -> services.patients imports this module
-    from diary.services.questionnaires import hit6_wording_of
-
     due = {d["instrument"] for d in questionnaires_now(patient, now)["due"]}
     if "hit6" in due and hit6_wording_of(patient) is None:
         due.discard("hit6")

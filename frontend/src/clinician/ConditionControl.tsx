@@ -3,15 +3,7 @@
 // before, and when. A patient who was not sure at sign-up waits for this.
 import { useState } from "preact/hooks";
 import { c } from "../strings-clinician";
-import { fmtDate, label, problemText, send } from "./common";
-
-export interface ConditionChange {
-  condition_from: string;
-  condition_to: string;
-  set_by: "patient" | "clinician";
-  set_by_name: string;
-  at: string;
-}
+import { type ConditionChange, fmtDate, label, problemText, send } from "./common";
 
 export function ConditionControl(props: { patientId: string; current: string; history: ConditionChange[]; onSaved: () => void }) {
   const { patientId, current, history, onSaved } = props;

@@ -93,7 +93,16 @@ export interface PatientDetail {
   care_link_id: string;
   plan: { plan: Plan | null; today: { date: string; mg: string; time_of_day: string } | null };
   reported_baseline: Baseline | null;
-  condition_history?: import("./ConditionControl").ConditionChange[];
+  condition_history?: ConditionChange[];
+}
+
+/** One change of the primary condition, for its history on the patient page. */
+export interface ConditionChange {
+  condition_from: string;
+  condition_to: string;
+  set_by: "patient" | "clinician";
+  set_by_name: string;
+  at: string;
 }
 
 export class LoadError extends Error {

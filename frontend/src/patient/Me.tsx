@@ -11,7 +11,7 @@ import { MyCondition } from "./Condition";
 import { draftDates } from "./drafts";
 import { MyData } from "./MyData";
 import { RemindersSettings } from "./Reminders";
-import { Confirm } from "./TodayForm";
+import { Confirm } from "./TodayParts";
 
 export interface MeProps {
   who: WhoAmI;

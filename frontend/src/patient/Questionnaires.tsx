@@ -9,7 +9,7 @@ import { RadioGroup } from "../radio";
 import { t } from "../strings";
 import { discardChange, newId, replay, saveQuestionnaire } from "../sync";
 import type { OutboxItem, QuestionnaireData, Questionnaires } from "../types";
-import { revealAboveBars } from "./TodayForm";
+import { revealAboveBars } from "./TodayParts";
 
 type Instrument = QuestionnaireData["instrument"];
 type QItem = Extract<OutboxItem, { kind: "questionnaire" }>;

@@ -3,107 +3,34 @@
 // Save bar), the logged dose with Change and Delete, "Did you mean …?" for an amount far
 // from the plan, what the server refused with Fix and Discard, and what the patient typed
 // kept as a draft until Save (a tab switch or a reload loses nothing).
-import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { takeDay } from "../boot";
-import { addDays, formatDay } from "../dates";
+import { formatDay } from "../dates";
 import { db } from "../db";
 import { RadioGroup, ToggleBar } from "../radio";
-import { HEADACHE_CONDITIONS, MIGRAINE_SPECIFIC_CLASSES } from "../rules.gen";
+import { HEADACHE_CONDITIONS } from "../rules.gen";
 import { t } from "../strings";
 import { changeDose, discardChange, newId, onSyncChange, replay, saveDay } from "../sync";
-import {
-  isOpioid,
-  MEDICINE_CLASSES,
-  nameSuggestsOpioid,
-  SIDE_EFFECT_KINDS,
-  type EntryData,
-  type LocalDose,
-  type LocalEntry,
-  type Medicine,
-  type OutboxItem,
-  type Plan,
-  type SideEffect,
-} from "../types";
-import { dayProblems, doseProblems, doseSuggestions, fieldWords, parseAmount, type Problem } from "../validate";
+import { isOpioid, SIDE_EFFECT_KINDS, type EntryData, type LocalDose, type OutboxItem, type Plan, type SideEffect } from "../types";
+import { dayProblems, doseProblems, doseSuggestions, parseAmount, type Problem } from "../validate";
 import { type Draft, draftDrop, draftKnown, draftRead, draftWrite } from "./drafts";
+import { Medicines } from "./Medicines";
 import { mgText } from "./PlanLine";
-
-const FEATURES = ["one_sided", "pulsating", "worse_with_activity", "nausea_vomiting", "light_sensitivity", "sound_sensitivity"] as const;
-type Feature = (typeof FEATURES)[number];
-
-interface Form extends Omit<EntryData, "pain_score" | "headache" | "client_id"> {
-  pain_score: number | null;
-  headache: number | null;
-}
-
-function emptyForm(): Form {
-  return {
-    pain_score: null,
-    headache: null,
-    migraine: null,
-    sleep_quality: null,
-    headache_hours: null,
-    one_sided: null,
-    pulsating: null,
-    worse_with_activity: null,
-    nausea_vomiting: null,
-    light_sensitivity: null,
-    sound_sensitivity: null,
-    aura_minutes: null,
-    note: "",
-    side_effects: [],
-    acute_medications: [],
-  };
-}
-
-/** The planned dose of a date: today's answer from the API, else the plan's step then. */
-function plannedOn(plan: Plan | null, date: string): { mg: number; time_of_day: string | null } | null {
-  if (!plan) return null;
-  if (plan.today && plan.today.date === date) return { mg: Number(plan.today.mg), time_of_day: plan.today.time_of_day };
-  const p = plan.plan;
-  if (!p || (p.stopped_on && p.stopped_on <= date)) return null;
-  const steps = p.steps.filter((s) => s.start_date <= date).sort((a, b) => (a.start_date < b.start_date ? -1 : 1));
-  const step = steps[steps.length - 1];
-  return step ? { mg: Number(step.mg), time_of_day: step.time_of_day } : null;
-}
-
-/** "today", "yesterday" or "on Tuesday 1 December": how the questions name the day. */
-export function dayWords(date: string, today: string): { kind: "today" | "yesterday" | "other"; on: string } {
-  if (date === today) return { kind: "today", on: t.todayWord };
-  if (date === addDays(today, -1)) return { kind: "yesterday", on: t.yesterdayWord };
-  return { kind: "other", on: t.onDay(formatDay(date)) };
-}
-
-/** Whether the stored entry opens the details (they hold something). */
-function hasDetails(data: Partial<Form> | null | undefined): boolean {
-  return !!data && ((data.acute_medications?.length ?? 0) > 0 || !!data.note || (data.headache_hours ?? null) !== null);
-}
-
-function statusOf(entry: LocalEntry | null | undefined): "none" | "phone" | "synced" {
-  return entry ? (entry.synced ? "synced" : "phone") : "none";
-}
-
-/** The outbox items of this day the server refused (they wait for Fix or Discard). */
-function refusedOf(outbox: OutboxItem[]): OutboxItem[] {
-  return outbox.filter((i) => i.blocked && i.blocked !== "conflict");
-}
-
-/** A refused item's reasons in words: "Amount (mg): There is no planned dose …". */
-export function refusalLines(item: OutboxItem): { field: string; text: string }[] {
-  const errors = item.refusal?.errors ?? {};
-  const lines = Object.entries(errors).map(([field, messages]) => ({ field, text: `${fieldWords(field)}: ${messages.join(" ")}` }));
-  if (lines.length) return lines;
-  const detail = item.refusal?.detail || (item.blocked !== "refused" ? item.blocked : "") || "";
-  return [{ field: "", text: detail || t.refusedNoReason }];
-}
-
-interface Question {
-  mg: number;
-  planned: number | null;
-  suggestions: number[];
-  answer: (mg: number | null) => void;
-}
+import {
+  alwaysHeadache,
+  dayWords,
+  emptyForm,
+  FEATURES,
+  type Feature,
+  type Form,
+  hasDetails,
+  plannedOn,
+  type Question,
+  refusalLines,
+  refusedOf,
+  statusOf,
+} from "./todayModel";
+import { Confirm, DidYouMean, DoseEditor, DoseFields, focusField, OpioidWarning, RefusedCard, revealAboveBars } from "./TodayParts";
 
 export function TodayForm(props: { date: string; today: string; max: string; plan: Plan | null; condition: string | null }) {
   const { date, today, max, plan, condition } = props;
@@ -239,23 +166,6 @@ export function TodayForm(props: { date: string; today: string; max: string; pla
     );
 
   const headacheDefault = condition !== null && (HEADACHE_CONDITIONS as readonly string[]).includes(condition);
-  const alwaysHeadache = (medClass: string) => (MIGRAINE_SPECIFIC_CLASSES as readonly string[]).includes(medClass);
-  const updateMed = (i: number, change: Partial<Medicine>) =>
-    set(
-      "acute_medications",
-      form.acute_medications.map((m, j) => {
-        if (j !== i) return m;
-        const next = { ...m, ...change };
-        if (change.name !== undefined && next.med_class === "combination_analgesic" && nameSuggestsOpioid(next.name)) {
-          next.contains_opioid = true; // pre-ticked (CLINICAL.md §11.3)
-        }
-        if (change.med_class !== undefined) {
-          next.contains_opioid =
-            next.med_class === "opioid" ? true : next.med_class === "combination_analgesic" && nameSuggestsOpioid(next.name) ? true : null;
-        }
-        return next;
-      }),
-    );
 
   /** Ask "Did you mean …?" when the amount is far from the plan; resolves to the amount to
    * use, or null when the patient goes back to change it. */
@@ -568,66 +478,13 @@ export function TodayForm(props: { date: string; today: string; max: string; pla
               {fieldError("aura_minutes")}
             </div>
           </fieldset>
-          <fieldset class="scale">
-            <legend>{t.medicines}</legend>
-            {form.acute_medications.map((m, i) => (
-              <div class="med stack">
-                <label class="field">
-                  <span>{t.medicineClass}</span>
-                  <select value={m.med_class} onChange={(e) => updateMed(i, { med_class: e.currentTarget.value })}>
-                    {MEDICINE_CLASSES.map((c) => (
-                      <option value={c}>{t.medicineClasses[c]}</option>
-                    ))}
-                  </select>
-                </label>
-                <label class="field">
-                  <span>{t.medicineName}</span>
-                  <input maxLength={100} value={m.name} onInput={(e) => updateMed(i, { name: e.currentTarget.value })} />
-                </label>
-                {m.med_class === "combination_analgesic" ? (
-                  <label class="check">
-                    <input type="checkbox" checked={m.contains_opioid === true} onChange={(e) => updateMed(i, { contains_opioid: e.currentTarget.checked })} />
-                    <span>{t.containsOpioid}</span>
-                  </label>
-                ) : null}
-                {alwaysHeadache(m.med_class) ? (
-                  <p class="muted small">{t.alwaysForHeadache}</p>
-                ) : (
-                  <RadioGroup
-                    legend={t.forHeadache}
-                    options={[
-                      { value: true, label: t.yes },
-                      { value: false, label: t.forSomethingElse },
-                    ]}
-                    value={m.for_headache ?? headacheDefault}
-                    onPick={(v) => updateMed(i, { for_headache: v })}
-                    layout="n2"
-                    wide
-                  />
-                )}
-                <button
-                  type="button"
-                  class="link"
-                  onClick={() => set("acute_medications", form.acute_medications.filter((_, j) => j !== i))}
-                >
-                  {t.removeMedicine}
-                </button>
-              </div>
-            ))}
-            {opioid ? <OpioidWarning box={opioidBox} /> : null}
-            <button
-              type="button"
-              class="secondary"
-              onClick={() =>
-                set("acute_medications", [
-                  ...form.acute_medications,
-                  { med_class: "non_opioid_analgesic", name: "", for_headache: headacheDefault, contains_opioid: null },
-                ])
-              }
-            >
-              {t.addMedicine}
-            </button>
-          </fieldset>
+          <Medicines
+            meds={form.acute_medications}
+            headacheDefault={headacheDefault}
+            opioid={opioid}
+            opioidBox={opioidBox}
+            onChange={(meds) => set("acute_medications", meds)}
+          />
           <label class="field">
             <span>{t.note}</span>
             <textarea maxLength={2000} rows={3} value={form.note} onInput={(e) => set("note", e.currentTarget.value)} />
@@ -696,193 +553,3 @@ export function TodayForm(props: { date: string; today: string; max: string; pla
   );
 }
 
-/** Scroll `el` into view and then clear of the fixed Save bar, whatever its height now
- * (a confirmation line, a long message: the CSS scroll padding is only an estimate). */
-export function revealAboveBars(el: HTMLElement | null): void {
-  if (!el) return;
-  el.scrollIntoView({ block: "nearest" });
-  const bar = document.querySelector(".savebar");
-  if (!bar) return;
-  const covered = el.getBoundingClientRect().bottom - (bar.getBoundingClientRect().top - 12);
-  if (covered > 0) window.scrollBy(0, covered);
-}
-
-/** Focus a field by its server path: a radio group's tab stop, else its input. */
-function focusField(root: HTMLElement | null, field: string): void {
-  const box = root?.querySelector<HTMLElement>(`[data-field="${field}"]`);
-  for (const which of ["input, select, textarea", '[role="radio"][tabindex="0"]', "button"]) {
-    const target = box?.querySelector<HTMLElement>(which);
-    if (target) return target.focus();
-  }
-}
-
-function OpioidWarning({ box }: { box: { current: HTMLElement | null } }) {
-  return (
-    <section class="warning" role="alert" data-testid="opioid-warning" ref={box as any}>
-      <h2>{t.opioidWarningTitle}</h2>
-      <p>{t.opioidWarning}</p>
-    </section>
-  );
-}
-
-function DoseFields(props: { mg: string; time: string; error?: string; onMg: (v: string) => void; onTime: (v: string) => void }) {
-  const { mg, time, error, onMg, onTime } = props;
-  return (
-    <>
-      <div class="row">
-        <label class="field">
-          <span>{t.doseAmount}</span>
-          <input
-            type="text"
-            inputMode="decimal"
-            autocomplete="off"
-            value={mg}
-            aria-invalid={error ? "true" : undefined}
-            aria-describedby={error ? "err-mg" : undefined}
-            onInput={(e) => onMg(e.currentTarget.value)}
-          />
-        </label>
-        <label class="field">
-          <span>{t.doseTime}</span>
-          <select value={time} onChange={(e) => onTime(e.currentTarget.value)}>
-            <option value="">—</option>
-            {["morning", "bedtime", "other"].map((k) => (
-              <option value={k}>{t.timeOfDayLabel[k]}</option>
-            ))}
-          </select>
-        </label>
-      </div>
-      {error ? (
-        <p class="field-error" id="err-mg" role="alert">
-          {error}
-        </p>
-      ) : null}
-    </>
-  );
-}
-
-/** Correct a logged dose: amount and time, checked like a new one, then PATCH (queued). */
-function DoseEditor(props: {
-  dose: LocalDose;
-  planned: { mg: number; time_of_day: string | null } | null;
-  confirmAmount: (mg: number) => Promise<number | null>;
-  onDone: () => void;
-  refusedText?: string;
-}) {
-  const { dose, planned, confirmAmount, onDone, refusedText } = props;
-  const [mg, setMg] = useState(dose.mg === null ? "" : String(dose.mg));
-  const [time, setTime] = useState(dose.time_of_day ?? "");
-  const [error, setError] = useState(refusedText ?? "");
-  const saveDose = async () => {
-    let amount = parseAmount(mg);
-    const found = doseProblems(true, amount, planned?.mg ?? null);
-    if (found.length || amount === null) {
-      setError(found[0]?.text ?? t.doseNeedsAmount);
-      return;
-    }
-    amount = await confirmAmount(amount);
-    if (amount === null) return;
-    await changeDose(dose.date, { taken: true, mg: amount, time_of_day: time || null });
-    void replay();
-    onDone();
-  };
-  return (
-    <div class="stack sub-card" data-testid="dose-editor">
-      <DoseFields mg={mg} time={time} error={error} onMg={(v) => (setMg(v), setError(""))} onTime={setTime} />
-      <div class="buttons">
-        <button type="button" class="secondary" onClick={onDone}>
-          {t.cancel}
-        </button>
-        <button type="button" class="primary" onClick={() => void saveDose()}>
-          {t.saveDose}
-        </button>
-      </div>
-    </div>
-  );
-}
-
-/** "Did you mean 1.5 mg?": an amount far from the plan (a slipped decimal point). */
-function DidYouMean({ question }: { question: Question }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = dialog.current;
-    if (d && !d.open) d.showModal();
-    return () => d?.close();
-  }, []);
-  const { mg, planned, suggestions, answer } = question;
-  return (
-    <dialog ref={dialog} class="dialog stack" aria-labelledby="dym-title" data-testid="did-you-mean" onCancel={() => answer(null)}>
-      <h2 id="dym-title">{t.didYouMeanTitle(suggestions.map(mgText))}</h2>
-      <p>{planned !== null ? t.didYouMeanPlan(mgText(mg), mgText(planned)) : t.didYouMeanUsual(mgText(mg))}</p>
-      <div class="stack">
-        {suggestions.map((s) => (
-          <button type="button" class="primary" onClick={() => answer(s)}>
-            {t.useAmount(mgText(s))}
-          </button>
-        ))}
-        <button type="button" class="secondary" onClick={() => answer(mg)}>
-          {t.keepAmount(mgText(mg))}
-        </button>
-        <button type="button" class="link" onClick={() => answer(null)}>
-          {t.changeAmount}
-        </button>
-      </div>
-    </dialog>
-  );
-}
-
-export function Confirm(props: {
-  title: string;
-  text: string;
-  confirm: string;
-  onCancel: () => void;
-  onConfirm: () => void;
-  cancel?: string;
-  extra?: ComponentChildren;
-}) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = dialog.current;
-    if (d && !d.open) d.showModal();
-    return () => d?.close();
-  }, []);
-  return (
-    <dialog ref={dialog} class="dialog stack" aria-labelledby="confirm-title" data-testid="confirm" onCancel={props.onCancel}>
-      <h2 id="confirm-title">{props.title}</h2>
-      <p>{props.text}</p>
-      {props.extra}
-      <div class="row">
-        <button type="button" class="secondary" onClick={props.onCancel}>
-          {props.cancel ?? t.cancel}
-        </button>
-        <button type="button" class="danger" onClick={props.onConfirm}>
-          {props.confirm}
-        </button>
-      </div>
-    </dialog>
-  );
-}
-
-/** A change of this day the server refused: what it said, in words, with Fix and Discard. */
-function RefusedCard({ item, date, onFix, onDiscard }: { item: OutboxItem; date: string; onFix: (field: string) => void; onDiscard: () => void }) {
-  const lines = refusalLines(item);
-  return (
-    <section class="card refused stack" role="alert" aria-labelledby={`refused-${item.key}`} data-testid="refused">
-      <h2 id={`refused-${item.key}`}>{item.kind === "dose" ? t.refusedDoseTitle(formatDay(date)) : t.refusedTitle(formatDay(date))}</h2>
-      <ul>
-        {lines.map((l) => (
-          <li>{l.text}</li>
-        ))}
-      </ul>
-      <p class="small">{t.refusedExplain}</p>
-      <div class="buttons">
-        <button type="button" class="primary" onClick={() => onFix(lines[0].field)}>
-          {t.fix}
-        </button>
-        <button type="button" class="secondary" onClick={onDiscard}>
-          {t.discard}
-        </button>
-      </div>
-    </section>
-  );
-}

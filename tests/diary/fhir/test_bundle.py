@@ -22,14 +22,16 @@ from django.test import override_settings
 from django.utils import timezone
 
 from diary.analysis.engine import analyse
+from diary.demo.generate import history_build
+from diary.demo.profiles import PROFILES
+from diary.demo.seed import patient_seed
 from diary.fhir.bundle import CHUNK_CHARS, bundle_stream
 from diary.fhir.codes import system_url
-from diary.management.commands.seed_demo import PROFILES, history_build, patient_seed
 from diary.models import DiaryEntry, DoseLog, Patient
+from diary.selectors import histories_load
 from diary.services.dosing import plan_stop
 from diary.services.entries import entry_record
 from diary.services.export import export_gather
-from diary.services.insights import histories_load
 from tests.diary.fhir.reader import comparable, parse, read_back, resources, stored
 from tests.factories import ClinicianFactory, PatientFactory, plan_for
 

@@ -1,0 +1,173 @@
+"""Clinic outcomes: the clinician's patients counted by the case series' categories (CLINICAL.md §6)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F
+
+from diary.access import visible_patients
+from diary.choices import HEADACHE_CONDITIONS, Condition, SideEffectKind, VerdictKind
+from diary.dashboard.triage import summary_parts
+from diary.models import Clinician, Patient
+
+# CLINICAL.md §6: the published case series' categories and how verdicts map to them.
+OUTCOME_CATEGORIES = (
+    ("responders", "Responders (≥ 50% relief)"),
+    ("partial_responders", "Partial responders"),
+    ("non_responders", "Non-responders"),
+)
+# What each category holds, in the verdicts' own words (outcome_category is the rule).
+OUTCOME_DEFINITIONS = {
+    "responders": "Strong responders (50% or more less pain), and responders with migraine or chronic migraine "
+    "(50% or more fewer headache days).",
+    "partial_responders": "Responders with a pain condition (30–49% less pain: real benefit, but under the "
+    "case series' 50% relief), and partial responses.",
+    "non_responders": "No adequate response at the decision point, and plans stopped before it (discontinued).",
+}
+OUTCOME_APART = (VerdictKind.INSUFFICIENT_DATA, VerdictKind.IN_PROGRESS)
+
+
+def outcome_category(verdict: str | None, condition: str | None) -> str | None:
+    """strong_responder, or responder for migraine/headache → responders; responder (pain,
+    30–49%) and partial → partial responders; non_responder and discontinued → non-responders;
+    anything else is not counted."""
+    if verdict == VerdictKind.STRONG_RESPONDER:
+        return "responders"
+    if verdict == VerdictKind.RESPONDER:
+        return "responders" if condition in HEADACHE_CONDITIONS else "partial_responders"
+    if verdict == VerdictKind.PARTIAL:
+        return "partial_responders"
+    if verdict in (VerdictKind.NON_RESPONDER, VerdictKind.DISCONTINUED):
+        return "non_responders"
+    return None
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _doses(segments: list[dict[str, Any]], clock: dict[str, Any]) -> tuple[float | None, float | None]:
+    """(starting dose, stable dose): the first amount taken, and the amount held on the
+    decision point, or the last amount held when the trial ended before it (a stop)."""
+    if not segments:
+        return None, None
+    stable = segments[-1]["mg"]
+    point = clock.get("decision_point")
+    if point:
+        for segment in segments:
+            if segment["start"] <= point <= segment["end"]:
+                stable = segment["mg"]
+                break
+    return segments[0]["mg"], stable
+
+
+def _dose_rows(counts: dict[float, int]) -> list[dict[str, Any]]:
+    return [{"mg": f"{Decimal(str(mg)):.2f}", "patients": n} for mg, n in sorted(counts.items())]
+
+
+def _rate_block(
+    categories: dict[str, int], counted: int, members: dict[str, list[dict[str, Any]]] | None = None
+) -> dict[str, Any]:
+    return {
+        "counted": counted,
+        "categories": [
+            {
+                "key": key,
+                "label": label,
+                "count": categories[key],
+                "pct": _pct(categories[key], counted),
+                **({"definition": OUTCOME_DEFINITIONS[key], "patients": members[key]} if members is not None else {}),
+            }
+            for key, label in OUTCOME_CATEGORIES
+        ],
+        "responder_rate_pct": _pct(categories["responders"] + categories["partial_responders"], counted),
+    }
+
+
+def _member(patient: Patient, verdict: str | None, condition: str) -> dict[str, Any]:
+    return {
+        "id": patient.public_id,
+        "display_name": patient.user.display_name or patient.user.email,
+        "condition": condition,
+        "condition_label": dict(Condition.choices).get(condition, condition),
+        "verdict": verdict,
+        "verdict_label": VerdictKind(verdict).label if verdict in VerdictKind.values else "Not analysed yet",
+    }
+
+
+def clinic_outcomes(clinician: Clinician) -> tuple[dict[str, Any], list[Patient]]:
+    """The clinic's outcomes in the form of the published case series (CLINICAL.md §6).
+
+    Counted: actively linked patients whose stored verdict maps to a category (they reached
+    the decision point, or stopped before it: ``discontinued``). ``in_progress`` and
+    ``insufficient_data`` are listed apart, as are patients not analysed yet. Rates are of
+    the counted patients. Side-effect rates: counted patients with at least one logged day of
+    the side effect while on LDN (the stored incidence per dose step). One query; returns the
+    patients read (for the audit).
+    """
+    patients = list(
+        visible_patients(clinician)
+        .select_related("user")
+        .only("pk", "public_id", "primary_condition", "user__display_name", "user__email")
+        .annotate(verdict=F("insight__verdict"))
+        .order_by("user__display_name", "pk")
+    )
+    parts = summary_parts(
+        [p.pk for p in patients if p.verdict is not None], ("condition", "clock", "segments", "side_effects_by_step")
+    )
+    categories = dict.fromkeys((key for key, _ in OUTCOME_CATEGORIES), 0)
+    apart = {"insufficient_data": 0, "in_progress": 0, "not_analysed": 0}
+    members: dict[str, list[dict[str, Any]]] = {key: [] for key in [*categories, *apart]}
+    starting: dict[float, int] = defaultdict(int)
+    stable: dict[float, int] = defaultdict(int)
+    side_effects: dict[str, int] = defaultdict(int)
+    by_condition: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(categories, 0))
+    for p in patients:
+        verdict = p.verdict
+        summary = parts.get(p.pk, {})
+        condition = summary.get("condition") or p.primary_condition
+        if verdict is None:
+            apart["not_analysed"] += 1
+            members["not_analysed"].append(_member(p, None, condition))
+            continue
+        category = outcome_category(verdict, condition)
+        if category is None:
+            if verdict in apart:
+                apart[verdict] += 1
+                members[verdict].append(_member(p, verdict, condition))
+            continue
+        categories[category] += 1
+        members[category].append(_member(p, verdict, condition))
+        by_condition[condition][category] += 1
+        first, held = _doses(summary.get("segments") or [], summary.get("clock") or {})
+        if first is not None:
+            starting[first] += 1
+        if held is not None:
+            stable[held] += 1
+        steps = (summary.get("side_effects_by_step") or {}).values()
+        kinds = {kind for step in steps for kind, share in step["incidence"].items() if share}
+        for kind in kinds:
+            side_effects[kind] += 1
+    counted = sum(categories.values())
+    labels = dict(SideEffectKind.choices)
+    return (
+        {
+            **_rate_block(categories, counted, members),
+            "apart": apart,
+            "apart_patients": {key: members[key] for key in apart},
+            "starting_doses": _dose_rows(starting),
+            "stable_doses": _dose_rows(stable),
+            "side_effect_rates": [
+                {"kind": kind, "label": labels.get(kind, kind), "patients": n, "pct": _pct(n, counted)}
+                for kind, n in sorted(side_effects.items(), key=lambda kv: (-kv[1], kv[0]))
+            ],
+            "by_condition": [
+                {"condition": condition, **_rate_block(cats, sum(cats.values()))}
+                for condition, cats in sorted(by_condition.items())
+            ],
+        },
+        list[Patient](patients),
+    )

@@ -44,8 +44,11 @@ from diary.selectors.people import (
     push_subscriptions_of,
 )
 from diary.selectors.questionnaires import (
+    QuestionnaireReads,
     clinic_hit6_wording,
     hit6_wording_of,
+    questionnaire_reads,
+    questionnaire_rows,
     questionnaire_standing,
     questionnaire_today,
     questionnaires_for,
@@ -54,6 +57,7 @@ from diary.selectors.questionnaires import (
 
 __all__ = [
     "PlannedDose",
+    "QuestionnaireReads",
     "active_link_id",
     "care_link_of",
     "care_links_for_patient",
@@ -86,6 +90,8 @@ __all__ = [
     "planned_dose_on",
     "plans_for",
     "push_subscriptions_of",
+    "questionnaire_reads",
+    "questionnaire_rows",
     "questionnaire_standing",
     "questionnaire_today",
     "questionnaires_for",

@@ -21,10 +21,11 @@ from api.serializers.account import AccountDeleteIn, ExportOut
 from api.serializers.reminders import reminder_out
 from api.views.base import PatientView
 from diary.dates import local_calendar_date
+from diary.selectors import ExportData, export_gather
 from diary.services.accounts import patient_account_delete
 from diary.services.audit import audit_record
 from diary.services.errors import InvalidInput
-from diary.services.export import EXPORT_FORMAT_VERSION, ExportData, entries_csv, export_gather
+from diary.services.export import EXPORT_FORMAT_VERSION, entries_csv
 
 EXPORT_FORMATS = ("json", "csv")
 

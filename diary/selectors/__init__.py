@@ -23,6 +23,7 @@ from diary.selectors.dosing import (
     reported_baseline_of,
 )
 from diary.selectors.entries import changes_since, entries_for, entry_on, entry_version_on
+from diary.selectors.export import ExportData, export_gather
 from diary.selectors.history import histories_load
 from diary.selectors.insights import (
     flag_of,
@@ -56,6 +57,7 @@ from diary.selectors.questionnaires import (
 )
 
 __all__ = [
+    "ExportData",
     "PlannedDose",
     "QuestionnaireReads",
     "active_link_id",
@@ -71,6 +73,7 @@ __all__ = [
     "entries_for",
     "entry_on",
     "entry_version_on",
+    "export_gather",
     "first_dose_taken",
     "flag_of",
     "flag_of_patient",

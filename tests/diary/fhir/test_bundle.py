@@ -28,10 +28,9 @@ from diary.demo.seed import patient_seed
 from diary.fhir.bundle import CHUNK_CHARS, bundle_stream
 from diary.fhir.codes import system_url
 from diary.models import DiaryEntry, DoseLog, Patient
-from diary.selectors import histories_load
+from diary.selectors import export_gather, histories_load
 from diary.services.dosing import plan_stop
 from diary.services.entries import entry_record
-from diary.services.export import export_gather
 from tests.diary.fhir.reader import comparable, parse, read_back, resources, stored
 from tests.factories import ClinicianFactory, PatientFactory, plan_for
 

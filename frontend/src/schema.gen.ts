@@ -1269,7 +1269,7 @@ export interface components {
         AcuteMedicationInRequest: {
             med_class: components["schemas"]["MedClassEnum"];
             /** @default  */
-            name: string;
+            name?: string;
             /** @description Default: yes for migraine patients, no for others. */
             for_headache?: boolean | null;
             /** @description Default: yes for class opioid, or when the name names an opioid (codeine, tramadol, ...). */
@@ -1281,6 +1281,29 @@ export interface components {
             for_headache: boolean;
             contains_opioid: boolean;
         };
+        AdherenceOut: {
+            /** Format: date */
+            start: string;
+            /** Format: date */
+            end: string;
+            planned_days: number;
+            taken_days: number;
+            /** Format: double */
+            adherence_pct: number | null;
+            threshold_pct: number;
+            low: boolean;
+        };
+        /**
+         * @description The answers as given, by instrument: MIDAS items, a and b; HIT-6 answers; PGIC answer
+         *     (none for a bare or reported total).
+         */
+        AnswersOut: {
+            items?: (number | null)[];
+            a?: number | null;
+            b?: number | null;
+            answers?: components["schemas"]["Hit6AnswerEnum"][];
+            answer?: number;
+        };
         /** @description Rejects fields it does not know, so a typo is an error rather than silently lost. */
         BaselineInRequest: {
             /** Format: double */
@@ -1290,7 +1313,7 @@ export interface components {
             /** Format: double */
             mean_pain?: number | null;
             /** @default  */
-            note: string;
+            note?: string;
         };
         BaselineOut: {
             /** Format: double */
@@ -1305,6 +1328,26 @@ export interface components {
             /** @description Always 'reported': entered by the clinician. */
             readonly provenance: string;
         };
+        BaselineSummaryOut: {
+            source: components["schemas"]["SourceEnum"];
+            labels: components["schemas"]["LabelsEnum"][];
+            /** Format: double */
+            headache_days_per_28: number | null;
+            /** Format: double */
+            moderate_severe_days_per_28: number | null;
+            /** Format: double */
+            migraine_days_per_28: number | null;
+            /** Format: double */
+            mean_pain: number | null;
+            /** @description The 28 days before the first dose. */
+            diary_window: components["schemas"]["WindowOut"] | null;
+        };
+        /**
+         * @description * `target` - target
+         *     * `fallback` - fallback
+         * @enum {string}
+         */
+        BasisEnum: "target" | "fallback";
         Changes: {
             /** @description Pass as ?since= next time. */
             cursor: string;
@@ -1368,13 +1411,57 @@ export interface components {
              * @description A reported baseline total (MIDAS or HIT-6), after the first dose only.
              * @default false
              */
-            reported: boolean;
+            reported?: boolean;
             /** Format: uuid */
             client_id?: string;
+        };
+        /** @description The trial clock (CLINICAL.md §5): when it started, and the dates that follow. */
+        ClockOut: {
+            /** Format: date */
+            start: string | null;
+            basis: (components["schemas"]["BasisEnum"] | components["schemas"]["NullEnum"]) | null;
+            /**
+             * Format: double
+             * @description The amount that started the clock.
+             */
+            mg: number | null;
+            /** Format: double */
+            target_mg: number;
+            /** @description The patient has a plan (without one the default target counts). */
+            plan: boolean;
+            decision_weeks: number;
+            /** Format: date */
+            first_dose: string | null;
+            /** Format: date */
+            evaluation_date: string;
+            days_on_clock: number | null;
+            /** Format: date */
+            earliest_evaluation: string | null;
+            /** Format: date */
+            decision_point: string | null;
+            /** Format: date */
+            stopped_on: string | null;
+            stop_reason: string | null;
         };
         /** @description Rejects fields it does not know, so a typo is an error rather than silently lost. */
         CodeInRequest: {
             code: string;
+        };
+        CoefficientOut: {
+            /** Format: double */
+            estimate: number | null;
+            ci95: (number | null)[] | null;
+            /** Format: double */
+            p: number | null;
+        };
+        /** @description The change terms only for segments with 5 weekly points or more. */
+        CoefficientsOut: {
+            intercept?: components["schemas"]["CoefficientOut"];
+            slope_per_week?: components["schemas"]["CoefficientOut"];
+            level_change_at_first_dose?: components["schemas"]["CoefficientOut"];
+            slope_change_at_first_dose?: components["schemas"]["CoefficientOut"];
+            level_change_at_clock_start?: components["schemas"]["CoefficientOut"];
+            slope_change_at_clock_start?: components["schemas"]["CoefficientOut"];
         };
         ConditionChangeOut: {
             readonly condition_from: components["schemas"]["ConditionEnum"];
@@ -1432,6 +1519,13 @@ export interface components {
             /** @description What the total means: 'grade IV', 'severe impact', 'much improved'. */
             words: string;
         };
+        CountingResponseOut: {
+            total: number;
+            /** Format: date */
+            completed_on: string;
+            entered_by: components["schemas"]["EnteredByEnum"];
+            band: string | null;
+        };
         CurrentVerdictOut: {
             kind: components["schemas"]["VerdictKindEnum"];
             kind_label: string;
@@ -1477,6 +1571,21 @@ export interface components {
             /** Format: date */
             date: string;
         };
+        DoseAboveUsualNoticeOut: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "dose_above_usual";
+            doses: components["schemas"]["HighDoseOut"][];
+            /** Format: double */
+            usual_max_mg: number;
+        };
+        /**
+         * @description * `dose_above_usual` - dose_above_usual
+         * @enum {string}
+         */
+        DoseAboveUsualNoticeOutKindEnum: "dose_above_usual";
         DoseCountOut: {
             /** Format: double */
             mg: number;
@@ -1574,7 +1683,7 @@ export interface components {
             sound_sensitivity?: boolean | null;
             aura_minutes?: number | null;
             /** @default  */
-            note: string;
+            note?: string;
             /** Format: uuid */
             client_id?: string | null;
             side_effects?: components["schemas"]["SideEffectInRequest"][];
@@ -1699,7 +1808,7 @@ export interface components {
         /** @description Rejects fields it does not know, so a typo is an error rather than silently lost. */
         FlagNoteInRequest: {
             /** @default  */
-            note: string;
+            note?: string;
         };
         FlagOut: {
             /** Format: uuid */
@@ -1745,11 +1854,60 @@ export interface components {
          * @enum {string}
          */
         FlagStatusEnum: "open" | "acknowledged" | "resolved";
+        /** @description The wording the app shows (diary/questionnaire_forms.py). */
+        FormsOut: {
+            midas: components["schemas"]["MidasFormOut"];
+            pgic: components["schemas"]["PgicFormOut"];
+            /** @description null until the clinic enters its licensed HIT-6 wording. */
+            hit6: components["schemas"]["Hit6FormOut"] | null;
+        };
+        FrequentMedicinesNoticeOut: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "frequent_medicines";
+            days: number;
+            /** Format: date */
+            start: string;
+            /** Format: date */
+            end: string;
+            more_than: number;
+        };
+        /**
+         * @description * `frequent_medicines` - frequent_medicines
+         * @enum {string}
+         */
+        FrequentMedicinesNoticeOutKindEnum: "frequent_medicines";
+        HighDoseOut: {
+            /** Format: date */
+            date: string;
+            kind: string;
+            /** Format: double */
+            mg: number;
+        };
+        /**
+         * @description * `never` - never
+         *     * `rarely` - rarely
+         *     * `sometimes` - sometimes
+         *     * `very_often` - very_often
+         *     * `always` - always
+         * @enum {string}
+         */
+        Hit6AnswerEnum: "never" | "rarely" | "sometimes" | "very_often" | "always";
+        Hit6AnswerOut: {
+            value: components["schemas"]["Hit6AnswerEnum"];
+            label: string;
+        };
+        Hit6FormOut: {
+            items: string[];
+            answers: components["schemas"]["Hit6AnswerOut"][];
+        };
         /** @description Rejects fields it does not know, so a typo is an error rather than silently lost. */
         Hit6WordingInRequest: {
             items: string[];
             /** @default  */
-            licence_note: string;
+            licence_note?: string;
         };
         Hit6WordingOut: {
             items: string[] | null;
@@ -1757,6 +1915,13 @@ export interface components {
             /** Format: date-time */
             updated_at: string | null;
             can_edit: boolean;
+        };
+        IncidenceOut: {
+            days_logged: number;
+            /** @description Per side-effect kind reported: the share of logged days with it. */
+            incidence: {
+                [key: string]: number;
+            };
         };
         /**
          * @description * `pending` - pending
@@ -1772,6 +1937,16 @@ export interface components {
          * @enum {string}
          */
         InstrumentEnum: "midas" | "hit6" | "pgic";
+        InstrumentFindingOut: {
+            baseline: components["schemas"]["CountingResponseOut"] | null;
+            followup: components["schemas"]["CountingResponseOut"] | null;
+            /** Format: date */
+            followup_from: string | null;
+            /** @description MIDAS and HIT-6 of headache patients. */
+            criterion?: string;
+            criterion_rule?: string | null;
+            criterion_reason?: string;
+        };
         /** @description The answer to creating an invitation: the code once, as a link and as a QR code. */
         InvitationCreatedOut: {
             /** Format: uuid */
@@ -1802,7 +1977,7 @@ export interface components {
              * @description For the clinic's own reference, e.g. the patient's initials.
              * @default
              */
-            note: string;
+            note?: string;
         };
         /** @description A care link as the clinic sees it. The patient is named only while the link is active. */
         InvitationOut: {
@@ -1839,6 +2014,12 @@ export interface components {
          */
         KeyEnum: "responders" | "partial_responders" | "non_responders";
         /**
+         * @description * `reported` - reported
+         *     * `pro_rated` - pro_rated
+         * @enum {string}
+         */
+        LabelsEnum: "reported" | "pro_rated";
+        /**
          * @description * `invited` - Invited
          *     * `active` - Active
          *     * `revoked` - Revoked
@@ -1864,12 +2045,67 @@ export interface components {
          * @enum {string}
          */
         MedClassEnum: "non_opioid_analgesic" | "triptan" | "ergot" | "gepant_ditan" | "opioid" | "combination_analgesic" | "antiemetic" | "other";
+        MedicineCountOut: {
+            /** @description null: several classes together. */
+            med_class: string | null;
+            days: number | null;
+        };
+        MedicineOveruseNoticeOut: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "medicine_overuse";
+            probable: boolean;
+            counts: components["schemas"]["MedicineCountOut"][];
+            /** Format: date */
+            start: string | null;
+            /** Format: date */
+            end: string | null;
+            headache_days_needed: number | null;
+        };
+        /**
+         * @description * `medicine_overuse` - medicine_overuse
+         * @enum {string}
+         */
+        MedicineOveruseNoticeOutKindEnum: "medicine_overuse";
+        /**
+         * @description * `ols_newey_west` - ols_newey_west
+         *     * `ols` - ols
+         * @enum {string}
+         */
+        MethodEnum: "ols_newey_west" | "ols";
         /**
          * @description * `headache_days` - headache_days
          *     * `pain` - pain
          * @enum {string}
          */
         MetricEnum: "headache_days" | "pain";
+        MidasFormOut: {
+            items: string[];
+            a: string;
+            b: string;
+            max_days: number;
+            max_pain: number;
+        };
+        MissedDosesNoticeOut: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "missed_doses";
+            taken_days: number;
+            planned_days: number;
+            /** Format: date */
+            start: string;
+            /** Format: date */
+            end: string;
+        };
+        /**
+         * @description * `missed_doses` - missed_doses
+         * @enum {string}
+         */
+        MissedDosesNoticeOutKindEnum: "missed_doses";
         MyAlertOut: {
             kind: string;
             text: string;
@@ -1883,23 +2119,31 @@ export interface components {
             as_of: string | null;
             alerts: components["schemas"]["MyAlertOut"][];
             suggestions: components["schemas"]["MySuggestionOut"][];
-            /** @description Safety notices about what I do (medicines taken often, missed doses, a dose above the usual range), as numbers the app puts into words: [{kind: medicine_overuse|frequent_medicines|dose_above_usual|missed_doses, ...}]. */
-            notices: unknown;
-            /** @description Since I started LDN: {measure: headache_days|pain|null, stage, first_dose, baseline: {source, value, start, end}, latest: {value, start, end, days_logged, valid}, change_pct, change_points, ...}: the numbers of the verdict's evidence, without the verdict. */
-            since_start: unknown;
-            /** @description My pain and sleep over the last 8 weeks, in words and numbers. */
-            trend: unknown;
+            /** @description Safety notices about what I do (medicines taken often, missed doses, a dose above the usual range), as numbers the app puts into words. */
+            notices: components["schemas"]["NoticeOut"][];
+            /** @description Since I started LDN: the numbers of the verdict's evidence, without the verdict. */
+            since_start: components["schemas"]["SinceStartOut"] | null;
+            /** @description My pain and sleep over the last 8 weeks (null: not analysed yet). */
+            trend: components["schemas"]["TrendsOut"] | null;
             /** @description My numbers for each dose I have taken. */
-            segments: unknown;
-            /** @description Daily series for my charts. */
-            series: unknown;
-            /** @description Weekly means, last 12 weeks. */
-            weekly: unknown;
+            segments: components["schemas"]["SegmentOut"][];
+            /** @description Daily series for my charts (null: not analysed yet). */
+            series: components["schemas"]["SeriesOut"] | null;
+            /** @description Weekly means, last 12 weeks (null: not analysed yet). */
+            weekly: components["schemas"]["WeeklyOut"] | null;
         };
         MySuggestionOut: {
             kind: string;
             text: string;
         };
+        /**
+         * @description * `before_ldn` - before_ldn
+         *     * `first_dose` - first_dose
+         *     * `clock_start` - clock_start
+         * @enum {string}
+         */
+        NameEnum: "before_ldn" | "first_dose" | "clock_start";
+        NoticeOut: components["schemas"]["MedicineOveruseNoticeOut"] | components["schemas"]["FrequentMedicinesNoticeOut"] | components["schemas"]["DoseAboveUsualNoticeOut"] | components["schemas"]["MissedDosesNoticeOut"];
         /** @enum {unknown} */
         NullEnum: null;
         OutcomeCategoryOut: {
@@ -1909,6 +2153,12 @@ export interface components {
             /** Format: double */
             pct: number | null;
         };
+        /**
+         * @description * `headache_days_per_28` - headache_days_per_28
+         *     * `mean_pain` - mean_pain
+         * @enum {string}
+         */
+        OutcomeEnum: "headache_days_per_28" | "mean_pain";
         OutcomePatientOut: {
             /** Format: uuid */
             id: string;
@@ -1928,6 +2178,30 @@ export interface components {
             insufficient_data: components["schemas"]["OutcomePatientOut"][];
             in_progress: components["schemas"]["OutcomePatientOut"][];
             not_analysed: components["schemas"]["OutcomePatientOut"][];
+        };
+        OverusePanelOut: {
+            /** @description The last three 28-day windows, oldest first. */
+            windows: components["schemas"]["OveruseWindowOut"][];
+            /** @description Days per 28 per medicine class, and several_classes. */
+            thresholds: {
+                [key: string]: number;
+            };
+        };
+        OveruseWindowOut: {
+            /** Format: date */
+            start: string;
+            /** Format: date */
+            end: string;
+            /** @description Days per medicine class. */
+            days_per_class: {
+                [key: string]: number;
+            };
+            ichd3_classes_present: string[];
+            several_classes_union_days: number | null;
+            headache_days: number;
+            days_logged: number;
+            risk: boolean;
+            reasons: string[];
         };
         PaginatedDoseLogOutList: {
             /** @example 123 */
@@ -2101,8 +2375,8 @@ export interface components {
             verdict_history: components["schemas"]["VerdictOut"][];
             flags: components["schemas"]["FlagOut"][];
             suggestions: components["schemas"]["SuggestionOut"][];
-            /** @description Segments, series, trends, regression, windows: see docs/insights.md. */
-            summary: unknown;
+            /** @description What the charts and tables read (null: never analysed yet). */
+            summary: components["schemas"]["SummaryOut"] | null;
             /** @description Raw daily values over summary.series' days (null: missing). */
             daily: components["schemas"]["DailyValuesOut"] | null;
         };
@@ -2137,6 +2411,11 @@ export interface components {
             /** Format: date */
             readonly last_entry_date: string | null;
         };
+        PgicFormOut: {
+            question: string;
+            /** @description From 1 (very much improved) to 7. */
+            answers: string[];
+        };
         PlanCheckOut: {
             warnings: components["schemas"]["Warning"][];
             /** @description Always null: invalid input is a 400, as for PUT. */
@@ -2145,14 +2424,14 @@ export interface components {
         /** @description Rejects fields it does not know, so a typo is an error rather than silently lost. */
         PlanInRequest: {
             /** @default naltrexone */
-            drug: string;
+            drug?: string;
             /**
              * Format: double
              * @default 4.5
              */
-            target_mg: number;
+            target_mg?: number;
             /** @default 12 */
-            decision_weeks: number;
+            decision_weeks?: number;
             steps: components["schemas"]["StepInRequest"][];
         };
         PlanOut: {
@@ -2186,7 +2465,7 @@ export interface components {
             stopped_on: string;
             reason: components["schemas"]["StopReasonEnum"];
             /** @default  */
-            note: string;
+            note?: string;
         };
         PlanTemplateOut: {
             key: string;
@@ -2315,6 +2594,14 @@ export interface components {
             readonly last_success_at: string | null;
             readonly failure_count: number;
         };
+        QuestionnaireFindingsOut: {
+            /** @description midas, hit6, pgic: those listed. */
+            instruments: {
+                [key: string]: components["schemas"]["InstrumentFindingOut"];
+            };
+            criterion_met: components["schemas"]["InstrumentEnum"][];
+            due: components["schemas"]["DueOut"][];
+        };
         /** @description The patient's response: the answers of one instrument (see `forms` in the GET). */
         QuestionnaireInRequest: {
             instrument: components["schemas"]["InstrumentEnum"];
@@ -2337,21 +2624,20 @@ export interface components {
             /** Format: uuid */
             readonly id: string;
             /** Format: uuid */
-            client_id?: string | null;
-            instrument: components["schemas"]["InstrumentEnum"];
+            readonly client_id: string | null;
+            readonly instrument: components["schemas"]["InstrumentEnum"];
             /** Format: date */
-            completed_on: string;
-            answers?: unknown;
-            /** Format: int64 */
-            total: number;
+            readonly completed_on: string;
+            readonly answers: components["schemas"]["AnswersOut"];
+            readonly total: number;
             /** @description MIDAS grade (I–IV) or HIT-6 impact; null for PGIC. */
             readonly band: string | null;
             /** @description What the total means, in words: 'grade IV', 'severe impact', 'much improved'. */
             readonly words: string;
-            entered_by: components["schemas"]["EnteredByEnum"];
+            readonly entered_by: components["schemas"]["EnteredByEnum"];
             readonly entered_by_name: string;
             /** Format: date-time */
-            created_at?: string;
+            readonly created_at: string;
         };
         QuestionnairesOut: {
             due: components["schemas"]["DueOut"][];
@@ -2371,15 +2657,30 @@ export interface components {
             instruments: components["schemas"]["ListedInstrumentsOut"];
             /** @description The dates the caller may give as completed_on: a clinician back 14 days, never after today. */
             completed_on_range: components["schemas"]["DateRangeOut"];
-            forms: {
-                [key: string]: unknown;
-            };
+            forms: components["schemas"]["FormsOut"];
         };
         /** @description Rejects fields it does not know, so a typo is an error rather than silently lost. */
         RedeemInRequest: {
             code: string;
             /** @description Must be true: I agree to share my diary with this clinic. */
             consent: boolean;
+        };
+        RegressionOut: {
+            outcome: components["schemas"]["OutcomeEnum"];
+            /** Format: date */
+            week_zero: string;
+            segments: components["schemas"]["RegressionSegmentOut"][];
+            method: (components["schemas"]["MethodEnum"] | components["schemas"]["NullEnum"]) | null;
+            maxlags?: number | null;
+            points: number;
+            coefficients: components["schemas"]["CoefficientsOut"];
+            note: string | null;
+        };
+        RegressionSegmentOut: {
+            name: components["schemas"]["NameEnum"];
+            first_week: number | null;
+            points: number;
+            estimated: boolean;
         };
         /**
          * @description * `dose` - Dose
@@ -2426,6 +2727,38 @@ export interface components {
          * @enum {string}
          */
         RoleEnum: "patient" | "clinician" | "none";
+        /** @description One run of the amount held; its first 7 days settling, the rest steady. */
+        SegmentOut: {
+            /** Format: double */
+            mg: number;
+            /** Format: date */
+            start: string;
+            /** Format: date */
+            end: string;
+            days: number;
+            all: components["schemas"]["SpanOut"];
+            settling: components["schemas"]["SpanOut"];
+            /** @description null when the run is 7 days or shorter. */
+            steady: components["schemas"]["SpanOut"] | null;
+        };
+        /** @description One value per day from start to end (at most a year); null where it is undefined. */
+        SeriesOut: {
+            /** Format: date */
+            start: string;
+            /** Format: date */
+            end: string;
+            /** @description Rolling 7-day mean pain. */
+            pain_7: (number | null)[];
+            sleep_7: (number | null)[];
+            pain_28: (number | null)[];
+            sleep_28: (number | null)[];
+            headache_days_per_28: (number | null)[];
+            migraine_days_per_28: (number | null)[];
+            /** @description The dose taken that day. */
+            dose_mg: (number | null)[];
+            /** @description The amount held (the last dose carried over missed days). */
+            held_mg: (number | null)[];
+        };
         /**
          * @description * `critical` - Critical
          *     * `high` - High
@@ -2440,9 +2773,9 @@ export interface components {
             /** @description 1 mild, 2 moderate, 3 severe */
             severity: number;
             /** @default false */
-            limited_activities: boolean;
+            limited_activities?: boolean;
             /** @default  */
-            other_text: string;
+            other_text?: string;
         };
         /**
          * @description * `vivid_dreams` - Vivid dreams
@@ -2474,6 +2807,109 @@ export interface components {
             /** Format: double */
             pct: number | null;
         };
+        SinceBaselineOut: {
+            source: (components["schemas"]["SourceEnum"] | components["schemas"]["NullEnum"]) | null;
+            /** Format: double */
+            value: number | null;
+            /** Format: date */
+            start: string | null;
+            /** Format: date */
+            end: string | null;
+            days_logged: number | null;
+        };
+        SinceLatestOut: {
+            /** Format: double */
+            value: number | null;
+            /** Format: date */
+            start: string | null;
+            /** Format: date */
+            end: string | null;
+            days: number | null;
+            days_logged: number | null;
+            valid: boolean | null;
+        };
+        SinceModerateSevereOut: {
+            /** Format: double */
+            baseline: number;
+            /** Format: double */
+            latest: number | null;
+            /** Format: double */
+            change_pct: number | null;
+        };
+        /** @description The numbers of the verdict's evidence, without the verdict (diary/patient_insights.py). */
+        SinceStartOut: {
+            /**
+             * @description null while the condition is not set.
+             *
+             *     * `headache_days` - headache_days
+             *     * `pain` - pain
+             */
+            measure: (components["schemas"]["MetricEnum"] | components["schemas"]["NullEnum"]) | null;
+            stage: components["schemas"]["StageEnum"];
+            /** Format: date */
+            first_dose: string | null;
+            /** Format: double */
+            target_mg: number | null;
+            /** Format: date */
+            clock_start: string | null;
+            /** Format: date */
+            earliest_evaluation: string | null;
+            /** Format: date */
+            decision_point: string | null;
+            /** Format: date */
+            stopped_on: string | null;
+            baseline: components["schemas"]["SinceBaselineOut"];
+            latest: components["schemas"]["SinceLatestOut"];
+            /**
+             * Format: double
+             * @description (baseline − latest) / baseline: positive is better.
+             */
+            change_pct: number | null;
+            /** Format: double */
+            change_points: number | null;
+            /** @description Headache conditions with a figure at baseline: the other measure (§11.7). */
+            moderate_severe: components["schemas"]["SinceModerateSevereOut"] | null;
+            days_needed: number;
+        };
+        /**
+         * @description * `diary` - diary
+         *     * `reported` - reported
+         *     * `none` - none
+         * @enum {string}
+         */
+        SourceEnum: "diary" | "reported" | "none";
+        /**
+         * @description A run of days on one amount (or part of it): without a logged day, only the first
+         *     eight figures.
+         */
+        SpanOut: {
+            /** Format: date */
+            start: string;
+            /** Format: date */
+            end: string;
+            days: number;
+            days_logged: number;
+            /** Format: double */
+            compliance_pct: number | null;
+            /** Format: double */
+            adherence_pct: number | null;
+            /** Format: double */
+            mean_pain: number | null;
+            /** @description The mean pain's 95% t-interval (null under 2 logged days). */
+            pain_ci95: (number | null)[] | null;
+            /** Format: double */
+            headache_days_per_28?: number | null;
+            /** Format: double */
+            migraine_days_per_28?: number | null;
+            /** Format: double */
+            moderate_severe_days_per_28?: number | null;
+            /** Format: double */
+            mean_sleep?: number | null;
+            /** @description Per side-effect kind reported: the share of logged days with it (0–1). */
+            side_effect_incidence?: {
+                [key: string]: number;
+            };
+        };
         SparklineOut: {
             /**
              * @description headache_days (a count per week) for migraine patients, weekly mean pain otherwise.
@@ -2485,6 +2921,14 @@ export interface components {
             week_starts: string[];
             values: (number | null)[];
         };
+        /**
+         * @description * `before_first_dose` - before_first_dose
+         *     * `titrating` - titrating
+         *     * `early` - early
+         *     * `decision` - decision
+         * @enum {string}
+         */
+        StageEnum: "before_first_dose" | "titrating" | "early" | "decision";
         /** @description Rejects fields it does not know, so a typo is an error rather than silently lost. */
         StepInRequest: {
             /** Format: date */
@@ -2510,7 +2954,38 @@ export interface components {
         SuggestionOut: {
             kind: string;
             text: string;
-            evidence: unknown;
+            evidence: {
+                [key: string]: unknown;
+            };
+        };
+        /** @description Everything the charts and tables read (docs/insights.md). */
+        SummaryOut: {
+            rules_version: string;
+            condition: string;
+            baseline: components["schemas"]["BaselineSummaryOut"];
+            clock: components["schemas"]["ClockOut"];
+            /** @description The 28 days ending on the evaluation date. */
+            window: components["schemas"]["WindowOut"];
+            segments: components["schemas"]["SegmentOut"][];
+            series: components["schemas"]["SeriesOut"];
+            weekly: components["schemas"]["WeeklyOut"];
+            /** @description The last 8 weeks. */
+            trends: components["schemas"]["TrendsOut"];
+            /** @description null before the first dose. */
+            regression: components["schemas"]["RegressionOut"] | null;
+            /** @description Keyed by the amount held (mg). */
+            side_effects_by_step: {
+                [key: string]: components["schemas"]["IncidenceOut"];
+            };
+            /** @description morning, bedtime or other. */
+            side_effects_by_dose_time: {
+                [key: string]: components["schemas"]["IncidenceOut"];
+            };
+            medication_overuse: components["schemas"]["OverusePanelOut"];
+            /** @description The last 28 days. */
+            adherence: components["schemas"]["AdherenceOut"];
+            caveats: string[];
+            questionnaires: components["schemas"]["QuestionnaireFindingsOut"];
         };
         TemplateStepOut: {
             /** @description Days after the plan's first day (0: the first step). */
@@ -2541,6 +3016,25 @@ export interface components {
             time_zone: string;
             entry_version: number | null;
             dose_logged: boolean;
+        };
+        /** @description Theil–Sen slope and Mann–Kendall test (null under 10 points). */
+        TrendOut: {
+            points: number;
+            /** Format: double */
+            slope_per_week: number | null;
+            slope_ci95: (number | null)[] | null;
+            /** Format: double */
+            tau: number | null;
+            /** Format: double */
+            p: number | null;
+        };
+        TrendsOut: {
+            /** Format: date */
+            start: string;
+            /** Format: date */
+            end: string;
+            pain: components["schemas"]["TrendOut"];
+            sleep: components["schemas"]["TrendOut"];
         };
         TriageDoseOut: {
             /**
@@ -2680,6 +3174,15 @@ export interface components {
             field: string;
             message: string;
         };
+        /** @description The last 12 weeks, oldest first (null under 4 logged days). */
+        WeeklyOut: {
+            week_starts: string[];
+            days_logged: number[];
+            pain: (number | null)[];
+            sleep: (number | null)[];
+            /** @description A count of days. */
+            headache_days: (number | null)[];
+        };
         WhoAmIOut: {
             /** Format: email */
             email: string;
@@ -2688,6 +3191,31 @@ export interface components {
             /** Format: uuid */
             patient_id: string | null;
             clinic: string | null;
+        };
+        /** @description 28 days (or fewer at the start of a diary): raw counts and rates per 28 logged days. */
+        WindowOut: {
+            /** Format: date */
+            start: string;
+            /** Format: date */
+            end: string;
+            days: number;
+            days_logged: number;
+            /** @description Enough logged days for the rule (CLINICAL.md §4). */
+            valid: boolean;
+            pro_rated: boolean;
+            headache_days: number;
+            moderate_severe_days: number;
+            migraine_days: number;
+            /** Format: double */
+            headache_days_per_28: number | null;
+            /** Format: double */
+            moderate_severe_days_per_28: number | null;
+            /** Format: double */
+            migraine_days_per_28: number | null;
+            /** Format: double */
+            mean_pain: number | null;
+            /** Format: double */
+            mean_sleep: number | null;
         };
     };
     responses: never;

@@ -164,3 +164,7 @@ def test_questionnaire_answers_and_forms_are_what_the_schema_says(cast, componen
     assert mine["forms"]["hit6"] is not None
     assert problems(components, "QuestionnairesOut", mine) == []
     assert problems(components, "QuestionnairesOut", theirs) == []
+    # and the schema says what the answers and the forms are: a wrong one is found
+    response = mine["responses"][0]
+    assert problems(components, "QuestionnaireOut", {**response, "answers": {"items": "2, 3"}}) != []
+    assert problems(components, "QuestionnairesOut", {**mine, "forms": {**mine["forms"], "pgic": {}}}) != []

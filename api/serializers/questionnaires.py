@@ -13,11 +13,30 @@ from diary.evidence import total_words
 from diary.models import QuestionnaireResponse
 
 
+class AnswersIn(StrictSerializer):
+    """The answers of one instrument (diary.services.questionnaires checks them by instrument)."""
+
+    items = serializers.ListField(
+        child=serializers.IntegerField(allow_null=True), required=False, help_text="MIDAS: 5 day counts, 0–90."
+    )
+    a = serializers.IntegerField(allow_null=True, required=False, help_text="MIDAS A: headache days, 0–90.")
+    b = serializers.IntegerField(allow_null=True, required=False, help_text="MIDAS B: average pain, 0–10.")
+    answers = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(rules.HIT6_ANSWERS)), required=False, help_text="HIT-6: 6 answers."
+    )
+    answer = serializers.IntegerField(required=False, help_text="PGIC: 1–7.")
+
+
+@extend_schema_field(AnswersIn)
+class AnswersInField(serializers.DictField):
+    """A dict as DRF reads it; the schema says which keys an instrument takes."""
+
+
 class QuestionnaireIn(StrictSerializer):
     """The patient's response: the answers of one instrument (see `forms` in the GET)."""
 
     instrument = serializers.ChoiceField(choices=Instrument.choices)
-    answers = serializers.DictField(
+    answers = AnswersInField(
         help_text=(
             'MIDAS {"items": [5 × 0–90], "a": 0–90|null, "b": 0–10|null}; HIT-6 {"answers": [6 × '
             'never|rarely|sometimes|very_often|always]}; PGIC {"answer": 1–7}.'
@@ -33,7 +52,7 @@ class ClinicianQuestionnaireIn(StrictSerializer):
     """A response entered on the patient's behalf, a bare HIT-6 total, or a reported baseline."""
 
     instrument = serializers.ChoiceField(choices=Instrument.choices)
-    answers = serializers.DictField(required=False, default=dict)
+    answers = AnswersInField(required=False, default=dict)
     total = serializers.IntegerField(
         required=False, allow_null=True, default=None, help_text="A bare HIT-6 total, or a reported baseline total."
     )

@@ -1293,6 +1293,19 @@ export interface components {
             threshold_pct: number;
             low: boolean;
         };
+        /** @description The answers of one instrument (diary.services.questionnaires checks them by instrument). */
+        AnswersInRequest: {
+            /** @description MIDAS: 5 day counts, 0–90. */
+            items?: (number | null)[];
+            /** @description MIDAS A: headache days, 0–90. */
+            a?: number | null;
+            /** @description MIDAS B: average pain, 0–10. */
+            b?: number | null;
+            /** @description HIT-6: 6 answers. */
+            answers?: components["schemas"]["Hit6AnswerEnum"][];
+            /** @description PGIC: 1–7. */
+            answer?: number;
+        };
         /**
          * @description The answers as given, by instrument: MIDAS items, a and b; HIT-6 answers; PGIC answer
          *     (none for a bare or reported total).
@@ -1397,9 +1410,7 @@ export interface components {
         /** @description A response entered on the patient's behalf, a bare HIT-6 total, or a reported baseline. */
         ClinicianQuestionnaireInRequest: {
             instrument: components["schemas"]["InstrumentEnum"];
-            answers?: {
-                [key: string]: unknown;
-            };
+            answers?: components["schemas"]["AnswersInRequest"];
             /** @description A bare HIT-6 total, or a reported baseline total. */
             total?: number | null;
             /**
@@ -2606,9 +2617,7 @@ export interface components {
         QuestionnaireInRequest: {
             instrument: components["schemas"]["InstrumentEnum"];
             /** @description MIDAS {"items": [5 × 0–90], "a": 0–90|null, "b": 0–10|null}; HIT-6 {"answers": [6 × never|rarely|sometimes|very_often|always]}; PGIC {"answer": 1–7}. */
-            answers: {
-                [key: string]: unknown;
-            };
+            answers: components["schemas"]["AnswersInRequest"];
             /**
              * Format: date
              * @description The diary day it was filled in (default: today; an offline phone's day).

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { call, errorText, OfflineError, type Reply } from "../api";
 import { t } from "../strings";
 import { c } from "../strings-clinician";
-import type { FlagLite, Problem, TriageFlag } from "./types";
+import type { Flag, FlagLite, Problem } from "./types";
 
 export type Num = number | null;
 export const API = "/api/v1";
@@ -179,7 +179,7 @@ export function FlagDialog({ pending, onClose }: { pending: FlagAction | null; o
     e.preventDefault();
     setBusy(true);
     const path = `/patients/${encodeURIComponent(pending.patientId)}/flags/${encodeURIComponent(pending.flag.id)}/${pending.action}`;
-    const reply = await send<TriageFlag>("POST", path, { note });
+    const reply = await send<Flag>("POST", path, { note });
     setBusy(false);
     if (reply.ok) onClose(c.flagDone(title, label(c.flagStatus, reply.body.status)));
     else setError(problemText(reply));

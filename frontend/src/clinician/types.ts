@@ -18,7 +18,6 @@ export type TimeOfDay = Schemas["TimeOfDayEnum"];
 export type Baseline = Schemas["BaselineOut"];
 export type Warning = Schemas["Warning"];
 export type Flag = Schemas["FlagOut"];
-export type TriageFlag = Schemas["TriageFlagOut"];
 /** A flag as the triage row lists it, or in full as the patient page does. */
 export type FlagLite = Schemas["TriageFlagBriefOut"] | Flag;
 export type Presented = Schemas["PresentedOut"];

@@ -7,6 +7,10 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import BindingDict
 
+# The one measure a patient's condition is judged on: headache days for headache
+# conditions, pain otherwise (the triage sparkline and My trends say which).
+MEASURES = ["headache_days", "pain"]
+
 
 class StrictSerializer(serializers.Serializer):
     """Rejects fields it does not know, so a typo is an error rather than silently lost."""

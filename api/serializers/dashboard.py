@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers.common import WarningSerializer
+from api.serializers.common import MEASURES, WarningSerializer
 from api.serializers.people import PatientSummaryOut
 from api.serializers.questionnaires import CountedOut, DueOut
 from diary.choices import FlagKind, FlagStatus, Severity, VerdictKind
@@ -56,7 +56,7 @@ class TriageDoseOut(serializers.Serializer):
 
 class SparklineOut(serializers.Serializer):
     metric = serializers.ChoiceField(
-        choices=["headache_days", "pain"],
+        choices=MEASURES,
         help_text="headache_days (a count per week) for migraine patients, weekly mean pain otherwise.",
     )
     week_starts = serializers.ListField(child=serializers.DateField())

@@ -100,12 +100,12 @@ class MyAccountDeleteView(PatientView):
         body.is_valid(raise_exception=True)
         # Password guesses through a stolen session: allauth's limit for re-entering a
         # password (ACCOUNT_RATE_LIMITS "reauthenticate", 10 a minute per user).
-        if not ratelimit.consume(request._request, action="reauthenticate", user=request.user):
+        if not ratelimit.consume(request, action="reauthenticate", user=request.user):
             raise Throttled(detail="Too many attempts. Wait a minute and try again.")
         patient_account_delete(
             user=request.user,  # type: ignore[arg-type]
             password=body.validated_data["password"],
             confirmation=body.validated_data["confirmation"],
         )
-        logout(request._request)
+        logout(request)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -201,7 +201,7 @@ class SignupInvitationPreviewView(BaseView):
     )
     def post(self, request: Request) -> Response:
         try:
-            allowed = ratelimit.consume(request._request, action="invitation_preview")
+            allowed = ratelimit.consume(request, action="invitation_preview")
         except DjangoPermissionDenied:
             # allauth cannot tell the client's address (a proxy set-up that hides it): with
             # nothing to count tries by, refuse as if over the limit (fail closed)

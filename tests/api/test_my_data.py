@@ -263,6 +263,16 @@ def test_password_guesses_are_limited(cast):
     assert User.objects.filter(pk=cast.alice.user_id).exists()
 
 
+def test_password_guesses_are_counted_per_user(cast):
+    """The limit is the signed-in user's (allauth's "reauthenticate", per user): dora's
+    guesses leave alice free to delete her account."""
+    wrong = {"password": "guess", "confirmation": "dora@example.org"}
+    dora = cast.client("dora")
+    assert [dora.call("POST", "/api/v1/me/account/delete", wrong).status_code for _ in range(11)][-1] == 429
+    right = {"password": PASSWORD, "confirmation": "alice@example.org"}
+    assert cast.client("alice").call("POST", "/api/v1/me/account/delete", right).status_code == 204
+
+
 def referencing_fields() -> list[tuple[Any, models.Field[Any, Any]]]:
     """Every foreign key (with or without a database constraint) in every installed model.
 

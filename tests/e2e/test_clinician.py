@@ -172,6 +172,15 @@ def test_patient_page_charts_tables_audit_and_the_plan_warning_before_saving(
     html = desk.request.get(live_server.url + str(report.get_attribute("href")))
     assert html.status == 200
     assert "text/html" in html.headers["content-type"]
+    # opened in the browser, the report is styled: its CSP lets its own <style> apply, and
+    # Chromium reports no violation
+    printable = desk.context.new_page()
+    messages: list[str] = []
+    printable.on("console", lambda message: messages.append(message.text))
+    printable.goto(live_server.url + str(report.get_attribute("href")))
+    assert printable.evaluate("getComputedStyle(document.body).fontSize") == "11.2px"  # 8.4pt, the report's own
+    assert [m for m in messages if "Content Security Policy" in m] == []
+    printable.close()
     pdf = desk.get_by_role("link", name=re.compile("Download the PDF")).get_attribute("href")
     reply = desk.request.get(live_server.url + str(pdf))
     assert reply.status == 200

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -68,26 +70,40 @@ def insights_recompute_request(patient_id: int) -> None:
     message. Sending is best effort: if the broker is down the write has still
     committed with its stale mark, and the minutely sweep picks the patient up.
     """
-    pending: set[int] | None = getattr(connection, "_ldn_insights_pending", None)
-    if pending is None:
-        pending = set()
-        connection._ldn_insights_pending = pending  # type: ignore[attr-defined]
-    # Registered in this transaction already? (A rollback drops the callback, not our set.)
-    if not any(callback[1] is _insights_recompute_send for callback in connection.run_on_commit):
-        pending.clear()
-        pending.add(patient_id)
-        transaction.on_commit(_insights_recompute_send)
-    else:
-        pending.add(patient_id)
+    batch = _RecomputeBatch.current()
+    batch.ids.add(patient_id)
+    transaction.on_commit(batch.send)
 
 
-def _insights_recompute_send() -> None:
-    pending: set[int] = getattr(connection, "_ldn_insights_pending", set())
-    ids = set(pending)
-    pending.clear()
-    if not ids:
-        return
-    insights_outbox_send(ids)
+class _RecomputeBatch:
+    """The patients one transaction asked for, in one message.
+
+    Each request registers the batch's `send` with `transaction.on_commit`; the first to run
+    after the commit sends every patient, the others find it sent. Only those callbacks hold
+    the batch (the thread keeps a weak reference, as Django keeps a connection per thread):
+    when a rollback drops them, the batch goes with them and the next transaction starts a
+    new one. Were a rolled-back batch still held, its patients would only be asked for
+    again with the next commit's, which the worker ignores unless they are stale."""
+
+    _open = threading.local()
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+        self.sent = False
+
+    @classmethod
+    def current(cls) -> _RecomputeBatch:
+        ref: weakref.ref[_RecomputeBatch] | None = getattr(cls._open, "batch", None)
+        batch = ref() if ref is not None else None
+        if batch is None or batch.sent:
+            batch = cls()
+            cls._open.batch = weakref.ref(batch)
+        return batch
+
+    def send(self) -> None:
+        if not self.sent:
+            self.sent = True
+            insights_outbox_send(self.ids)
 
 
 def _validate_profile(data: dict[str, Any]) -> None:

@@ -107,6 +107,31 @@ def test_one_recompute_request_per_transaction_whatever_the_number_of_writes(que
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_write_asks_for_no_recompute(queue_messages, fastpath):
+    """Neither a transaction rolled back nor a savepoint rolled back inside one asks for its
+    patient; the writes that commit are asked for, in one message."""
+    alice, bob = PatientFactory.create_batch(2)
+    with transaction.atomic():
+        record(alice, today_of(alice))
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record(alice, today_of(alice) - timedelta(days=1))
+                raise RuntimeError("the savepoint rolls back")
+        except RuntimeError:
+            pass
+        record(bob, today_of(bob))
+    wait_for(queue_messages)
+    time.sleep(0.2 + INSIGHTS_REQUEST_GATHER)  # and nothing else follows
+    assert [m["headers"]["argsrepr"] for m in queue_messages()] == [repr(([bob.pk],))]
+    with transaction.atomic():
+        record(alice, today_of(alice))
+    wait_for(lambda: len(queue_messages()) == 2)
+    assert queue_messages()[-1]["headers"]["argsrepr"] == repr(([alice.pk],))
+
+
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.usefixtures("fastpath_on")
 def test_the_transactions_of_a_moment_share_one_recompute_request(queue_messages):
     patients = PatientFactory.create_batch(4)

@@ -5,7 +5,6 @@ from typing import Any
 from django.core.validators import MaxLengthValidator
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
-from rest_framework.utils.serializer_helpers import BindingDict
 
 # The one measure a patient's condition is judged on: headache days for headache
 # conditions, pain otherwise (the triage sparkline and My trends say which).
@@ -21,26 +20,6 @@ class StrictSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
-
-
-class FieldsBuiltOnce(serializers.Serializer):
-    """Builds its fields once per class: DRF deep-copies every declared field (nested
-    serializers included) for each instance, which is most of the cost of validating a
-    small body. Only for input serializers used as `X(data=...)`, without `partial`,
-    `instance` or context: the fields are bound to a prototype and keep no state between
-    validations (a list field already validates all its items with one child the same way)."""
-
-    @property
-    def fields(self) -> BindingDict:
-        cls = type(self)
-        fields: BindingDict | None = cls.__dict__.get("_fields_built_once")
-        if fields is None:
-            prototype = cls()
-            fields = BindingDict(prototype)
-            for name, field in prototype.get_fields().items():
-                fields[name] = field
-            cls._fields_built_once = fields  # type: ignore[attr-defined]
-        return fields
 
 
 def bounded_list(child: serializers.Serializer, limit: int, **kwargs: Any) -> serializers.ListSerializer[Any]:

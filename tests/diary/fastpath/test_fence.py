@@ -1,7 +1,8 @@
 """The fence: private API of a library (a name with one leading underscore that the library
-defines, or a module of its `internal` packages) is used only in diary/fastpath/, where each
-use is listed in README.md with its benchmark and parity test. Our own private names are fine
-anywhere, and so are the few underscore names a library documents as public."""
+defines, or a module of its `internal` packages) is used only in diary/fastpath/ and its API
+side, api/fastpath.py, where each use is listed in README.md with its benchmark and parity
+test. Our own private names are fine anywhere, and so are the few underscore names a library
+documents as public."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGES = ("api", "config", "diary")
-FENCE = ROOT / "diary" / "fastpath"
+FENCE = (ROOT / "diary" / "fastpath", ROOT / "api" / "fastpath.py")
 # Underscore names their libraries document as public: Django's Model._meta API and
 # managers' _db (the custom-manager examples), the namedtuple methods and _fields.
 DOCUMENTED = frozenset({"_meta", "_db", "_default_manager", "_base_manager", "_fields", "_asdict", "_replace", "_make"})
@@ -33,7 +34,7 @@ def sources() -> list[Path]:
         path
         for package in PACKAGES
         for path in (ROOT / package).rglob("*.py")
-        if "migrations" not in path.parts and FENCE not in path.parents
+        if "migrations" not in path.parts and not any(path == fenced or fenced in path.parents for fenced in FENCE)
     )
 
 

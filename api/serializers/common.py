@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.core.validators import MaxLengthValidator
 from drf_spectacular.utils import extend_schema_field, inline_serializer
@@ -20,6 +20,16 @@ class StrictSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
+
+
+Input = TypeVar("Input")
+
+
+def service_input(serializer: serializers.Serializer, kind: type[Input]) -> Input:
+    """A valid input serializer's data as the service's typed input (`diary/services/inputs.py`).
+    Its fields are the TypedDict's keys, and every key the TypedDict requires is one the
+    serializer always gives (tests/api/test_service_inputs.py checks each pair)."""
+    return cast(Input, dict(serializer.validated_data))
 
 
 def bounded_list(child: serializers.Serializer, limit: int, **kwargs: Any) -> serializers.ListSerializer[Any]:

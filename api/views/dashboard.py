@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.pagination import Pagination
+from api.serializers.common import service_input
 from api.serializers.dashboard import ClinicOutcomesOut, PlanCheckOut, PlanTemplateOut, TriageRowOut
 from api.serializers.dosing import PlanIn
 from api.views.base import ClinicianPatientView, ClinicianView, parse_day, query_choices
@@ -29,6 +30,7 @@ from diary.evidence import day, flag_presented, mg, number, percent, reduction_t
 from diary.models import DosePlan, Patient
 from diary.services.dosing import plan_check
 from diary.services.errors import InvalidInput
+from diary.services.inputs import PlanData
 
 
 class TriageView(ClinicianView):
@@ -72,7 +74,7 @@ class PlanCheckView(ClinicianPatientView):
         patient = self.get_patient()
         data = PlanIn(data=request.data)
         data.is_valid(raise_exception=True)
-        warnings = plan_check(patient=patient, data=dict(data.validated_data))
+        warnings = plan_check(patient=patient, data=service_input(data, PlanData))
         self.audit("plan.check", patient, "dose_plan")
         return Response({"warnings": [w.as_dict() for w in warnings], "errors": None})
 

@@ -32,10 +32,12 @@ def measure(n: int, runs: int) -> dict[str, Any]:
     from django.conf import settings
     from django.db import transaction
 
+    from api.serializers.common import service_input
     from api.serializers.entries import EntryIn, EntryOut
     from bench.write_path.workload import entry_body
     from diary.models import DiaryEntry, User
     from diary.services.entries import entry_record
+    from diary.services.inputs import EntryData
     from diary.services.patients import patient_create
 
     rng = random.Random(1)
@@ -45,7 +47,7 @@ def measure(n: int, runs: int) -> dict[str, Any]:
         patient = patient_create(user)
         day = EntryIn(data={**bodies[0], "side_effects": [{"kind": "nausea", "severity": 2}]})
         day.is_valid(raise_exception=True)
-        entry_record(patient=patient, day=date(2026, 11, 20), data=dict(day.validated_data), actor=None)
+        entry_record(patient=patient, day=date(2026, 11, 20), data=service_input(day, EntryData), actor=None)
         entry = DiaryEntry.objects.prefetch_related("side_effects", "acute_medications").get(patient=patient)
 
         def validate() -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ from diary.fastpath.insights_outbox import insights_outbox_send
 from diary.fastpath.patient_change import patient_change_take
 from diary.models import ConditionChange, Patient, User
 from diary.services.errors import InvalidInput
+from diary.services.inputs import ProfileChange
 from diary.services.reminders import reminders_reschedule
 
 log = logging.getLogger(__name__)
@@ -106,7 +108,7 @@ class _RecomputeBatch:
             insights_outbox_send(self.ids)
 
 
-def _validate_profile(data: dict[str, Any]) -> None:
+def _validate_profile(data: Mapping[str, Any]) -> None:
     tz = data.get("time_zone")
     if tz is not None and not is_valid_time_zone(tz):
         raise InvalidInput({"time_zone": f"'{tz}' is not a known IANA time zone (e.g. Europe/Berlin)."})
@@ -164,7 +166,7 @@ def patient_condition_set(
 
 
 @transaction.atomic
-def patient_profile_update(patient: Patient, data: dict[str, Any]) -> Patient:
+def patient_profile_update(patient: Patient, data: ProfileChange) -> Patient:
     """Change time zone, day boundary, condition or preferred dose time (the patient)."""
     _validate_profile(data)
     locked = patient_lock(patient.pk)
@@ -175,9 +177,10 @@ def patient_profile_update(patient: Patient, data: dict[str, Any]) -> Patient:
     display_name = data.pop("display_name", None)
     changed_fields = []
     old_dose_time = locked.preferred_dose_time
+    given: dict[str, Any] = dict(data)
     for field in ("time_zone", "day_boundary", "preferred_dose_time"):
-        if field in data and getattr(locked, field) != data[field]:
-            setattr(locked, field, data[field])
+        if field in given and getattr(locked, field) != given[field]:
+            setattr(locked, field, given[field])
             changed_fields.append(field)
     if changed_fields:
         locked.save(update_fields=changed_fields)

@@ -25,14 +25,19 @@ from diary.fastpath.insights_outbox import INSIGHTS_REQUEST_GATHER, insights_req
 from diary.models import Flag, Patient, PatientInsight
 from diary.services import insights as service
 from diary.services.entries import entry_record
+from diary.services.inputs import EntryData
 from diary.tasks import insights_daily, insights_recompute, insights_sweep
 from tests.factories import DoseLogFactory, PatientFactory
 from tests.processes import broker_at, django_process, own_redis, wait_for
 
-OPIOID_DAY = {"pain_score": 5, "headache": 2, "acute_medications": [{"med_class": "opioid", "name": "tramadol"}]}
+OPIOID_DAY: EntryData = {
+    "pain_score": 5,
+    "headache": 2,
+    "acute_medications": [{"med_class": "opioid", "name": "tramadol"}],
+}
 
 
-def record(patient: Patient, day: date, data: dict[str, Any] | None = None) -> None:
+def record(patient: Patient, day: date, data: EntryData | None = None) -> None:
     entry_record(patient=patient, day=day, data=data or {"pain_score": 3, "headache": 0}, actor=None)
 
 

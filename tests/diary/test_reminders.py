@@ -22,6 +22,7 @@ from diary.services import reminders as service
 from diary.services.dosing import dose_log_record
 from diary.services.entries import entry_record
 from diary.services.errors import Conflict
+from diary.services.inputs import ReminderChange
 from diary.services.patients import patient_profile_update
 from diary.services.questionnaires import ResponseIn, questionnaire_submit
 from diary.services.reminders.channels import _Outcome
@@ -65,7 +66,7 @@ def patient_with(
             patient, endpoint=sub["endpoint"], p256dh=sub["keys"]["p256dh"], auth=sub["keys"]["auth"]
         )
     with time_machine.travel(at(now), tick=False):
-        values = {"enabled": True, "local_time": time.fromisoformat(local), **data}
+        values: ReminderChange = {"enabled": True, "local_time": time.fromisoformat(local), **data}  # type: ignore[typeddict-item]
         reminder = service.reminder_update(patient, kind, values)
     return patient, reminder, sub
 

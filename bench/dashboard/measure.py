@@ -106,7 +106,7 @@ def measure() -> dict[str, Any]:
             "entries_90_days": timed(
                 [get(f"/api/v1/patients/{p.public_id}/entries?from={start}&to={today}") for p in sample]
             ),
-            "outcomes": timed([get("/api/v1/clinic/outcomes")] * 10),
+            "outcomes": timed([get("/api/v1/clinic/outcomes")] * ROUNDS),
         }
     verdicts: dict[str, int] = {}
     for verdict in PatientInsight.objects.values_list("verdict", flat=True):

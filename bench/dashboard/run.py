@@ -58,8 +58,8 @@ LINK_SQL = """
 INSERT INTO diary_clinic (name, created_at) VALUES ('Small clinic', now());
 INSERT INTO diary_user (password, is_superuser, email, display_name, is_active, is_staff, date_joined)
 VALUES ('!', false, 'bench-small-clinician@example.org', 'Small clinician', true, false, now());
-INSERT INTO diary_clinician (user_id, clinic_id, created_at)
-SELECT u.id, c.id, now() FROM diary_user u, diary_clinic c
+INSERT INTO diary_clinician (user_id, clinic_id, created_at, is_clinic_admin)
+SELECT u.id, c.id, now(), false FROM diary_user u, diary_clinic c
 WHERE u.email = 'bench-small-clinician@example.org' AND c.name = 'Small clinic';
 INSERT INTO diary_carelink (public_id, clinic_id, clinician_id, patient_id, status, invited_at, expires_at,
                             invitee_note, consented_at)

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
-from typing import Any
-
-from django.db.models import F
+from typing import Any, NamedTuple
 
 from diary.access import visible_patients
 from diary.choices import HEADACHE_CONDITIONS, Condition, SideEffectKind, VerdictKind
-from diary.dashboard.triage import summary_parts
 from diary.models import Clinician, Patient
 
 # CLINICAL.md §6: the published case series' categories and how verdicts map to them.
@@ -49,21 +46,6 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def _doses(segments: list[dict[str, Any]], clock: dict[str, Any]) -> tuple[float | None, float | None]:
-    """(starting dose, stable dose): the first amount taken, and the amount held on the
-    decision point, or the last amount held when the trial ended before it (a stop)."""
-    if not segments:
-        return None, None
-    stable = segments[-1]["mg"]
-    point = clock.get("decision_point")
-    if point:
-        for segment in segments:
-            if segment["start"] <= point <= segment["end"]:
-                stable = segment["mg"]
-                break
-    return segments[0]["mg"], stable
-
-
 def _dose_rows(counts: dict[float, int]) -> list[dict[str, Any]]:
     return [{"mg": f"{Decimal(str(mg)):.2f}", "patients": n} for mg, n in sorted(counts.items())]
 
@@ -98,26 +80,59 @@ def _member(patient: Patient, verdict: str | None, condition: str) -> dict[str, 
     }
 
 
+class OutcomeRow(NamedTuple):
+    """One linked patient as the page counts them: the stored outcome row's columns, or
+    ``verdict`` None (and the rest empty) when the patient has not been analysed yet."""
+
+    patient: Patient
+    verdict: str | None
+    condition: str  # as analysed; "" → the patient's primary condition
+    starting_mg: float | None
+    stable_mg: float | None
+    side_effect_kinds: list[str]
+
+
 def clinic_outcomes(clinician: Clinician) -> tuple[dict[str, Any], list[Patient]]:
     """The clinic's outcomes in the form of the published case series (CLINICAL.md §6).
 
-    Counted: actively linked patients whose stored verdict maps to a category (they reached
-    the decision point, or stopped before it: ``discontinued``). ``in_progress`` and
-    ``insufficient_data`` are listed apart, as are patients not analysed yet. Rates are of
-    the counted patients. Side-effect rates: counted patients with at least one logged day of
-    the side effect while on LDN (the stored incidence per dose step). One query; returns the
-    patients read (for the audit).
+    One query: the clinic's linked patients with their stored outcome rows
+    (``PatientOutcome``, kept with each insight); returns the patients read (for the audit).
     """
     patients = list(
         visible_patients(clinician)
-        .select_related("user")
-        .only("pk", "public_id", "primary_condition", "user__display_name", "user__email")
-        .annotate(verdict=F("insight__verdict"))
+        .select_related("user", "outcome")
+        .only(
+            "pk",
+            "public_id",
+            "primary_condition",
+            "user__display_name",
+            "user__email",
+            *(f"outcome__{name}" for name in _OUTCOME_COLUMNS),
+        )
         .order_by("user__display_name", "pk")
     )
-    parts = summary_parts(
-        [p.pk for p in patients if p.verdict is not None], ("condition", "clock", "segments", "side_effects_by_step")
-    )
+    rows = []
+    for p in patients:
+        outcome = getattr(p, "outcome", None)
+        if outcome is None:
+            rows.append(OutcomeRow(p, None, "", None, None, []))
+        else:
+            rows.append(OutcomeRow(p, *(getattr(outcome, name) for name in _OUTCOME_COLUMNS)))
+    return outcomes_tally(rows), patients
+
+
+_OUTCOME_COLUMNS = ("verdict", "condition", "starting_mg", "stable_mg", "side_effect_kinds")
+
+
+def outcomes_tally(rows: list[OutcomeRow]) -> dict[str, Any]:
+    """The page from one row per linked patient, in the order listed.
+
+    Counted: patients whose stored verdict maps to a category (they reached the decision
+    point, or stopped before it: ``discontinued``). ``in_progress`` and ``insufficient_data``
+    are listed apart, as are patients not analysed yet. Rates are of the counted patients.
+    Side-effect rates: counted patients with at least one logged day of the side effect
+    while on LDN (the stored incidence per dose step).
+    """
     categories = dict.fromkeys((key for key, _ in OUTCOME_CATEGORIES), 0)
     apart = {"insufficient_data": 0, "in_progress": 0, "not_analysed": 0}
     members: dict[str, list[dict[str, Any]]] = {key: [] for key in [*categories, *apart]}
@@ -125,10 +140,9 @@ def clinic_outcomes(clinician: Clinician) -> tuple[dict[str, Any], list[Patient]
     stable: dict[float, int] = defaultdict(int)
     side_effects: dict[str, int] = defaultdict(int)
     by_condition: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(categories, 0))
-    for p in patients:
-        verdict = p.verdict
-        summary = parts.get(p.pk, {})
-        condition = summary.get("condition") or p.primary_condition
+    for row in rows:
+        p, verdict = row.patient, row.verdict
+        condition = row.condition or p.primary_condition
         if verdict is None:
             apart["not_analysed"] += 1
             members["not_analysed"].append(_member(p, None, condition))
@@ -142,32 +156,26 @@ def clinic_outcomes(clinician: Clinician) -> tuple[dict[str, Any], list[Patient]
         categories[category] += 1
         members[category].append(_member(p, verdict, condition))
         by_condition[condition][category] += 1
-        first, held = _doses(summary.get("segments") or [], summary.get("clock") or {})
-        if first is not None:
-            starting[first] += 1
-        if held is not None:
-            stable[held] += 1
-        steps = (summary.get("side_effects_by_step") or {}).values()
-        kinds = {kind for step in steps for kind, share in step["incidence"].items() if share}
-        for kind in kinds:
+        if row.starting_mg is not None:
+            starting[row.starting_mg] += 1
+        if row.stable_mg is not None:
+            stable[row.stable_mg] += 1
+        for kind in row.side_effect_kinds:
             side_effects[kind] += 1
     counted = sum(categories.values())
     labels = dict(SideEffectKind.choices)
-    return (
-        {
-            **_rate_block(categories, counted, members),
-            "apart": apart,
-            "apart_patients": {key: members[key] for key in apart},
-            "starting_doses": _dose_rows(starting),
-            "stable_doses": _dose_rows(stable),
-            "side_effect_rates": [
-                {"kind": kind, "label": labels.get(kind, kind), "patients": n, "pct": _pct(n, counted)}
-                for kind, n in sorted(side_effects.items(), key=lambda kv: (-kv[1], kv[0]))
-            ],
-            "by_condition": [
-                {"condition": condition, **_rate_block(cats, sum(cats.values()))}
-                for condition, cats in sorted(by_condition.items())
-            ],
-        },
-        list[Patient](patients),
-    )
+    return {
+        **_rate_block(categories, counted, members),
+        "apart": apart,
+        "apart_patients": {key: members[key] for key in apart},
+        "starting_doses": _dose_rows(starting),
+        "stable_doses": _dose_rows(stable),
+        "side_effect_rates": [
+            {"kind": kind, "label": labels.get(kind, kind), "patients": n, "pct": _pct(n, counted)}
+            for kind, n in sorted(side_effects.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        "by_condition": [
+            {"condition": condition, **_rate_block(cats, sum(cats.values()))}
+            for condition, cats in sorted(by_condition.items())
+        ],
+    }

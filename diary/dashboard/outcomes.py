@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any, NamedTuple
+from uuid import UUID
 
 from diary.access import visible_patients
 from diary.choices import HEADACHE_CONDITIONS, Condition, SideEffectKind, VerdictKind
-from diary.models import Clinician, Patient
+from diary.models import Clinician
 
 # CLINICAL.md §6: the published case series' categories and how verdicts map to them.
 OUTCOME_CATEGORIES = (
@@ -69,22 +70,19 @@ def _rate_block(
     }
 
 
-def _member(patient: Patient, verdict: str | None, condition: str) -> dict[str, Any]:
-    return {
-        "id": patient.public_id,
-        "display_name": patient.user.display_name or patient.user.email,
-        "condition": condition,
-        "condition_label": dict(Condition.choices).get(condition, condition),
-        "verdict": verdict,
-        "verdict_label": VerdictKind(verdict).label if verdict in VerdictKind.values else "Not analysed yet",
-    }
+_CONDITION_LABELS = dict(Condition.choices)
+_VERDICT_LABELS = dict(VerdictKind.choices)
 
 
 class OutcomeRow(NamedTuple):
     """One linked patient as the page counts them: the stored outcome row's columns, or
-    ``verdict`` None (and the rest empty) when the patient has not been analysed yet."""
+    ``verdict`` None (and the rest empty) when the patient has not been analysed yet.
+    ``pk`` and ``public_id`` are what the audit records."""
 
-    patient: Patient
+    pk: int
+    public_id: UUID
+    display_name: str  # the name, or the e-mail address if none
+    primary_condition: str
     verdict: str | None
     condition: str  # as analysed; "" → the patient's primary condition
     starting_mg: float | None
@@ -92,36 +90,44 @@ class OutcomeRow(NamedTuple):
     side_effect_kinds: list[str]
 
 
-def clinic_outcomes(clinician: Clinician) -> tuple[dict[str, Any], list[Patient]]:
+def _member(row: OutcomeRow, verdict: str | None, condition: str) -> dict[str, Any]:
+    return {
+        "id": row.public_id,
+        "display_name": row.display_name,
+        "condition": condition,
+        "condition_label": _CONDITION_LABELS.get(condition, condition),
+        "verdict": verdict,
+        "verdict_label": _VERDICT_LABELS.get(verdict or "", "Not analysed yet"),
+    }
+
+
+_COLUMNS = (
+    "pk",
+    "public_id",
+    "user__display_name",
+    "user__email",
+    "primary_condition",
+    "outcome__verdict",
+    "outcome__condition",
+    "outcome__starting_mg",
+    "outcome__stable_mg",
+    "outcome__side_effect_kinds",
+)
+
+
+def clinic_outcomes(clinician: Clinician) -> tuple[dict[str, Any], list[OutcomeRow]]:
     """The clinic's outcomes in the form of the published case series (CLINICAL.md §6).
 
     One query: the clinic's linked patients with their stored outcome rows
-    (``PatientOutcome``, kept with each insight); returns the patients read (for the audit).
+    (``PatientOutcome``, kept with each insight), as plain rows (the page totals the whole
+    clinic: no model instances); returns the rows read (for the audit).
     """
-    patients = list(
-        visible_patients(clinician)
-        .select_related("user", "outcome")
-        .only(
-            "pk",
-            "public_id",
-            "primary_condition",
-            "user__display_name",
-            "user__email",
-            *(f"outcome__{name}" for name in _OUTCOME_COLUMNS),
-        )
-        .order_by("user__display_name", "pk")
-    )
-    rows = []
-    for p in patients:
-        outcome = getattr(p, "outcome", None)
-        if outcome is None:
-            rows.append(OutcomeRow(p, None, "", None, None, []))
-        else:
-            rows.append(OutcomeRow(p, *(getattr(outcome, name) for name in _OUTCOME_COLUMNS)))
-    return outcomes_tally(rows), patients
-
-
-_OUTCOME_COLUMNS = ("verdict", "condition", "starting_mg", "stable_mg", "side_effect_kinds")
+    read = visible_patients(clinician).order_by("user__display_name", "pk").values_list(*_COLUMNS)
+    rows = [
+        OutcomeRow(pk, public_id, name or email, primary, verdict, condition or "", starting, stable, kinds or [])
+        for pk, public_id, name, email, primary, verdict, condition, starting, stable, kinds in read
+    ]
+    return outcomes_tally(rows), rows
 
 
 def outcomes_tally(rows: list[OutcomeRow]) -> dict[str, Any]:
@@ -141,20 +147,20 @@ def outcomes_tally(rows: list[OutcomeRow]) -> dict[str, Any]:
     side_effects: dict[str, int] = defaultdict(int)
     by_condition: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(categories, 0))
     for row in rows:
-        p, verdict = row.patient, row.verdict
-        condition = row.condition or p.primary_condition
+        verdict = row.verdict
+        condition = row.condition or row.primary_condition
         if verdict is None:
             apart["not_analysed"] += 1
-            members["not_analysed"].append(_member(p, None, condition))
+            members["not_analysed"].append(_member(row, None, condition))
             continue
         category = outcome_category(verdict, condition)
         if category is None:
             if verdict in apart:
                 apart[verdict] += 1
-                members[verdict].append(_member(p, verdict, condition))
+                members[verdict].append(_member(row, verdict, condition))
             continue
         categories[category] += 1
-        members[category].append(_member(p, verdict, condition))
+        members[category].append(_member(row, verdict, condition))
         by_condition[condition][category] += 1
         if row.starting_mg is not None:
             starting[row.starting_mg] += 1

@@ -26,12 +26,13 @@ def outcomes_from_summaries(clinician: Clinician) -> tuple[dict[str, Any], list[
         .order_by("user__display_name", "pk")
     )
     parts = summary_parts([p.pk for p in patients if p.verdict is not None], SUMMARY_KEYS)
-    rows = [
-        OutcomeRow(p, p.verdict, **outcome_fields(parts[p.pk]))
-        if p.verdict is not None
-        else OutcomeRow(p, None, "", None, None, [])
-        for p in patients
-    ]
+    rows = []
+    for p in patients:
+        shown = (p.pk, p.public_id, p.user.display_name or p.user.email, p.primary_condition)
+        if p.verdict is None:
+            rows.append(OutcomeRow(*shown, None, "", None, None, []))
+        else:
+            rows.append(OutcomeRow(*shown, p.verdict, **outcome_fields(parts[p.pk])))
     return outcomes_tally(rows), [p.pk for p in patients]
 
 

@@ -28,19 +28,24 @@ OUTCOME_DEFINITIONS = {
 OUTCOME_APART = (VerdictKind.INSUFFICIENT_DATA, VerdictKind.IN_PROGRESS)
 
 
+# The verdicts whose category does not depend on the condition, by plain value (the page
+# maps every linked patient's verdict: a dict look-up, not a chain of enum comparisons).
+_CATEGORY_OF_VERDICT = {
+    VerdictKind.STRONG_RESPONDER.value: "responders",
+    VerdictKind.PARTIAL.value: "partial_responders",
+    VerdictKind.NON_RESPONDER.value: "non_responders",
+    VerdictKind.DISCONTINUED.value: "non_responders",
+}
+_HEADACHE_CONDITION_VALUES = frozenset(condition.value for condition in HEADACHE_CONDITIONS)
+
+
 def outcome_category(verdict: str | None, condition: str | None) -> str | None:
     """strong_responder, or responder for migraine/headache → responders; responder (pain,
     30–49%) and partial → partial responders; non_responder and discontinued → non-responders;
     anything else is not counted."""
-    if verdict == VerdictKind.STRONG_RESPONDER:
-        return "responders"
-    if verdict == VerdictKind.RESPONDER:
-        return "responders" if condition in HEADACHE_CONDITIONS else "partial_responders"
-    if verdict == VerdictKind.PARTIAL:
-        return "partial_responders"
-    if verdict in (VerdictKind.NON_RESPONDER, VerdictKind.DISCONTINUED):
-        return "non_responders"
-    return None
+    if verdict == VerdictKind.RESPONDER.value:
+        return "responders" if condition in _HEADACHE_CONDITION_VALUES else "partial_responders"
+    return _CATEGORY_OF_VERDICT.get(verdict or "")
 
 
 def _pct(part: int, whole: int) -> float | None:
@@ -91,8 +96,9 @@ class OutcomeRow(NamedTuple):
 
 
 def _member(row: OutcomeRow, verdict: str | None, condition: str) -> dict[str, Any]:
+    """The patient as the API lists them (api.serializers.dashboard.OutcomePatientOut's JSON)."""
     return {
-        "id": row.public_id,
+        "id": str(row.public_id),
         "display_name": row.display_name,
         "condition": condition,
         "condition_label": _CONDITION_LABELS.get(condition, condition),

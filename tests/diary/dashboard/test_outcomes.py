@@ -100,7 +100,7 @@ def test_a_stale_insight_is_counted_as_stored_until_the_recompute(cast, clinic):
 
     answer = assert_same_answer_both_ways(cast.bob)
     partial = {p["id"]: p for p in answer["categories"][1]["patients"]}
-    assert partial[pain.public_id]["condition"] == "chronic_pain"
+    assert partial[str(pain.public_id)]["condition"] == "chronic_pain"
 
     assert insights_sweep().stored == 2
     assert stored_rows()[pain.pk][1] == "migraine"

@@ -26,6 +26,7 @@ from diary.models import (
     Flag,
     Patient,
     PatientInsight,
+    PatientOutcome,
     PushSubscription,
     Reminder,
     ReminderDelivery,
@@ -300,6 +301,7 @@ def test_deleting_the_account_leaves_no_row_that_points_at_the_patient(cast):
     PatientInsight.objects.create(
         patient=patient, as_of=TODAY, input_seq=1, rules_version="1", verdict="responder", data={}
     )
+    PatientOutcome.objects.create(patient=patient, verdict="responder", side_effect_kinds=["insomnia"])
     Verdict.objects.create(patient=patient, kind="responder", as_of=TODAY, rules_version="1", evidence={})
     Flag.objects.create(patient=patient, kind="opioid_interaction", severity="critical", evidence={}, rules_version="1")
     reminder = Reminder.objects.filter(patient=patient).earliest("pk")

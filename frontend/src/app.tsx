@@ -4,7 +4,7 @@ import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { AUTH, call, csrfToken, idleNotice, OfflineError, SIGNED_OUT_EVENT } from "./api";
 import { dropSnapshot, readSnapshot } from "./boot";
-import { clearAll, db, getMeta, setMeta } from "./db";
+import { clearAll, getMeta, setMeta } from "./db";
 import { t } from "./strings";
 import type { PageProps, WhoAmI } from "./types";
 
@@ -16,9 +16,10 @@ type Session =
   | { state: "server-problem"; status: number; cached: WhoAmI | null };
 
 // The chunk of the role this phone last saw starts loading at once, beside the session
-// check, and IndexedDB opens meanwhile (for a patient, with the one read of everything
-// the first Today needs, boot.ts): Today is ready sooner, above all offline. (The hint in
-// localStorage is only "patient" or "clinician", no health data.)
+// check, and so does the one read of everything the first Today needs (boot.ts: in the
+// shell the service worker answered with, else from IndexedDB): Today is ready sooner,
+// above all offline. (The hint in localStorage is only "patient" or "clinician", no
+// health data.)
 const ROLE_HINT = "ldn-role";
 function roleHint(role?: string | null): string | null {
   try {
@@ -29,10 +30,8 @@ function roleHint(role?: string | null): string | null {
     return null; // storage blocked: no head start
   }
 }
-if (roleHint() === "patient") {
-  void import("./patient/PatientApp");
-  void readSnapshot();
-} else void db();
+if (roleHint() === "patient") void import("./patient/PatientApp");
+void readSnapshot();
 
 /** The page of a role, loaded (the session and its page then arrive in one render). */
 function pageFor(role: string): Promise<ComponentType<PageProps> | null> {

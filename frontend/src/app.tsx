@@ -94,15 +94,17 @@ function sessionAndPage(): Promise<{ session: Session; page: ComponentType<PageP
   );
 }
 
-// The first one starts as the shell's script runs, not in App's first effect (which
-// Preact runs only after a frame has been painted).
-let starting: ReturnType<typeof sessionAndPage> | null = sessionAndPage();
+/** The first session and page, asked for as the shell's script runs; the first render
+ * waits for them (main.tsx), so a phone that knows who is signed in draws their page at
+ * once instead of "Loading", an effect and a second render. */
+export const firstSession = sessionAndPage();
+type First = Awaited<typeof firstSession>;
 
 type SignInProps = { onSignedIn: () => void; notice?: string };
 
-export function App() {
-  const [session, setSession] = useState<Session>({ state: "loading" });
-  const [Page, setPage] = useState<ComponentType<PageProps> | null>(null);
+export function App({ first }: { first: First }) {
+  const [session, setSession] = useState<Session>(first.session);
+  const [Page, setPage] = useState<ComponentType<PageProps> | null>(() => first.page);
   // Sign-in and sign-up are their own chunk: a signed-in phone never needs them to open.
   const [SignIn, setSignIn] = useState<ComponentType<SignInProps> | null>(null);
   useEffect(() => {
@@ -110,14 +112,11 @@ export function App() {
   }, [session.state]);
   const [swReady, setSwReady] = useState(false);
 
-  const refresh = () => {
-    const next = starting ?? sessionAndPage();
-    starting = null;
-    return next.then(({ session, page }) => {
+  const refresh = () =>
+    sessionAndPage().then(({ session, page }) => {
       setPage(() => page);
       setSession(session);
     });
-  };
   const retry = () => {
     setSession({ state: "loading" });
     void refresh();
@@ -128,7 +127,6 @@ export function App() {
     setSession({ state: "in", who, offline: true });
   };
   useEffect(() => {
-    void refresh();
     if ("serviceWorker" in navigator) {
       const check = () => setSwReady(!!navigator.serviceWorker.controller);
       check();

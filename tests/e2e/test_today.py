@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from diary.models import CareLink, DiaryEntry, DoseLog, EntryRevision, Patient
 from diary.services.care import invitation_create
@@ -173,6 +173,25 @@ def test_a_signed_out_phone_gets_the_shell_without_a_copy(page: Page, live_serve
 
     assert SNAPSHOT.search(shell_on_reload(page, live_server.url)) is None
     expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+
+
+def test_a_phone_that_waits_for_the_session_check_says_loading(page: Page, live_server: Any, patient: Patient) -> None:
+    """The first render waits for who is signed in (main.tsx): when the server is slow to
+    say, the page says "Loading…" meanwhile, not nothing."""
+    held: list[Route] = []
+
+    def hold_first(route: Route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(re.compile(r".*/_allauth/browser/v1/auth/session$"), hold_first)
+    page.goto(live_server.url + "/")
+    expect(page.get_by_text("Loading…")).to_be_visible()
+    held[0].continue_()
+    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+    expect(page.get_by_text("Loading…")).to_have_count(0)
 
 
 def save_against_another_devices_edit(page: Page, url: str, patient: Patient) -> None:

@@ -3,7 +3,7 @@
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { AUTH, call, csrfToken, idleNotice, OfflineError, SIGNED_OUT_EVENT } from "./api";
-import { dropSnapshot, readSnapshot } from "./boot";
+import { dropSnapshot, readSnapshot, shellSnapshot } from "./boot";
 import { clearAll, getMeta, setMeta } from "./db";
 import { t } from "./strings";
 import type { PageProps, WhoAmI } from "./types";
@@ -18,8 +18,9 @@ type Session =
 // The chunk of the role this phone last saw starts loading at once, beside the session
 // check, and so does the one read of everything the first Today needs (boot.ts: in the
 // shell the service worker answered with, else from IndexedDB): Today is ready sooner,
-// above all offline. (The hint in localStorage is only "patient" or "clinician", no
-// health data.)
+// above all offline. The role comes from that snapshot, else from a hint in localStorage
+// (only "patient" or "clinician", no health data; the first use of localStorage in a page
+// waits for the browser process, which the snapshot spares Today).
 const ROLE_HINT = "ldn-role";
 function roleHint(role?: string | null): string | null {
   try {
@@ -30,7 +31,7 @@ function roleHint(role?: string | null): string | null {
     return null; // storage blocked: no head start
   }
 }
-if (roleHint() === "patient") void import("./patient/PatientApp");
+if ((shellSnapshot()?.who?.role ?? roleHint()) === "patient") void import("./patient/PatientApp");
 void readSnapshot();
 
 /** The page of a role, loaded (the session and its page then arrive in one render). */

@@ -22,7 +22,11 @@ export interface Snapshot {
   outbox: OutboxItem[];
   conflicts: Conflict[];
   drafts?: unknown[]; // unsaved changes of these dates (patient/drafts.ts), meta "draft:<date>"
+  zone?: string | null; // dates.ts zoneHint, meta ZONE_KEY
 }
+
+/** Where the patient app keeps dates.ts's zone hint. */
+export const ZONE_KEY = "zone";
 
 /** The id of the shell's JSON data block that holds the service worker's snapshot. */
 export const SNAPSHOT_ID = "ldn-snapshot";
@@ -41,17 +45,18 @@ export async function snapshotRead(d: IDBPDatabase<DiarySchema>): Promise<Snapsh
   const range = IDBKeyRange.bound(from, to);
   const tx = d.transaction(["meta", "entries", "doses", "outbox", "conflicts"]);
   const meta = tx.objectStore("meta");
-  const [who, profile, plan, entries, doses, outbox, conflicts, drafts] = await Promise.all([
+  const [who, profile, plan, zone, entries, doses, outbox, conflicts, drafts] = await Promise.all([
     meta.get("whoami"),
     meta.get("profile"),
     meta.get("plan"),
+    meta.get(ZONE_KEY),
     tx.objectStore("entries").getAll(range),
     tx.objectStore("doses").getAll(range),
     tx.objectStore("outbox").getAll(),
     tx.objectStore("conflicts").getAll(),
     meta.getAll(IDBKeyRange.bound(`draft:${from}`, `draft:${to}`)),
   ]);
-  return { who, profile, plan, from, to, entries, doses, outbox, conflicts, drafts };
+  return { who, profile, plan, zone, from, to, entries, doses, outbox, conflicts, drafts };
 }
 
 let shell: Snapshot | null | undefined; // undefined: not looked for yet

@@ -164,6 +164,31 @@ def test_offline_the_service_worker_answers_with_the_stored_day_in_the_shell(
     expect(page.locator("#ldn-snapshot")).to_have_count(0)
 
 
+def test_offline_today_is_drawn_before_the_page_reads_local_storage(
+    page: Page, context: BrowserContext, live_server: Any, patient: Patient
+) -> None:
+    """Which page to load and whether the phone's clock gives the diary day come with the
+    copy in the shell (app.tsx, PatientApp.tsx): a page's first use of localStorage waits
+    for the browser process, which Today does not."""
+    sign_in(page, live_server.url, "pat@example.org")
+    expect(page.get_by_test_id("offline-ready")).to_be_visible()
+    page.add_init_script(
+        """(() => {
+          const getItem = Storage.prototype.getItem;
+          const before = (window.__readBeforeToday = []);
+          Storage.prototype.getItem = function (key) {
+            if (!document.querySelector('form button[type="submit"]')) before.push(key);
+            return getItem.call(this, key);
+          };
+        })();"""
+    )
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("button", name="Save", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("connection")).to_contain_text("Offline")
+    assert page.evaluate("window.__readBeforeToday") == []
+
+
 def test_a_signed_out_phone_gets_the_shell_without_a_copy(page: Page, live_server: Any, patient: Patient) -> None:
     sign_in(page, live_server.url, "pat@example.org")
     expect(page.get_by_test_id("offline-ready")).to_be_visible()

@@ -189,6 +189,21 @@ def test_offline_today_is_drawn_before_the_page_reads_local_storage(
     assert page.evaluate("window.__readBeforeToday") == []
 
 
+def test_offline_today_needs_two_scripts(
+    page: Page, context: BrowserContext, live_server: Any, patient: Patient
+) -> None:
+    """What Today needs beyond the patient chunk travels in the entry chunk (vite.config.ts):
+    each script is one more request through the service worker before Today."""
+    sign_in(page, live_server.url, "pat@example.org")
+    expect(page.get_by_test_id("offline-ready")).to_be_visible()
+    scripts: list[str] = []
+    page.on("request", lambda r: scripts.append(r.url.rsplit("/", 1)[-1]) if r.resource_type == "script" else None)
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("button", name="Save", exact=True)).to_be_visible()
+    assert sorted(name.split("-")[0] for name in scripts) == ["PatientApp", "index"], scripts
+
+
 def test_a_signed_out_phone_gets_the_shell_without_a_copy(page: Page, live_server: Any, patient: Patient) -> None:
     sign_in(page, live_server.url, "pat@example.org")
     expect(page.get_by_test_id("offline-ready")).to_be_visible()

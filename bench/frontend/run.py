@@ -32,9 +32,9 @@ Today is ready to use when the app is opened offline, in Debian's headless Chrom
    marks with plain CDP calls (Runtime.evaluate awaiting a promise the marks script
    resolves), so none of Playwright's own scripts runs in the page during the open.
 
-Goals (issue 5): a ≤ 60 kB, b ≤ 150 kB, offline open to interactive Today ≤ 1000 ms,
-judged by the median (p95 is printed beside it): the machine is shared with other work,
-whose bursts land in the tail, not in the median.
+Goals: a ≤ 60 kB and b ≤ 150 kB (issue 5); offline open to interactive Today ≤ 500 ms
+(issue 17, replacing issue 5's 1000 ms), judged by the median (p95 is printed beside it):
+the machine is shared with other work, whose bursts land in the tail, not in the median.
 
 Exit status: 0 all goals met, 1 a goal missed, 2 the bench could not run.
 """
@@ -62,7 +62,7 @@ TIME_ZONE = "Europe/Berlin"  # the demo responder's
 KB = 1000
 JS_GOAL = 60 * KB
 TOTAL_GOAL = 150 * KB
-OFFLINE_GOAL_MS = 1000.0
+OFFLINE_GOAL_MS = 500.0
 THROTTLE = 4
 
 # Before any of the app's code: when Save is there and enabled, when the tap arrived and

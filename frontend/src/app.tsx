@@ -3,8 +3,8 @@
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { AUTH, call, csrfToken, idleNotice, OfflineError, SIGNED_OUT_EVENT } from "./api";
-import { dropSnapshot, readSnapshot } from "./boot";
-import { clearAll, db, getMeta, setMeta } from "./db";
+import { dropSnapshot, readSnapshot, shellSnapshot } from "./boot";
+import { clearAll, getMeta, setMeta } from "./db";
 import { t } from "./strings";
 import type { PageProps, WhoAmI } from "./types";
 
@@ -16,9 +16,11 @@ type Session =
   | { state: "server-problem"; status: number; cached: WhoAmI | null };
 
 // The chunk of the role this phone last saw starts loading at once, beside the session
-// check, and IndexedDB opens meanwhile (for a patient, with the one read of everything
-// the first Today needs, boot.ts): Today is ready sooner, above all offline. (The hint in
-// localStorage is only "patient" or "clinician", no health data.)
+// check, and so does the one read of everything the first Today needs (boot.ts: in the
+// shell the service worker answered with, else from IndexedDB): Today is ready sooner,
+// above all offline. The role comes from that snapshot, else from a hint in localStorage
+// (only "patient" or "clinician", no health data; the first use of localStorage in a page
+// waits for the browser process, which the snapshot spares Today).
 const ROLE_HINT = "ldn-role";
 function roleHint(role?: string | null): string | null {
   try {
@@ -29,10 +31,8 @@ function roleHint(role?: string | null): string | null {
     return null; // storage blocked: no head start
   }
 }
-if (roleHint() === "patient") {
-  void import("./patient/PatientApp");
-  void readSnapshot();
-} else void db();
+if ((shellSnapshot()?.who?.role ?? roleHint()) === "patient") void import("./patient/PatientApp");
+void readSnapshot();
 
 /** The page of a role, loaded (the session and its page then arrive in one render). */
 function pageFor(role: string): Promise<ComponentType<PageProps> | null> {
@@ -95,15 +95,17 @@ function sessionAndPage(): Promise<{ session: Session; page: ComponentType<PageP
   );
 }
 
-// The first one starts as the shell's script runs, not in App's first effect (which
-// Preact runs only after a frame has been painted).
-let starting: ReturnType<typeof sessionAndPage> | null = sessionAndPage();
+/** The first session and page, asked for as the shell's script runs; the first render
+ * waits for them (main.tsx), so a phone that knows who is signed in draws their page at
+ * once instead of "Loading", an effect and a second render. */
+export const firstSession = sessionAndPage();
+type First = Awaited<typeof firstSession>;
 
 type SignInProps = { onSignedIn: () => void; notice?: string };
 
-export function App() {
-  const [session, setSession] = useState<Session>({ state: "loading" });
-  const [Page, setPage] = useState<ComponentType<PageProps> | null>(null);
+export function App({ first }: { first: First }) {
+  const [session, setSession] = useState<Session>(first.session);
+  const [Page, setPage] = useState<ComponentType<PageProps> | null>(() => first.page);
   // Sign-in and sign-up are their own chunk: a signed-in phone never needs them to open.
   const [SignIn, setSignIn] = useState<ComponentType<SignInProps> | null>(null);
   useEffect(() => {
@@ -111,14 +113,11 @@ export function App() {
   }, [session.state]);
   const [swReady, setSwReady] = useState(false);
 
-  const refresh = () => {
-    const next = starting ?? sessionAndPage();
-    starting = null;
-    return next.then(({ session, page }) => {
+  const refresh = () =>
+    sessionAndPage().then(({ session, page }) => {
       setPage(() => page);
       setSession(session);
     });
-  };
   const retry = () => {
     setSession({ state: "loading" });
     void refresh();
@@ -129,7 +128,6 @@ export function App() {
     setSession({ state: "in", who, offline: true });
   };
   useEffect(() => {
-    void refresh();
     if ("serviceWorker" in navigator) {
       const check = () => setSwReady(!!navigator.serviceWorker.controller);
       check();

@@ -40,26 +40,17 @@ function phoneParts(at: Date): { date: string; minutes: number } {
 // Chromium here), which Today would wait for when the app opens offline. When this phone
 // was last found to be in the patient's zone (same zone name, checked with Intl after
 // Today is on screen) and its UTC offset is still the one seen then, the phone's own clock
-// gives the same date at no cost. The hint in localStorage is a zone name and an offset.
-const ZONE_HINT = "ldn-zone";
+// gives the same date at no cost. The hint is a zone name and an offset (zoneHint); the
+// patient app keeps it with the phone's copy (boot.ts reads it with the first snapshot).
 
-/** Whether the phone's clock may stand in for `tz` now (see ZONE_HINT). */
-export function phoneIsIn(tz: string, at: Date = new Date()): boolean {
-  try {
-    return localStorage.getItem(ZONE_HINT) === `${tz} ${at.getTimezoneOffset()}`;
-  } catch {
-    return false;
-  }
+/** Whether the phone's clock may stand in for `tz` now, given the last `hint`. */
+export function phoneIsIn(tz: string, hint: string | null | undefined, at: Date = new Date()): boolean {
+  return !!hint && hint === `${tz} ${at.getTimezoneOffset()}`;
 }
 
-/** Check with Intl whether the phone is in `tz`, and remember the answer. */
-export function rememberZone(tz: string, at: Date = new Date()): void {
-  try {
-    if (browserTimeZone() === tz) localStorage.setItem(ZONE_HINT, `${tz} ${at.getTimezoneOffset()}`);
-    else localStorage.removeItem(ZONE_HINT);
-  } catch {
-    // storage blocked: Intl every time
-  }
+/** The hint to keep, checked with Intl: null when the phone is not in `tz`. */
+export function zoneHint(tz: string, at: Date = new Date()): string | null {
+  return browserTimeZone() === tz ? `${tz} ${at.getTimezoneOffset()}` : null;
 }
 
 /** The calendar date now in `tz` (`quick`: from the phone's clock, see phoneIsIn). */
@@ -82,7 +73,7 @@ export function browserTimeZone(): string {
   }
 }
 
-/** "Monday", from strings.ts (no Intl: see ZONE_HINT). */
+/** "Monday", from strings.ts (no Intl: see phoneIsIn). */
 export function weekdayName(iso: string): string {
   return t.weekdays[(new Date(`${iso}T12:00:00Z`).getUTCDay() + 6) % 7];
 }

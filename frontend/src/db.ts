@@ -1,9 +1,9 @@
 // The phone's own copy: diary days, doses, the outbox of unsent writes, conflicts, and
 // small facts (who is signed in, profile, plan, the changes cursor).
-import { openDB, wrap, type DBSchema, type IDBPDatabase } from "idb";
+import { openDB, type DBSchema, type IDBPDatabase } from "idb";
 import type { Conflict, LocalDose, LocalEntry, OutboxItem } from "./types";
 
-interface DiarySchema extends DBSchema {
+export interface DiarySchema extends DBSchema {
   meta: { key: string; value: any };
   entries: { key: string; value: LocalEntry };
   doses: { key: string; value: LocalDose };
@@ -11,31 +11,10 @@ interface DiarySchema extends DBSchema {
   conflicts: { key: string; value: Conflict };
 }
 
-/** What public/open-db.js opened and read before the app's script ran (boot.ts). */
-export interface Early {
-  db: IDBDatabase;
-  snapshot: unknown;
-}
-declare global {
-  interface Window {
-    __ldnEarly?: Promise<Early | null>;
-  }
-}
-
 let dbPromise: Promise<IDBPDatabase<DiarySchema>> | null = null;
 
 export function db(): Promise<IDBPDatabase<DiarySchema>> {
-  if (!dbPromise) {
-    // The connection public/open-db.js opened, else (no database yet, in the service
-    // worker, or it failed) our own open, which creates the stores.
-    const early = typeof window !== "undefined" ? window.__ldnEarly : undefined;
-    dbPromise = (early ?? Promise.resolve(null)).then((found) => (found ? (wrap(found.db) as IDBPDatabase<DiarySchema>) : open()));
-  }
-  return dbPromise;
-}
-
-function open(): Promise<IDBPDatabase<DiarySchema>> {
-  return openDB<DiarySchema>("ldn-diary", 1, {
+  dbPromise ??= openDB<DiarySchema>("ldn-diary", 1, {
     upgrade(database) {
       database.createObjectStore("meta");
       database.createObjectStore("entries", { keyPath: "date" });
@@ -44,6 +23,7 @@ function open(): Promise<IDBPDatabase<DiarySchema>> {
       database.createObjectStore("conflicts", { keyPath: "date" });
     },
   });
+  return dbPromise;
 }
 
 export async function getMeta<T = any>(key: string): Promise<T | undefined> {

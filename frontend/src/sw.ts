@@ -1,24 +1,77 @@
 /// <reference lib="webworker" />
 // The service worker: precaches the app shell (so the app opens offline), answers every
-// app navigation with index.html, replays the outbox on Background Sync, shows reminder
-// pushes, and opens Today (or snoozes) when one is tapped.
-import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
+// app navigation with index.html and the phone's copy of the days around today inside it,
+// replays the outbox on Background Sync, shows reminder pushes, and opens Today (or
+// snoozes) when one is tapped.
+import { cleanupOutdatedCaches, matchPrecache, precacheAndRoute } from "workbox-precaching";
 import { NavigationRoute, registerRoute } from "workbox-routing";
 import { call, setCsrfFallback } from "./api";
-import { getMeta } from "./db";
+import { SNAPSHOT_ID, type Snapshot, snapshotRead } from "./boot";
+import { db, getMeta } from "./db";
 import { t } from "./strings";
 import { onSyncChange, replay, retryPending, syncState } from "./sync";
 
 declare let self: ServiceWorkerGlobalScope;
 
-precacheAndRoute(self.__WB_MANIFEST);
-cleanupOutdatedCaches();
+// Past this, the shell goes without the snapshot and the page reads IndexedDB itself
+// (an open blocked by another tab's upgrade must not hold the app up).
+const SNAPSHOT_WAIT_MS = 1000;
 
+function snapshotSoon(): Promise<Snapshot | null> {
+  const read = db()
+    .then(snapshotRead)
+    .then((s) => (s.who ? s : null), () => null);
+  const late = new Promise<null>((resolve) => setTimeout(() => resolve(null), SNAPSHOT_WAIT_MS));
+  return Promise.race([read, late]);
+}
+
+/** The app shell for a navigation, with the snapshot of boot.ts in it.
+ * 1. The read starts at once, on this worker's thread: the page's main thread is busy
+ *    committing the navigation and running the app, and an IndexedDB open of its own
+ *    would wait for it several times before Today could be drawn.
+ * 2. The shell is answered at once as a stream: its head (the page commits and fetches
+ *    its scripts and styles meanwhile), then, before </body>, the snapshot as a JSON data
+ *    block (not a script: the CSP allows only our own files, and a data block is never
+ *    run), then the rest. The app's module script runs only once the document is parsed,
+ *    so it always finds the block (boot.ts shellSnapshot). */
+async function shellWithSnapshot(): Promise<Response> {
+  const snapshot = snapshotSoon();
+  const cached = await matchPrecache("/index.html");
+  if (!cached) return fetch("/index.html");
+  const html = await cached.text();
+  const headers = new Headers(cached.headers);
+  headers.delete("content-length"); // the body grows
+  headers.delete("content-encoding"); // the cache holds it decoded
+  const cut = html.lastIndexOf("</body>");
+  if (cut < 0) return new Response(html, { status: 200, headers });
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode(html.slice(0, cut)));
+      void snapshot.then((found) => {
+        if (found) {
+          // "<" escaped: nothing in the data can end the block or open a comment.
+          const json = JSON.stringify(found).replace(/</g, "\\u003c");
+          controller.enqueue(encoder.encode(`<script type="application/json" id="${SNAPSHOT_ID}">${json}</script>`));
+        }
+        controller.enqueue(encoder.encode(html.slice(cut)));
+        controller.close();
+      });
+    },
+  });
+  return new Response(body, { status: 200, headers });
+}
+
+// Registered before the precache's own route, which would answer "/" with the plain
+// index.html (Workbox's directoryIndex); a file opened as a page (a path with an
+// extension, e.g. /index.html) still comes from the precache as it is.
 registerRoute(
-  new NavigationRoute(createHandlerBoundToURL("/index.html"), {
-    denylist: [/^\/api\//, /^\/_allauth\//, /^\/admin(\/|$)/, /^\/static\//, /^\/healthz$/],
+  new NavigationRoute(shellWithSnapshot, {
+    denylist: [/^\/api\//, /^\/_allauth\//, /^\/admin(\/|$)/, /^\/static\//, /^\/healthz$/, /^\/[^?]*\.\w+(\?|$)/],
   }),
 );
+precacheAndRoute(self.__WB_MANIFEST);
+cleanupOutdatedCaches();
 
 self.addEventListener("install", () => {
   void self.skipWaiting();

@@ -3,6 +3,7 @@ the conflict screen and the opioid warning."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from diary.models import CareLink, DiaryEntry, DoseLog, EntryRevision, Patient
 from diary.services.care import invitation_create
@@ -124,6 +125,113 @@ def test_after_one_visit_the_app_opens_offline(
     expect(page.get_by_role("heading", name="Today")).to_be_visible()
     expect(page.get_by_test_id("connection")).to_contain_text("Offline")
     expect(page.get_by_role("radiogroup", name=re.compile("^Pain today"))).to_be_visible()
+
+
+SNAPSHOT = re.compile(r'<script type="application/json" id="ldn-snapshot">(.*?)</script>', re.S)
+
+
+def shell_on_reload(page: Page, url: str) -> str:
+    """The app shell the page was answered with on a reload (from the service worker)."""
+    with page.expect_response(lambda r: r.url == f"{url}/" and r.request.is_navigation_request()) as answer:
+        page.reload()
+    assert answer.value.from_service_worker
+    return answer.value.text()
+
+
+def test_offline_the_service_worker_answers_with_the_stored_day_in_the_shell(
+    page: Page, context: BrowserContext, live_server: Any, patient: Patient
+) -> None:
+    """Today is drawn from the phone's copy that the service worker put into the shell
+    (sw.ts), not from an IndexedDB read of the page's own; the copy does not stay in the
+    page."""
+    sign_in(page, live_server.url, "pat@example.org")
+    expect(page.get_by_test_id("offline-ready")).to_be_visible()  # the service worker controls the page
+    pick(page, "Pain today", "6")
+    pick(page, "Headache", "Mild")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_test_id("day-status")).to_have_text("Synced")
+
+    context.set_offline(True)
+    block = SNAPSHOT.search(shell_on_reload(page, live_server.url))
+    assert block is not None
+    snapshot = json.loads(block.group(1))
+    assert snapshot["who"]["email"] == "pat@example.org"
+    day = diary_day(patient).isoformat()
+    assert [(e["date"], e["data"]["pain_score"], e["data"]["headache"]) for e in snapshot["entries"]] == [(day, 6, 1)]
+    expect(page.get_by_test_id("connection")).to_contain_text("Offline")
+    expect(choice(page, "Pain today", "6")).to_have_attribute("aria-checked", "true")
+    expect(choice(page, "Headache", "Mild")).to_have_attribute("aria-checked", "true")
+    expect(page.locator("#ldn-snapshot")).to_have_count(0)
+
+
+def test_offline_today_is_drawn_before_the_page_reads_local_storage(
+    page: Page, context: BrowserContext, live_server: Any, patient: Patient
+) -> None:
+    """Which page to load and whether the phone's clock gives the diary day come with the
+    copy in the shell (app.tsx, PatientApp.tsx): a page's first use of localStorage waits
+    for the browser process, which Today does not."""
+    sign_in(page, live_server.url, "pat@example.org")
+    expect(page.get_by_test_id("offline-ready")).to_be_visible()
+    page.add_init_script(
+        """(() => {
+          const getItem = Storage.prototype.getItem;
+          const before = (window.__readBeforeToday = []);
+          Storage.prototype.getItem = function (key) {
+            if (!document.querySelector('form button[type="submit"]')) before.push(key);
+            return getItem.call(this, key);
+          };
+        })();"""
+    )
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("button", name="Save", exact=True)).to_be_visible()
+    expect(page.get_by_test_id("connection")).to_contain_text("Offline")
+    assert page.evaluate("window.__readBeforeToday") == []
+
+
+def test_offline_today_needs_two_scripts(
+    page: Page, context: BrowserContext, live_server: Any, patient: Patient
+) -> None:
+    """What Today needs beyond the patient chunk travels in the entry chunk (vite.config.ts):
+    each script is one more request through the service worker before Today."""
+    sign_in(page, live_server.url, "pat@example.org")
+    expect(page.get_by_test_id("offline-ready")).to_be_visible()
+    scripts: list[str] = []
+    page.on("request", lambda r: scripts.append(r.url.rsplit("/", 1)[-1]) if r.resource_type == "script" else None)
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("button", name="Save", exact=True)).to_be_visible()
+    assert sorted(name.split("-")[0] for name in scripts) == ["PatientApp", "index"], scripts
+
+
+def test_a_signed_out_phone_gets_the_shell_without_a_copy(page: Page, live_server: Any, patient: Patient) -> None:
+    sign_in(page, live_server.url, "pat@example.org")
+    expect(page.get_by_test_id("offline-ready")).to_be_visible()
+    page.get_by_role("navigation", name="Sections").get_by_role("button", name="Me", exact=True).click()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+
+    assert SNAPSHOT.search(shell_on_reload(page, live_server.url)) is None
+    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+
+
+def test_a_phone_that_waits_for_the_session_check_says_loading(page: Page, live_server: Any, patient: Patient) -> None:
+    """The first render waits for who is signed in (main.tsx): when the server is slow to
+    say, the page says "Loading…" meanwhile, not nothing."""
+    held: list[Route] = []
+
+    def hold_first(route: Route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route(re.compile(r".*/_allauth/browser/v1/auth/session$"), hold_first)
+    page.goto(live_server.url + "/")
+    expect(page.get_by_text("Loading…")).to_be_visible()
+    held[0].continue_()
+    expect(page.get_by_role("button", name="Sign in", exact=True)).to_be_visible()
+    expect(page.get_by_text("Loading…")).to_have_count(0)
 
 
 def save_against_another_devices_edit(page: Page, url: str, patient: Patient) -> None:

@@ -6,8 +6,8 @@ import type { ComponentType } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { PageProps } from "../types";
 import { call, OfflineError } from "../api";
-import { addDays, browserTimeZone, calendarDate, diaryToday, formatDay, phoneIsIn, rememberZone } from "../dates";
-import { takeSnapshot } from "../boot";
+import { addDays, browserTimeZone, calendarDate, diaryToday, formatDay, phoneIsIn, zoneHint } from "../dates";
+import { takeSnapshot, ZONE_KEY } from "../boot";
 import { db, getMeta, setMeta } from "../db";
 import { pendingInvite } from "../invite";
 import { RadioGroup } from "../radio";
@@ -56,16 +56,18 @@ interface Day {
 }
 
 /** The day from the phone's copy of the profile; from the phone's clock when it may
- * stand in for the patient's zone (dates.ts: phoneIsIn), checked with Intl just after. */
-function localDay(profile: Profile | undefined): { day: Day; check: () => Day | null } {
+ * stand in for the patient's zone (dates.ts: phoneIsIn, the `zone` hint), checked with
+ * Intl just after. */
+function localDay(profile: Profile | undefined, zone: string | null | undefined): { day: Day; check: () => Day | null } {
   const tz = profile?.time_zone ?? browserTimeZone();
   const boundary = profile?.day_boundary ?? "04:00";
   const at = new Date();
-  const quick = phoneIsIn(tz, at);
+  const quick = phoneIsIn(tz, zone, at);
   const day = { date: diaryToday(tz, boundary, at, quick), max: calendarDate(tz, at, quick) };
   /** The exact day when the quick one was wrong (to run after Today is on screen). */
   const check = () => {
-    rememberZone(tz, at);
+    const hint = zoneHint(tz, at);
+    if (hint !== zone) void setMeta(ZONE_KEY, hint);
     if (!quick) return null;
     const exact = { date: diaryToday(tz, boundary, at), max: calendarDate(tz, at) };
     return exact.date !== day.date || exact.max !== day.max ? exact : null;
@@ -156,7 +158,7 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
   // The first render shows Today from the snapshot read as the app opened (boot.ts), when
   // it is ready; else from reads of its own just after.
   const [boot] = useState(() => takeSnapshot(who.email));
-  const [first] = useState(() => (boot ? localDay(boot.profile) : null));
+  const [first] = useState(() => (boot ? localDay(boot.profile, boot.zone) : null));
   const [day, setDay] = useState<Day | null>(first?.day ?? null);
   const [route, setRoute] = useState<Route>(routeFromUrl);
   const [plan, setPlan] = useState<Plan | null>(boot?.plan ?? null);
@@ -250,7 +252,7 @@ export function PatientApp({ who, startedOffline, onSignOut }: PageProps) {
       }, 500);
     };
     if (first) begin(first);
-    else void getMeta<Profile>("profile").then((p) => begin(localDay(p)));
+    else void Promise.all([getMeta<Profile>("profile"), getMeta<string | null>(ZONE_KEY)]).then(([p, zone]) => begin(localDay(p, zone)));
     void refreshLocal();
     const unsubscribe = onSyncChange(() => void refreshLocal());
     if (!startedOffline) void goOnline();

@@ -80,12 +80,14 @@ class ProblemAutoSchema(AutoSchema):
         operation["responses"] = dict(sorted(responses.items()))
         return operation
 
-    def _map_basic_serializer(self, serializer: Any, direction: Any) -> dict[str, Any]:
-        """An input serializer that refuses unknown fields says so (additionalProperties)."""
-        schema: dict[str, Any] = super()._map_basic_serializer(serializer, direction)
-        if direction == "request" and isinstance(serializer, StrictSerializer):
-            schema["additionalProperties"] = False
-        return schema
+    def resolve_serializer(self, serializer: Any, direction: Any, bypass_extensions: bool = False) -> Any:
+        """An input serializer that refuses unknown fields says so (additionalProperties) in
+        its component (a request body's, and each nested one's: every serializer of a schema
+        is resolved here). Request components are their own (COMPONENT_SPLIT_REQUEST)."""
+        component = super().resolve_serializer(serializer, direction, bypass_extensions)
+        if direction == "request" and isinstance(component.object, StrictSerializer) and component.schema:
+            component.schema["additionalProperties"] = False
+        return component
 
     def _page_media_types(self) -> list[str]:
         return [media_type for media_type in self.map_renderers("media_type") if "json" not in media_type]

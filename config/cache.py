@@ -19,14 +19,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.cache.backends import redis as django_redis
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 
-from diary.fastpath.redis_client import RedisCacheClient
+from diary.fastpath import redis_client
 
 log = logging.getLogger(__name__)
 
@@ -69,13 +68,12 @@ def redis_caches(url: str, timeout: float = 0.5) -> dict[str, dict[str, Any]]:
     }
 
 
-class RedisCache(django_redis.RedisCache):
+class RedisCache(redis_client.RedisCache):
     def __init__(self, server: str, params: dict[str, Any]) -> None:
         options = dict(params.get("OPTIONS", {}))
         self.fail_open: bool | tuple[str, ...] = options.pop("fail_open", ())
         self.max_timeout: int | None = options.pop("max_timeout", None)
         super().__init__(server, {**params, "OPTIONS": options})
-        self._class = RedisCacheClient
 
     def _unreachable(self, exc: Exception, operation: str, keys: list[Any], missing: Any) -> Any:
         """`missing` if every key may go on without Redis; else CacheUnavailable. (Keys are

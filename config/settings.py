@@ -393,6 +393,8 @@ SPECTACULAR_SETTINGS = {
         "EnteredByEnum": "diary.choices.EnteredBy",
         "ConditionEnum": "diary.choices.Condition",
         "ConditionSetByEnum": "diary.choices.ConditionSetBy",
+        "MetricEnum": "api.serializers.common.MEASURES",
+        "Hit6AnswerEnum": "diary.analysis.rules.HIT6_ANSWERS",
     },
 }
 

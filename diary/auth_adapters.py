@@ -6,11 +6,14 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
@@ -28,21 +31,30 @@ def request_source(request: HttpRequest, adapter: DefaultAccountAdapter) -> str:
     return str(address)
 
 
-class AccountAdapter(DefaultAccountAdapter):
-    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
-        """Failed sign-ins count per account *and* source (the "key" part of the
-        ``login_failed`` rate limit). allauth counts them per account alone: five wrong
-        passwords from anywhere then lock the owner out too, so anyone who knows an
-        e-mail address can keep its account locked. Here they lock that account for that
-        source only; the per-source limit (``…/ip``) still bounds one source trying many
-        accounts. allauth's own method (the one place it builds the key, also used to
-        clear it after a password reset) is overridden: its adapter has no public hook."""
-        return f"{super()._get_login_attempts_cache_key(request, **credentials)}@{request_source(request, self)}"
+def source_login(request: HttpRequest, adapter: DefaultAccountAdapter, credentials: dict[str, Any]) -> dict[str, Any]:
+    """The credentials with the login (e-mail or username) tagged with the request's
+    source: what allauth counts failed sign-ins by."""
+    source = request_source(request, adapter)
+    return {
+        **credentials,
+        **{name: f"{credentials[name]}@{source}" for name in ("email", "username") if name in credentials},
+    }
 
+
+class AccountAdapter(DefaultAccountAdapter):
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
-        """A locked sign-in answers 429 with Retry-After (allauth answers a 400 form error)."""
+        """Failed sign-ins count per account *and* source (the "key" part of the
+        ``login_failed`` rate limit), and a locked sign-in answers 429 with Retry-After
+        (allauth answers a 400 form error).
+
+        allauth counts failures per account alone: five wrong passwords from anywhere then
+        lock the owner out too, so anyone who knows an e-mail address can keep its account
+        locked. Here they lock that account for that source only; the per-source limit
+        (``…/ip``) still bounds one source trying many accounts. allauth builds the key from
+        the login it is given, so it is given the login tagged with the source
+        (`source_login`); everything else (counting, the roll-back on success) is its own."""
         try:
-            super().pre_authenticate(request, **credentials)
+            super().pre_authenticate(request, **source_login(request, self, credentials))
         except ValidationError:
             response = respond_429(request)
             response["Retry-After"] = str(int(settings.LOGIN_LOCKOUT.total_seconds()))
@@ -56,6 +68,19 @@ class AccountAdapter(DefaultAccountAdapter):
             if user is not None:
                 context = {**context, "user": user}
         super().send_mail(template_prefix, email, context)
+
+
+def login_failures_clear(sender: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+    """allauth's `password_reset` signal: the failed sign-ins of each of the account's
+    addresses from the source that reset the password are forgotten, as allauth forgets its
+    own per-account count then. The key is the one allauth builds from a login in
+    `pre_authenticate` ("<site domain>:<login>", lower case);
+    tests/diary/test_auth_adapters.py signs in after a reset from a locked source."""
+    adapter = get_adapter(request)
+    domain = get_current_site(request).domain
+    for address in EmailAddress.objects.filter(user=user).values_list("email", flat=True):
+        login = source_login(request, adapter, {"email": address})["email"]
+        ratelimit.clear(request, action="login_failed", key=f"{domain}:{login.lower()}")
 
 
 class MFAAdapter(DefaultMFAAdapter):

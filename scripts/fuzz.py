@@ -136,11 +136,7 @@ def post(base: str, path: str, body: dict[str, Any], token: str | None = None) -
 
 
 def totp_code(secret: str, env: dict[str, str]) -> str:
-    code = (
-        "from allauth.mfa import app_settings; import time;"
-        "from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value;"
-        f"print(format_hotp_value(hotp_value({secret!r}, int(time.time()) // app_settings.TOTP_PERIOD)))"
-    )
+    code = f"from diary.services.mfa import totp_now; print(totp_now({secret!r}).code)"
     return shell(code, env)
 
 

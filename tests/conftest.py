@@ -27,6 +27,7 @@ def pytest_configure(config: Any) -> None:
 # `fastpath_parity`, a third time with LDN_FASTPATH=0. diary/fastpath/README.md.
 FASTPATH_PARITY_FILES = (
     "tests/diary/fastpath/",
+    "tests/diary/dashboard/",
     "tests/diary/test_auth_backend.py",
     "tests/diary/test_entries.py",
     "tests/diary/test_reminders.py",

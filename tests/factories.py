@@ -22,13 +22,12 @@ def totp_code(secret: str = TOTP_SECRET) -> str:
     period's code only). Under a frozen clock the wait changes nothing, and is not needed."""
     import time
 
-    from allauth.mfa import app_settings
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+    from diary.services.mfa import totp_now
 
-    left = app_settings.TOTP_PERIOD - time.time() % app_settings.TOTP_PERIOD
+    left = totp_now(secret).seconds_left - time.time() % 1
     if left < 1:
         time.sleep(left + 0.05)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+    return totp_now(secret).code
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):
@@ -69,9 +68,9 @@ class ClinicianFactory(factory.django.DjangoModelFactory[Clinician]):
     @factory.post_generation
     def totp(obj: Clinician, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted is not False:
-            from allauth.mfa.totp.internal.auth import TOTP
+            from diary.services.mfa import totp_activate
 
-            TOTP.activate(obj.user, TOTP_SECRET)
+            totp_activate(obj.user, TOTP_SECRET)
 
 
 class PatientFactory(factory.django.DjangoModelFactory[Patient]):

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.core.validators import MaxLengthValidator
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
-from rest_framework.utils.serializer_helpers import BindingDict
+
+# The one measure a patient's condition is judged on: headache days for headache
+# conditions, pain otherwise (the triage sparkline and My trends say which).
+MEASURES = ["headache_days", "pain"]
 
 
 class StrictSerializer(serializers.Serializer):
@@ -19,24 +22,14 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class FieldsBuiltOnce(serializers.Serializer):
-    """Builds its fields once per class: DRF deep-copies every declared field (nested
-    serializers included) for each instance, which is most of the cost of validating a
-    small body. Only for input serializers used as `X(data=...)`, without `partial`,
-    `instance` or context: the fields are bound to a prototype and keep no state between
-    validations (a list field already validates all its items with one child the same way)."""
+Input = TypeVar("Input")
 
-    @property
-    def fields(self) -> BindingDict:
-        cls = type(self)
-        fields: BindingDict | None = cls.__dict__.get("_fields_built_once")
-        if fields is None:
-            prototype = cls()
-            fields = BindingDict(prototype)
-            for name, field in prototype.get_fields().items():
-                fields[name] = field
-            cls._fields_built_once = fields  # type: ignore[attr-defined]
-        return fields
+
+def service_input(serializer: serializers.Serializer, kind: type[Input]) -> Input:
+    """A valid input serializer's data as the service's typed input (`diary/services/inputs.py`).
+    Its fields are the TypedDict's keys, and every key the TypedDict requires is one the
+    serializer always gives (tests/api/test_service_inputs.py checks each pair)."""
+    return cast(Input, dict(serializer.validated_data))
 
 
 def bounded_list(child: serializers.Serializer, limit: int, **kwargs: Any) -> serializers.ListSerializer[Any]:

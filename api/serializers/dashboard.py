@@ -5,7 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from api.serializers.common import WarningSerializer
+from api.serializers.common import MEASURES, WarningSerializer
 from api.serializers.people import PatientSummaryOut
 from api.serializers.questionnaires import CountedOut, DueOut
 from diary.choices import FlagKind, FlagStatus, Severity, VerdictKind
@@ -56,7 +56,7 @@ class TriageDoseOut(serializers.Serializer):
 
 class SparklineOut(serializers.Serializer):
     metric = serializers.ChoiceField(
-        choices=["headache_days", "pain"],
+        choices=MEASURES,
         help_text="headache_days (a count per week) for migraine patients, weekly mean pain otherwise.",
     )
     week_starts = serializers.ListField(child=serializers.DateField())
@@ -113,6 +113,17 @@ class OutcomePatientOut(serializers.Serializer):
     verdict_label = serializers.CharField()
 
 
+@extend_schema_field(OutcomePatientOut(many=True))
+class OutcomePatientsOut(serializers.Field):
+    """A list of OutcomePatientOut, passed through as ``diary.dashboard.outcomes`` built it
+    (JSON types already). The page lists every linked patient, and DRF's field-by-field
+    representation of each cost more than the rest of the read (bench/dashboard);
+    tests/api/test_outcomes.py checks the lists are what OutcomePatientOut would give."""
+
+    def to_representation(self, value: object) -> object:
+        return value
+
+
 class OutcomeCategoryOut(serializers.Serializer):
     key = serializers.ChoiceField(choices=["responders", "partial_responders", "non_responders"])
     label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
@@ -122,7 +133,7 @@ class OutcomeCategoryOut(serializers.Serializer):
 
 class ClinicOutcomeCategoryOut(OutcomeCategoryOut):
     definition = serializers.CharField(help_text="Which verdicts the category holds (CLINICAL.md §6).")
-    patients = OutcomePatientOut(many=True, help_text="The patients counted in it, by name.")
+    patients = OutcomePatientsOut(help_text="The patients counted in it, by name.")
 
 
 class OutcomesApartOut(serializers.Serializer):
@@ -132,9 +143,9 @@ class OutcomesApartOut(serializers.Serializer):
 
 
 class OutcomesApartPatientsOut(serializers.Serializer):
-    insufficient_data = OutcomePatientOut(many=True)
-    in_progress = OutcomePatientOut(many=True)
-    not_analysed = OutcomePatientOut(many=True)
+    insufficient_data = OutcomePatientsOut()
+    in_progress = OutcomePatientsOut()
+    not_analysed = OutcomePatientsOut()
 
 
 class DoseCountOut(serializers.Serializer):

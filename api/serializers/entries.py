@@ -1,17 +1,16 @@
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
 from rest_framework import serializers
 
-from api.serializers.common import FieldsBuiltOnce, StrictSerializer, bounded_list
+from api.fastpath import FieldsBuiltOnce, entry_representation
+from api.serializers.common import StrictSerializer, bounded_list
 from diary.choices import MedicineClass, SideEffectKind
-from diary.models import AcuteMedication, DiaryEntry, EntryRevision, SideEffect
+from diary.fastpath import on
+from diary.models import DiaryEntry, EntryRevision
 from diary.models.entries import MEDICINES_PER_DAY_MAX, NOTE_MAX_LENGTH, SIDE_EFFECTS_PER_DAY_MAX
-from diary.services.entries import ENTRY_FIELDS
 
 
 class SideEffectIn(StrictSerializer):
@@ -104,77 +103,12 @@ class EntryOut(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
     def to_representation(self, instance: DiaryEntry) -> dict[str, Any]:
-        """What the fields above give, built directly (tests/api/test_entry_out.py compares
-        the two): a Serializer deep-copies its fields for every use, and this runs on
-        every diary save and for every day of a list."""
-        if type(self) is not EntryOut:  # a subclass with more fields (the export's)
-            return super().to_representation(instance)
-        return entry_representation(instance)
-
-
-_HUNDREDTHS = Decimal("0.01")
-
-
-def _optional_int(value: Any) -> int | None:
-    return None if value is None else int(value)
-
-
-def _optional_bool(value: Any) -> bool | None:
-    return None if value is None else bool(value)
-
-
-def _datetime(value: Any) -> str:
-    """DRF's ISO 8601 output: in the current time zone, UTC written as Z."""
-    text: str = value.astimezone(timezone.get_current_timezone()).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def _side_effect(se: SideEffect) -> dict[str, Any]:
-    return {
-        "kind": str(se.kind),
-        "severity": int(se.severity),
-        "limited_activities": bool(se.limited_activities),
-        "other_text": str(se.other_text),
-    }
-
-
-def _medicine(med: AcuteMedication) -> dict[str, Any]:
-    return {
-        "med_class": str(med.med_class),
-        "name": str(med.name),
-        "for_headache": bool(med.for_headache),
-        "contains_opioid": bool(med.contains_opioid),
-    }
-
-
-def _hours(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value)).quantize(_HUNDREDTHS)
-
-
-# How each of the patient's fields (ENTRY_FIELDS, in EntryOut's order) is written; the
-# rest are yes / no / not answered.
-_WRITE: dict[str, Callable[[Any], Any]] = {
-    "pain_score": int,
-    "headache": int,
-    "sleep_quality": _optional_int,
-    "headache_hours": _hours,
-    "aura_minutes": _optional_int,
-    "note": str,
-}
-
-
-def entry_representation(entry: DiaryEntry) -> dict[str, Any]:
-    out: dict[str, Any] = {"date": entry.date.isoformat()}
-    for name in ENTRY_FIELDS:
-        out[name] = _WRITE.get(name, _optional_bool)(getattr(entry, name))
-    out["side_effects"] = [_side_effect(se) for se in entry.side_effects.all()]
-    out["acute_medications"] = [_medicine(med) for med in entry.acute_medications.all()]
-    out["client_id"] = None if entry.client_id is None else str(entry.client_id)
-    out["version"] = int(entry.version)
-    out["late"] = bool(entry.late)
-    out["created_at"] = _datetime(entry.created_at)
-    out["updated_at"] = _datetime(entry.updated_at)
-    return out
+        """What the fields above give, built directly (a fast path, api/fastpath.py): a
+        Serializer deep-copies its fields for every use, and this runs on every diary save
+        and for every day of a list. A subclass with more fields (the export's) uses them."""
+        if type(self) is EntryOut and on():
+            return entry_representation(instance)
+        return super().to_representation(instance)
 
 
 class RevisionOut(serializers.ModelSerializer):

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
-from api.serializers.common import StrictSerializer
+from api.serializers.analysis import SegmentOut, SeriesOut, SummaryOut, TrendsOut, WeeklyOut
+from api.serializers.common import MEASURES, StrictSerializer
 from diary.choices import FlagKind, FlagStatus, Severity, VerdictKind
 from diary.evidence import flag_presented, verdict_presented
 from diary.models import Clinician, Flag, Verdict
@@ -195,7 +196,7 @@ class CurrentVerdictOut(VerdictOut):
 class SuggestionOut(serializers.Serializer):
     kind = serializers.CharField()
     text = serializers.CharField()
-    evidence = serializers.JSONField()
+    evidence = serializers.DictField()
 
 
 class DailyValuesOut(serializers.Serializer):
@@ -220,7 +221,7 @@ class PatientInsightsOut(serializers.Serializer):
     verdict_history = VerdictOut(many=True)
     flags = FlagOut(many=True)
     suggestions = SuggestionOut(many=True)
-    summary = serializers.JSONField(help_text="Segments, series, trends, regression, windows: see docs/insights.md.")
+    summary = SummaryOut(allow_null=True, help_text="What the charts and tables read (null: never analysed yet).")
     daily = DailyValuesOut(allow_null=True, help_text="Raw daily values over summary.series' days (null: missing).")
 
 
@@ -234,6 +235,113 @@ class MyAlertOut(serializers.Serializer):
     text = serializers.CharField()
 
 
+class SinceBaselineOut(serializers.Serializer):
+    source = serializers.ChoiceField(choices=["diary", "reported", "none"], allow_null=True)  # type: ignore[assignment]  # a field named like Field.source
+    value = serializers.FloatField(allow_null=True)
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    days_logged = serializers.IntegerField(allow_null=True)
+
+
+class SinceLatestOut(serializers.Serializer):
+    value = serializers.FloatField(allow_null=True)
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    days = serializers.IntegerField(allow_null=True)
+    days_logged = serializers.IntegerField(allow_null=True)
+    valid = serializers.BooleanField(allow_null=True)
+
+
+class SinceModerateSevereOut(serializers.Serializer):
+    baseline = serializers.FloatField()
+    latest = serializers.FloatField(allow_null=True)
+    change_pct = serializers.FloatField(allow_null=True)
+
+
+class SinceStartOut(serializers.Serializer):
+    """The numbers of the verdict's evidence, without the verdict (diary/patient_insights.py)."""
+
+    measure = serializers.ChoiceField(
+        choices=MEASURES, allow_null=True, help_text="null while the condition is not set."
+    )
+    stage = serializers.ChoiceField(choices=["before_first_dose", "titrating", "early", "decision"])
+    first_dose = serializers.DateField(allow_null=True)
+    target_mg = serializers.FloatField(allow_null=True)
+    clock_start = serializers.DateField(allow_null=True)
+    earliest_evaluation = serializers.DateField(allow_null=True)
+    decision_point = serializers.DateField(allow_null=True)
+    stopped_on = serializers.DateField(allow_null=True)
+    baseline = SinceBaselineOut()
+    latest = SinceLatestOut()
+    change_pct = serializers.FloatField(
+        allow_null=True, help_text="(baseline − latest) / baseline: positive is better."
+    )
+    change_points = serializers.FloatField(allow_null=True)
+    moderate_severe = SinceModerateSevereOut(
+        allow_null=True, help_text="Headache conditions with a figure at baseline: the other measure (§11.7)."
+    )
+    days_needed = serializers.IntegerField()
+
+
+class MedicineCountOut(serializers.Serializer):
+    med_class = serializers.CharField(allow_null=True, help_text="null: several classes together.")
+    days = serializers.IntegerField(allow_null=True)
+
+
+class MedicineOveruseNoticeOut(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["medicine_overuse"])
+    probable = serializers.BooleanField()
+    counts = MedicineCountOut(many=True)
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True)
+    headache_days_needed = serializers.IntegerField(allow_null=True)
+
+
+class FrequentMedicinesNoticeOut(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["frequent_medicines"])
+    days = serializers.IntegerField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    more_than = serializers.IntegerField()
+
+
+class HighDoseOut(serializers.Serializer):
+    date = serializers.DateField()
+    kind = serializers.CharField()
+    mg = serializers.FloatField()
+
+
+class DoseAboveUsualNoticeOut(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["dose_above_usual"])
+    doses = HighDoseOut(many=True)
+    usual_max_mg = serializers.FloatField()
+
+
+class MissedDosesNoticeOut(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["missed_doses"])
+    taken_days = serializers.IntegerField()
+    planned_days = serializers.IntegerField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="NoticeOut",
+        serializers={
+            "medicine_overuse": MedicineOveruseNoticeOut,
+            "frequent_medicines": FrequentMedicinesNoticeOut,
+            "dose_above_usual": DoseAboveUsualNoticeOut,
+            "missed_doses": MissedDosesNoticeOut,
+        },
+        resource_type_field_name="kind",
+        many=True,
+    )
+)
+class NoticesField(serializers.ListField):
+    """The safety notices, each shaped by its kind."""
+
+
 class MyInsightsOut(serializers.Serializer):
     """The patient's plain-language subset: no verdicts, no flag names."""
 
@@ -242,18 +350,14 @@ class MyInsightsOut(serializers.Serializer):
     as_of = serializers.DateField(allow_null=True)
     alerts = MyAlertOut(many=True)
     suggestions = MySuggestionOut(many=True)
-    notices = serializers.JSONField(
+    notices = NoticesField(
         help_text="Safety notices about what I do (medicines taken often, missed doses, a dose above the usual "
-        "range), as numbers the app puts into words: [{kind: medicine_overuse|frequent_medicines|"
-        "dose_above_usual|missed_doses, ...}]."
+        "range), as numbers the app puts into words."
     )
-    since_start = serializers.JSONField(
-        allow_null=True,
-        help_text="Since I started LDN: {measure: headache_days|pain|null, stage, first_dose, baseline: {source, "
-        "value, start, end}, latest: {value, start, end, days_logged, valid}, change_pct, change_points, ...}: "
-        "the numbers of the verdict's evidence, without the verdict.",
+    since_start = SinceStartOut(
+        allow_null=True, help_text="Since I started LDN: the numbers of the verdict's evidence, without the verdict."
     )
-    trend = serializers.JSONField(help_text="My pain and sleep over the last 8 weeks, in words and numbers.")
-    segments = serializers.JSONField(help_text="My numbers for each dose I have taken.")
-    series = serializers.JSONField(help_text="Daily series for my charts.")
-    weekly = serializers.JSONField(help_text="Weekly means, last 12 weeks.")
+    trend = TrendsOut(allow_null=True, help_text="My pain and sleep over the last 8 weeks (null: not analysed yet).")
+    segments = SegmentOut(many=True, help_text="My numbers for each dose I have taken.")
+    series = SeriesOut(allow_null=True, help_text="Daily series for my charts (null: not analysed yet).")
+    weekly = WeeklyOut(allow_null=True, help_text="Weekly means, last 12 weeks (null: not analysed yet).")

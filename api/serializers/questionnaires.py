@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from api.serializers.common import StrictSerializer
 from diary.analysis import questionnaires as scoring
+from diary.analysis import rules
 from diary.choices import EnteredBy, Instrument
 from diary.evidence import total_words
 from diary.models import QuestionnaireResponse
+
+
+class AnswersIn(StrictSerializer):
+    """The answers of one instrument (diary.services.questionnaires checks them by instrument)."""
+
+    items = serializers.ListField(
+        child=serializers.IntegerField(allow_null=True), required=False, help_text="MIDAS: 5 day counts, 0–90."
+    )
+    a = serializers.IntegerField(allow_null=True, required=False, help_text="MIDAS A: headache days, 0–90.")
+    b = serializers.IntegerField(allow_null=True, required=False, help_text="MIDAS B: average pain, 0–10.")
+    answers = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(rules.HIT6_ANSWERS)), required=False, help_text="HIT-6: 6 answers."
+    )
+    answer = serializers.IntegerField(required=False, help_text="PGIC: 1–7.")
+
+
+@extend_schema_field(AnswersIn)
+class AnswersInField(serializers.DictField):
+    """A dict as DRF reads it; the schema says which keys an instrument takes."""
 
 
 class QuestionnaireIn(StrictSerializer):
     """The patient's response: the answers of one instrument (see `forms` in the GET)."""
 
     instrument = serializers.ChoiceField(choices=Instrument.choices)
-    answers = serializers.DictField(
+    answers = AnswersInField(
         help_text=(
             'MIDAS {"items": [5 × 0–90], "a": 0–90|null, "b": 0–10|null}; HIT-6 {"answers": [6 × '
             'never|rarely|sometimes|very_often|always]}; PGIC {"answer": 1–7}.'
@@ -31,7 +52,7 @@ class ClinicianQuestionnaireIn(StrictSerializer):
     """A response entered on the patient's behalf, a bare HIT-6 total, or a reported baseline."""
 
     instrument = serializers.ChoiceField(choices=Instrument.choices)
-    answers = serializers.DictField(required=False, default=dict)
+    answers = AnswersInField(required=False, default=dict)
     total = serializers.IntegerField(
         required=False, allow_null=True, default=None, help_text="A bare HIT-6 total, or a reported baseline total."
     )
@@ -42,8 +63,25 @@ class ClinicianQuestionnaireIn(StrictSerializer):
     client_id = serializers.UUIDField(required=False)
 
 
+class AnswersOut(serializers.Serializer):
+    """The answers as given, by instrument: MIDAS items, a and b; HIT-6 answers; PGIC answer
+    (none for a bare or reported total)."""
+
+    items = serializers.ListField(child=serializers.IntegerField(allow_null=True), required=False)
+    a = serializers.IntegerField(allow_null=True, required=False)
+    b = serializers.IntegerField(allow_null=True, required=False)
+    answers = serializers.ListField(child=serializers.ChoiceField(choices=list(rules.HIT6_ANSWERS)), required=False)
+    answer = serializers.IntegerField(required=False)
+
+
+@extend_schema_field(AnswersOut)
+class AnswersField(serializers.JSONField):
+    pass
+
+
 class QuestionnaireOut(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
+    answers = AnswersField(read_only=True)
     band = serializers.SerializerMethodField(help_text="MIDAS grade (I–IV) or HIT-6 impact; null for PGIC.")
     words = serializers.SerializerMethodField(
         help_text="What the total means, in words: 'grade IV', 'severe impact', 'much improved'."
@@ -65,6 +103,7 @@ class QuestionnaireOut(serializers.ModelSerializer):
             "entered_by_name",
             "created_at",
         )
+        read_only_fields = fields
 
     def get_band(self, obj: QuestionnaireResponse) -> str | None:
         return scoring.band(obj.instrument, obj.total)
@@ -131,6 +170,37 @@ class DateRangeOut(serializers.Serializer):
     latest = serializers.DateField()
 
 
+class MidasFormOut(serializers.Serializer):
+    items = serializers.ListField(child=serializers.CharField())
+    a = serializers.CharField()
+    b = serializers.CharField()
+    max_days = serializers.IntegerField()
+    max_pain = serializers.IntegerField()
+
+
+class PgicFormOut(serializers.Serializer):
+    question = serializers.CharField()
+    answers = serializers.ListField(child=serializers.CharField(), help_text="From 1 (very much improved) to 7.")
+
+
+class Hit6AnswerOut(serializers.Serializer):
+    value = serializers.ChoiceField(choices=list(rules.HIT6_ANSWERS))
+    label = serializers.CharField()  # type: ignore[assignment]  # a field named like Field.label
+
+
+class Hit6FormOut(serializers.Serializer):
+    items = serializers.ListField(child=serializers.CharField())
+    answers = Hit6AnswerOut(many=True)
+
+
+class FormsOut(serializers.Serializer):
+    """The wording the app shows (diary/questionnaire_forms.py)."""
+
+    midas = MidasFormOut()
+    pgic = PgicFormOut()
+    hit6 = Hit6FormOut(allow_null=True, help_text="null until the clinic enters its licensed HIT-6 wording.")
+
+
 class QuestionnairesOut(serializers.Serializer):
     due = DueOut(many=True)
     counted = CountedOut(
@@ -149,4 +219,4 @@ class QuestionnairesOut(serializers.Serializer):
     completed_on_range = DateRangeOut(
         help_text="The dates the caller may give as completed_on: a clinician back 14 days, never after today."
     )
-    forms = serializers.DictField()
+    forms = FormsOut()

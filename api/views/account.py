@@ -21,10 +21,11 @@ from api.serializers.account import AccountDeleteIn, ExportOut
 from api.serializers.reminders import reminder_out
 from api.views.base import PatientView
 from diary.dates import local_calendar_date
+from diary.selectors import ExportData, export_gather
 from diary.services.accounts import patient_account_delete
 from diary.services.audit import audit_record
 from diary.services.errors import InvalidInput
-from diary.services.export import EXPORT_FORMAT_VERSION, ExportData, entries_csv, export_gather
+from diary.services.export import EXPORT_FORMAT_VERSION, entries_csv
 
 EXPORT_FORMATS = ("json", "csv")
 
@@ -99,12 +100,12 @@ class MyAccountDeleteView(PatientView):
         body.is_valid(raise_exception=True)
         # Password guesses through a stolen session: allauth's limit for re-entering a
         # password (ACCOUNT_RATE_LIMITS "reauthenticate", 10 a minute per user).
-        if not ratelimit.consume(request._request, action="reauthenticate", user=request.user):
+        if not ratelimit.consume(request, action="reauthenticate", user=request.user):
             raise Throttled(detail="Too many attempts. Wait a minute and try again.")
         patient_account_delete(
             user=request.user,  # type: ignore[arg-type]
             password=body.validated_data["password"],
             confirmation=body.validated_data["confirmation"],
         )
-        logout(request._request)
+        logout(request)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from typing import Any, ClassVar
 
@@ -18,6 +18,7 @@ from api.pagination import Pagination
 from api.permissions import IsClinician, IsPatient, second_factor_refusal
 from diary.access import clinician_of, patient_for_clinician, patient_of
 from diary.dates import local_calendar_date
+from diary.fastpath.audit_insert import PatientShown
 from diary.models import Clinician, Patient
 from diary.services.audit import audit_many, audit_record
 from diary.services.errors import InvalidInput, NotFound
@@ -130,7 +131,7 @@ class ClinicianView(BaseView):
             action=action, patient=patient, object_type=object_type, object_id=str(object_id), **self._origin()
         )
 
-    def audit_list(self, action: str, patients: list[Patient]) -> None:
+    def audit_list(self, action: str, patients: Sequence[PatientShown]) -> None:
         audit_many(action=action, patients=patients, **self._origin())
 
 

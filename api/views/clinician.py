@@ -9,6 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.serializers.common import service_input
 from api.serializers.dosing import BaselineIn, BaselineOut, PlanIn, PlanOut, PlanStopIn, PlanWithTodayOut
 from api.serializers.people import (
     ConditionChangeOut,
@@ -26,6 +27,7 @@ from diary.choices import ConditionSetBy, LinkStatus, RevokedBy
 from diary.services.care import care_link_revoke, invitation_create
 from diary.services.dosing import baseline_report, plan_stop, plan_write
 from diary.services.errors import Conflict, NotFound
+from diary.services.inputs import BaselineData, PlanData
 from diary.services.patients import patient_condition_set
 
 PatientDetailOut = inline_serializer(
@@ -114,7 +116,7 @@ class PatientPlanView(ClinicianPatientView):
         patient = self.get_patient()
         data = PlanIn(data=request.data)
         data.is_valid(raise_exception=True)
-        written = plan_write(patient=patient, clinician=self.clinician, data=dict(data.validated_data))
+        written = plan_write(patient=patient, clinician=self.clinician, data=service_input(data, PlanData))
         self.audit("plan.write", patient, "dose_plan", written.obj.pk)
         plan = selectors.plan_of(patient, written.obj.pk)
         return Response(
@@ -162,7 +164,7 @@ class PatientBaselineView(ClinicianPatientView):
         patient = self.get_patient()
         data = BaselineIn(data=request.data)
         data.is_valid(raise_exception=True)
-        baseline = baseline_report(patient=patient, clinician=self.clinician, data=dict(data.validated_data))
+        baseline = baseline_report(patient=patient, clinician=self.clinician, data=service_input(data, BaselineData))
         self.audit("baseline.write", patient, "reported_baseline", baseline.pk)
         return Response(BaselineOut(baseline).data)
 

@@ -3,14 +3,14 @@ visit report. Thin views over ``diary.dashboard``; every read of patient data is
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
 from datetime import timedelta
 from typing import Any
 
+from csp.constants import NONCE
+from csp.decorators import csp_update
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotAcceptable
@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.pagination import Pagination
+from api.serializers.common import service_input
 from api.serializers.dashboard import ClinicOutcomesOut, PlanCheckOut, PlanTemplateOut, TriageRowOut
 from api.serializers.dosing import PlanIn
 from api.views.base import ClinicianPatientView, ClinicianView, parse_day, query_choices
@@ -29,6 +30,7 @@ from diary.evidence import day, flag_presented, mg, number, percent, reduction_t
 from diary.models import DosePlan, Patient
 from diary.services.dosing import plan_check
 from diary.services.errors import InvalidInput
+from diary.services.inputs import PlanData
 
 
 class TriageView(ClinicianView):
@@ -72,7 +74,7 @@ class PlanCheckView(ClinicianPatientView):
         patient = self.get_patient()
         data = PlanIn(data=request.data)
         data.is_valid(raise_exception=True)
-        warnings = plan_check(patient=patient, data=dict(data.validated_data))
+        warnings = plan_check(patient=patient, data=service_input(data, PlanData))
         self.audit("plan.check", patient, "dose_plan")
         return Response({"warnings": [w.as_dict() for w in warnings], "errors": None})
 
@@ -156,8 +158,8 @@ class _ReportView(ClinicianPatientView):
         self.audit(self.audit_action, patient, "visit_report", f"{start.isoformat()}..{end.isoformat()}")
         return _report_template_context(report)
 
-    def html(self, request: Request) -> str:
-        return render_to_string("api/visit_report.html", self.report_context(request))
+    def html(self, request: Request, style_nonce: str = "") -> str:
+        return render_to_string("api/visit_report.html", {**self.report_context(request), "style_nonce": style_nonce})
 
 
 def _plan_lines(plan: DosePlan | None) -> list[str]:
@@ -240,14 +242,12 @@ class VisitReportView(_ReportView):
         responses={(200, "text/html"): OpenApiResponse(OpenApiTypes.STR, description="A print-styled page")},
         summary="Visit report for a period: a one-page, print-styled HTML page",
     )
+    # The page's one inline <style> carries the response's CSP nonce, which style-src
+    # allows and nothing else (django-csp adds the nonce to the header it writes).
+    @method_decorator(csp_update({"style-src": [NONCE]}))
     def get(self, request: Request, patient_id: str) -> HttpResponse:
-        html = self.html(request)
-        response = HttpResponse(html, content_type="text/html; charset=utf-8")
-        # The page's one inline <style> is allowed by its hash (CSP style-src), nothing else is.
-        styles = re.findall(r"<style>(.*?)</style>", html, flags=re.DOTALL)
-        digests = [base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() for css in styles]
-        response._csp_update = {"style-src": [f"'sha256-{d}'" for d in digests]}  # type: ignore[attr-defined]
-        return response
+        html = self.html(request, style_nonce=str(request.csp_nonce))  # type: ignore[attr-defined]  # set by CSPMiddleware
+        return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
 class VisitReportPdfView(_ReportView):

@@ -7,6 +7,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.serializers.common import service_input
 from api.serializers.dosing import DoseLogIn, DoseLogOut, DoseLogPatch, DoseRevisionOut
 from api.views.base import ClinicianPatientView, PatientView, date_range, parse_uuid
 from api.views.entries import RANGE_PARAMS
@@ -14,6 +15,7 @@ from diary import selectors
 from diary.models import DoseLog
 from diary.services.dosing import Written, dose_log_delete, dose_log_record, dose_log_update
 from diary.services.errors import NotFound
+from diary.services.inputs import DoseLogChange, DoseLogData
 
 
 def written_response(written: Written) -> Response:
@@ -42,7 +44,7 @@ class MyDosesView(PatientView):
     def post(self, request: Request) -> Response:
         data = DoseLogIn(data=request.data)
         data.is_valid(raise_exception=True)
-        return written_response(dose_log_record(patient=self.patient, data=dict(data.validated_data)))
+        return written_response(dose_log_record(patient=self.patient, data=service_input(data, DoseLogData)))
 
 
 class MyDoseView(PatientView):
@@ -61,7 +63,7 @@ class MyDoseView(PatientView):
         log = self._log(dose_id)
         data = DoseLogPatch(data=request.data)
         data.is_valid(raise_exception=True)
-        return written_response(dose_log_update(log=log, data=dict(data.validated_data), actor=request.user))  # type: ignore[arg-type]
+        return written_response(dose_log_update(log=log, data=service_input(data, DoseLogChange), actor=request.user))  # type: ignore[arg-type]
 
     @extend_schema(
         request=None,

@@ -8,12 +8,14 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.serializers.common import service_input
 from api.serializers.entries import EntryIn, EntryOut, RevisionOut
 from api.views.base import ClinicianPatientView, PatientView, date_range, parse_day, parse_if_match
 from diary import selectors
 from diary.models import DiaryEntry, EntryRevision, Patient
 from diary.services.entries import entry_record
 from diary.services.errors import NotFound
+from diary.services.inputs import EntryData
 
 RANGE_PARAMS = [
     OpenApiParameter("from", OpenApiTypes.DATE, description="First date, YYYY-MM-DD (default: 27 days before 'to')."),
@@ -68,7 +70,7 @@ class MyEntryView(PatientView):
         data.is_valid(raise_exception=True)
         patient = self.patient
         result = entry_record(
-            patient=patient, day=parsed_day, data=dict(data.validated_data), actor=patient.user, if_match=if_match
+            patient=patient, day=parsed_day, data=service_input(data, EntryData), actor=patient.user, if_match=if_match
         )
         return entry_response(result.entry, status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 

@@ -23,8 +23,8 @@ from diary.dates import local_calendar_date
 from diary.fhir.bundle import bundle_stream
 from diary.fhir.codes import code_system
 from diary.models import Patient
+from diary.selectors import export_gather
 from diary.services.audit import audit_record
-from diary.services.export import export_gather
 
 FHIR_JSON = "application/fhir+json"
 

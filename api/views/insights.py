@@ -40,13 +40,15 @@ def _status(patient: Patient, insight: PatientInsight | None) -> str:
     return "stale" if patient.insights_stale_since is not None else "current"
 
 
-def _patient_subset(summary: dict[str, Any]) -> dict[str, Any]:
-    """The parts of the analysis a patient sees: their own numbers, never a verdict."""
+def _patient_subset(summary: dict[str, Any] | None) -> dict[str, Any]:
+    """The parts of the analysis a patient sees: their own numbers, never a verdict (null
+    before the first analysis)."""
+    summary = summary or {}
     return {
-        "trend": summary.get("trends", {}),
+        "trend": summary.get("trends"),
         "segments": summary.get("segments", []),
-        "series": summary.get("series", {}),
-        "weekly": summary.get("weekly", {}),
+        "series": summary.get("series"),
+        "weekly": summary.get("weekly"),
     }
 
 
@@ -73,7 +75,7 @@ class MyInsightsView(PatientView):
                 "suggestions": suggestions,
                 "notices": patient_notices(data) if insight else [],
                 "since_start": since_start(data) if insight else None,
-                **_patient_subset(data.get("summary", {})),
+                **_patient_subset(data.get("summary")),
             }
         )
 
@@ -122,8 +124,8 @@ class PatientInsightsView(ClinicianPatientView):
                     }
                     for s in data.get("suggestions", [])
                 ],
-                "summary": data.get("summary", {}),
-                "daily": daily_values(patient, data.get("summary", {}).get("series") or {}),
+                "summary": data.get("summary"),
+                "daily": daily_values(patient, (data.get("summary") or {}).get("series") or {}),
             }
         )
 

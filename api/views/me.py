@@ -11,6 +11,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.serializers.common import service_input
 from api.serializers.dosing import DeletedDoseOut, DoseLogOut, PlannedDoseOut, PlanOut, PlanWithTodayOut
 from api.serializers.entries import EntryOut
 from api.serializers.people import (
@@ -31,6 +32,7 @@ from diary.dates import local_calendar_date, local_today
 from diary.models import Patient
 from diary.services.care import care_link_revoke, invitation_preview, invitation_redeem
 from diary.services.errors import InvalidInput, NotFound
+from diary.services.inputs import ProfileChange
 from diary.services.patients import patient_profile_update
 
 
@@ -64,7 +66,7 @@ class ProfileView(PatientView):
     def patch(self, request: Request) -> Response:
         data = ProfileIn(data=request.data)
         data.is_valid(raise_exception=True)
-        patient = patient_profile_update(self.patient, dict(data.validated_data))
+        patient = patient_profile_update(self.patient, service_input(data, ProfileChange))
         return Response(ProfileOut(patient).data)
 
 
@@ -201,7 +203,7 @@ class SignupInvitationPreviewView(BaseView):
     )
     def post(self, request: Request) -> Response:
         try:
-            allowed = ratelimit.consume(request._request, action="invitation_preview")
+            allowed = ratelimit.consume(request, action="invitation_preview")
         except DjangoPermissionDenied:
             # allauth cannot tell the client's address (a proxy set-up that hides it): with
             # nothing to count tries by, refuse as if over the limit (fail closed)

@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from api.serializers.common import service_input
 from api.serializers.reminders import (
     PushSubscriptionIn,
     PushSubscriptionOut,
@@ -24,6 +25,7 @@ from api.serializers.reminders import (
 from api.views.base import BaseView, PatientView, parse_uuid
 from diary import selectors
 from diary.services import reminders as service
+from diary.services.inputs import ReminderChange
 
 
 class RemindersView(PatientView):
@@ -47,7 +49,9 @@ class ReminderView(PatientView):
         data = ReminderIn(data=request.data)
         data.is_valid(raise_exception=True)
         patient = self.patient
-        return Response(reminder_out(service.reminder_update(patient, kind, dict(data.validated_data)), patient))
+        return Response(
+            reminder_out(service.reminder_update(patient, kind, service_input(data, ReminderChange)), patient)
+        )
 
 
 class ReminderSnoozeView(PatientView):

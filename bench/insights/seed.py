@@ -25,17 +25,18 @@ SELECT setseed(0.42);
 INSERT INTO diary_clinic (name, created_at) VALUES ('Bench clinic', now());
 INSERT INTO diary_user (password, is_superuser, email, display_name, is_active, is_staff, date_joined)
 VALUES ('!', false, 'bench-clinician@example.org', 'Bench clinician', true, false, now());
-INSERT INTO diary_clinician (user_id, clinic_id, created_at)
-SELECT u.id, c.id, now() FROM diary_user u, diary_clinic c;
+INSERT INTO diary_clinician (user_id, clinic_id, created_at, is_clinic_admin)
+SELECT u.id, c.id, now(), false FROM diary_user u, diary_clinic c;
 
 INSERT INTO diary_user (password, is_superuser, email, display_name, is_active, is_staff, date_joined)
 SELECT '!', false, 'bench-patient-' || g || '@example.org', 'Patient ' || g, true, false, now()
 FROM generate_series(1, %(patients)s) g;
 
 INSERT INTO diary_patient (public_id, user_id, time_zone, day_boundary, primary_condition,
-                           preferred_dose_time, change_seq, created_at)
+                           condition_set_by, condition_set_by_name, preferred_dose_time, change_seq,
+                           insights_failures, created_at)
 SELECT gen_random_uuid(), u.id, 'Europe/Berlin', '04:00',
-       CASE WHEN u.id %% 4 = 0 THEN 'fibromyalgia' ELSE 'migraine' END, 'bedtime', 1, now()
+       CASE WHEN u.id %% 4 = 0 THEN 'fibromyalgia' ELSE 'migraine' END, '', '', 'bedtime', 1, 0, now()
 FROM diary_user u WHERE u.email LIKE 'bench-patient-%%' ORDER BY u.id;
 
 INSERT INTO diary_doseplan (patient_id, drug, target_mg, decision_weeks, created_by_id,

@@ -6,7 +6,8 @@ and built from what the insights worker stored (``PatientInsight.data["summary"]
 number of queries whatever the number of patients: one for the page (light columns only:
 the order needs the flags and the verdict, not the stored summary), then one per table for
 the page's patients, the parts of the summary they show cut out by the database
-(``summary_parts``).
+(``summary_parts``). The clinic outcomes, which total every linked patient, read the
+small ``PatientOutcome`` row stored with each insight instead of any summary.
 
 By concern: ``triage``, ``plan_templates``, ``outcomes``, ``report`` (the visit report);
 the public names are re-exported here.

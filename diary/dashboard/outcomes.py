@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
-from typing import Any
-
-from django.db.models import F
+from typing import Any, NamedTuple
+from uuid import UUID
 
 from diary.access import visible_patients
 from diary.choices import HEADACHE_CONDITIONS, Condition, SideEffectKind, VerdictKind
-from diary.dashboard.triage import summary_parts
-from diary.models import Clinician, Patient
+from diary.models import Clinician
 
 # CLINICAL.md §6: the published case series' categories and how verdicts map to them.
 OUTCOME_CATEGORIES = (
@@ -30,38 +28,28 @@ OUTCOME_DEFINITIONS = {
 OUTCOME_APART = (VerdictKind.INSUFFICIENT_DATA, VerdictKind.IN_PROGRESS)
 
 
+# The verdicts whose category does not depend on the condition, by plain value (the page
+# maps every linked patient's verdict: a dict look-up, not a chain of enum comparisons).
+_CATEGORY_OF_VERDICT = {
+    VerdictKind.STRONG_RESPONDER.value: "responders",
+    VerdictKind.PARTIAL.value: "partial_responders",
+    VerdictKind.NON_RESPONDER.value: "non_responders",
+    VerdictKind.DISCONTINUED.value: "non_responders",
+}
+_HEADACHE_CONDITION_VALUES = frozenset(condition.value for condition in HEADACHE_CONDITIONS)
+
+
 def outcome_category(verdict: str | None, condition: str | None) -> str | None:
     """strong_responder, or responder for migraine/headache → responders; responder (pain,
     30–49%) and partial → partial responders; non_responder and discontinued → non-responders;
     anything else is not counted."""
-    if verdict == VerdictKind.STRONG_RESPONDER:
-        return "responders"
-    if verdict == VerdictKind.RESPONDER:
-        return "responders" if condition in HEADACHE_CONDITIONS else "partial_responders"
-    if verdict == VerdictKind.PARTIAL:
-        return "partial_responders"
-    if verdict in (VerdictKind.NON_RESPONDER, VerdictKind.DISCONTINUED):
-        return "non_responders"
-    return None
+    if verdict == VerdictKind.RESPONDER.value:
+        return "responders" if condition in _HEADACHE_CONDITION_VALUES else "partial_responders"
+    return _CATEGORY_OF_VERDICT.get(verdict or "")
 
 
 def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
-
-
-def _doses(segments: list[dict[str, Any]], clock: dict[str, Any]) -> tuple[float | None, float | None]:
-    """(starting dose, stable dose): the first amount taken, and the amount held on the
-    decision point, or the last amount held when the trial ended before it (a stop)."""
-    if not segments:
-        return None, None
-    stable = segments[-1]["mg"]
-    point = clock.get("decision_point")
-    if point:
-        for segment in segments:
-            if segment["start"] <= point <= segment["end"]:
-                stable = segment["mg"]
-                break
-    return segments[0]["mg"], stable
 
 
 def _dose_rows(counts: dict[float, int]) -> list[dict[str, Any]]:
@@ -87,37 +75,76 @@ def _rate_block(
     }
 
 
-def _member(patient: Patient, verdict: str | None, condition: str) -> dict[str, Any]:
+_CONDITION_LABELS = dict(Condition.choices)
+_VERDICT_LABELS = dict(VerdictKind.choices)
+
+
+class OutcomeRow(NamedTuple):
+    """One linked patient as the page counts them: the stored outcome row's columns, or
+    ``verdict`` None (and the rest empty) when the patient has not been analysed yet.
+    ``pk`` and ``public_id`` are what the audit records."""
+
+    pk: int
+    public_id: UUID
+    display_name: str  # the name, or the e-mail address if none
+    primary_condition: str
+    verdict: str | None
+    condition: str  # as analysed; "" → the patient's primary condition
+    starting_mg: float | None
+    stable_mg: float | None
+    side_effect_kinds: list[str]
+
+
+def _member(row: OutcomeRow, verdict: str | None, condition: str) -> dict[str, Any]:
+    """The patient as the API lists them (api.serializers.dashboard.OutcomePatientOut's JSON)."""
     return {
-        "id": patient.public_id,
-        "display_name": patient.user.display_name or patient.user.email,
+        "id": str(row.public_id),
+        "display_name": row.display_name,
         "condition": condition,
-        "condition_label": dict(Condition.choices).get(condition, condition),
+        "condition_label": _CONDITION_LABELS.get(condition, condition),
         "verdict": verdict,
-        "verdict_label": VerdictKind(verdict).label if verdict in VerdictKind.values else "Not analysed yet",
+        "verdict_label": _VERDICT_LABELS.get(verdict or "", "Not analysed yet"),
     }
 
 
-def clinic_outcomes(clinician: Clinician) -> tuple[dict[str, Any], list[Patient]]:
+_COLUMNS = (
+    "pk",
+    "public_id",
+    "user__display_name",
+    "user__email",
+    "primary_condition",
+    "outcome__verdict",
+    "outcome__condition",
+    "outcome__starting_mg",
+    "outcome__stable_mg",
+    "outcome__side_effect_kinds",
+)
+
+
+def clinic_outcomes(clinician: Clinician) -> tuple[dict[str, Any], list[OutcomeRow]]:
     """The clinic's outcomes in the form of the published case series (CLINICAL.md §6).
 
-    Counted: actively linked patients whose stored verdict maps to a category (they reached
-    the decision point, or stopped before it: ``discontinued``). ``in_progress`` and
-    ``insufficient_data`` are listed apart, as are patients not analysed yet. Rates are of
-    the counted patients. Side-effect rates: counted patients with at least one logged day of
-    the side effect while on LDN (the stored incidence per dose step). One query; returns the
-    patients read (for the audit).
+    One query: the clinic's linked patients with their stored outcome rows
+    (``PatientOutcome``, kept with each insight), as plain rows (the page totals the whole
+    clinic: no model instances); returns the rows read (for the audit).
     """
-    patients = list(
-        visible_patients(clinician)
-        .select_related("user")
-        .only("pk", "public_id", "primary_condition", "user__display_name", "user__email")
-        .annotate(verdict=F("insight__verdict"))
-        .order_by("user__display_name", "pk")
-    )
-    parts = summary_parts(
-        [p.pk for p in patients if p.verdict is not None], ("condition", "clock", "segments", "side_effects_by_step")
-    )
+    read = visible_patients(clinician).order_by("user__display_name", "pk").values_list(*_COLUMNS)
+    rows = [
+        OutcomeRow(pk, public_id, name or email, primary, verdict, condition or "", starting, stable, kinds or [])
+        for pk, public_id, name, email, primary, verdict, condition, starting, stable, kinds in read
+    ]
+    return outcomes_tally(rows), rows
+
+
+def outcomes_tally(rows: list[OutcomeRow]) -> dict[str, Any]:
+    """The page from one row per linked patient, in the order listed.
+
+    Counted: patients whose stored verdict maps to a category (they reached the decision
+    point, or stopped before it: ``discontinued``). ``in_progress`` and ``insufficient_data``
+    are listed apart, as are patients not analysed yet. Rates are of the counted patients.
+    Side-effect rates: counted patients with at least one logged day of the side effect
+    while on LDN (the stored incidence per dose step).
+    """
     categories = dict.fromkeys((key for key, _ in OUTCOME_CATEGORIES), 0)
     apart = {"insufficient_data": 0, "in_progress": 0, "not_analysed": 0}
     members: dict[str, list[dict[str, Any]]] = {key: [] for key in [*categories, *apart]}
@@ -125,49 +152,42 @@ def clinic_outcomes(clinician: Clinician) -> tuple[dict[str, Any], list[Patient]
     stable: dict[float, int] = defaultdict(int)
     side_effects: dict[str, int] = defaultdict(int)
     by_condition: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(categories, 0))
-    for p in patients:
-        verdict = p.verdict
-        summary = parts.get(p.pk, {})
-        condition = summary.get("condition") or p.primary_condition
+    for row in rows:
+        verdict = row.verdict
+        condition = row.condition or row.primary_condition
         if verdict is None:
             apart["not_analysed"] += 1
-            members["not_analysed"].append(_member(p, None, condition))
+            members["not_analysed"].append(_member(row, None, condition))
             continue
         category = outcome_category(verdict, condition)
         if category is None:
             if verdict in apart:
                 apart[verdict] += 1
-                members[verdict].append(_member(p, verdict, condition))
+                members[verdict].append(_member(row, verdict, condition))
             continue
         categories[category] += 1
-        members[category].append(_member(p, verdict, condition))
+        members[category].append(_member(row, verdict, condition))
         by_condition[condition][category] += 1
-        first, held = _doses(summary.get("segments") or [], summary.get("clock") or {})
-        if first is not None:
-            starting[first] += 1
-        if held is not None:
-            stable[held] += 1
-        steps = (summary.get("side_effects_by_step") or {}).values()
-        kinds = {kind for step in steps for kind, share in step["incidence"].items() if share}
-        for kind in kinds:
+        if row.starting_mg is not None:
+            starting[row.starting_mg] += 1
+        if row.stable_mg is not None:
+            stable[row.stable_mg] += 1
+        for kind in row.side_effect_kinds:
             side_effects[kind] += 1
     counted = sum(categories.values())
     labels = dict(SideEffectKind.choices)
-    return (
-        {
-            **_rate_block(categories, counted, members),
-            "apart": apart,
-            "apart_patients": {key: members[key] for key in apart},
-            "starting_doses": _dose_rows(starting),
-            "stable_doses": _dose_rows(stable),
-            "side_effect_rates": [
-                {"kind": kind, "label": labels.get(kind, kind), "patients": n, "pct": _pct(n, counted)}
-                for kind, n in sorted(side_effects.items(), key=lambda kv: (-kv[1], kv[0]))
-            ],
-            "by_condition": [
-                {"condition": condition, **_rate_block(cats, sum(cats.values()))}
-                for condition, cats in sorted(by_condition.items())
-            ],
-        },
-        list[Patient](patients),
-    )
+    return {
+        **_rate_block(categories, counted, members),
+        "apart": apart,
+        "apart_patients": {key: members[key] for key in apart},
+        "starting_doses": _dose_rows(starting),
+        "stable_doses": _dose_rows(stable),
+        "side_effect_rates": [
+            {"kind": kind, "label": labels.get(kind, kind), "patients": n, "pct": _pct(n, counted)}
+            for kind, n in sorted(side_effects.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        "by_condition": [
+            {"condition": condition, **_rate_block(cats, sum(cats.values()))}
+            for condition, cats in sorted(by_condition.items())
+        ],
+    }

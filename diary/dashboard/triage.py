@@ -16,10 +16,9 @@ from django.db.models.fields.json import KeyTransform
 
 from diary import selectors
 from diary.analysis import rules
-from diary.analysis.questionnaires import QuestionnaireRow
 from diary.choices import HEADACHE_CONDITIONS, SEVERITY_RANK, FlagStatus, VerdictKind
 from diary.dates import local_calendar_date
-from diary.models import Clinician, DoseLog, DosePlan, DoseStep, Flag, Patient, PatientInsight, QuestionnaireResponse
+from diary.models import Clinician, DoseLog, DosePlan, DoseStep, Flag, Patient, PatientInsight
 
 UNRESOLVED = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 
@@ -196,17 +195,6 @@ def _compliance_28(weekly: dict[str, Any] | None) -> float | None:
     return round(100 * logged / rules.MONTH_DAYS, 1)
 
 
-def _questionnaire_rows(patient_ids: list[int]) -> dict[int, list[QuestionnaireRow]]:
-    """Every response of the page's patients, as the analysis reads them (one query)."""
-    by_patient: dict[int, list[QuestionnaireRow]] = defaultdict(list)
-    rows = QuestionnaireResponse.objects.filter(patient_id__in=patient_ids).values_list(
-        "patient_id", "instrument", "completed_on", "total", "entered_by", "pk"
-    )
-    for patient_id, instrument, completed_on, total, entered_by, pk in rows:
-        by_patient[patient_id].append(QuestionnaireRow(instrument, completed_on, total, entered_by, pk))
-    return by_patient
-
-
 def triage_rows(page: Sequence[Patient]) -> list[dict[str, Any]]:
     """The list columns for one page of ``triage_patients`` (4 queries for the page: flags,
     plans with their steps, the summary parts, the questionnaire responses)."""
@@ -214,7 +202,7 @@ def triage_rows(page: Sequence[Patient]) -> list[dict[str, Any]]:
     flags = _unresolved_flags(ids)
     plans = selectors.latest_plans(ids)
     parts = summary_parts(ids, ("weekly", "clock", "adherence"))
-    responses = _questionnaire_rows(ids)
+    responses = selectors.questionnaire_rows(ids)
     rows = []
     for patient in page:
         today = local_calendar_date(patient.time_zone)

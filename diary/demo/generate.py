@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from diary.choices import DoseTime, MedicineClass, SideEffectKind
@@ -34,14 +33,15 @@ from diary.demo.profiles import (
     WEEK,
     Profile,
 )
+from diary.services.inputs import DoseLogData, EntryData, MedicineData, PlanData
 
 
 @dataclass
 class DayRecord:
     day: date
-    entry: dict[str, Any] | None = None  # entry_record data
+    entry: EntryData | None = None
     entry_at: datetime | None = None
-    dose: dict[str, Any] | None = None  # dose_log_record data
+    dose: DoseLogData | None = None
     dose_at: datetime | None = None
 
 
@@ -53,7 +53,7 @@ class History:
     first_dose: date
     joined_at: datetime
     plan_written_at: datetime
-    plan: dict[str, Any]
+    plan: PlanData
     stop: tuple[date, datetime] | None
     days: list[DayRecord]
 
@@ -71,7 +71,7 @@ class _Day:
     migraine: bool = False
     pain: int = 0
     side_effects: dict[str, tuple[int, bool]] = field(default_factory=dict)
-    medicines: list[dict[str, Any]] = field(default_factory=list)
+    medicines: list[MedicineData] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
 
@@ -264,9 +264,9 @@ def _pain(profile: Profile, days: list[_Day], rng: random.Random) -> None:
             day.pain = value
 
 
-def _medicine(med_class: str, name: str, **extra: Any) -> dict[str, Any]:
+def _medicine(med_class: str, name: str, *, contains_opioid: bool | None = None) -> MedicineData:
     # None lets the service fill for_headache / contains_opioid as the app would.
-    return {"med_class": med_class, "name": name, "for_headache": None, "contains_opioid": None, **extra}
+    return {"med_class": med_class, "name": name, "for_headache": None, "contains_opioid": contains_opioid}
 
 
 def _medicines(profile: Profile, days: list[_Day], rng: random.Random) -> None:
@@ -304,27 +304,24 @@ def _medicines(profile: Profile, days: list[_Day], rng: random.Random) -> None:
                 day.notes.append(rng.choice(OPIOID_NOTES))
 
 
-def _features(profile: Profile, rng: random.Random) -> dict[str, Any]:
-    """Migraine features that meet the Leiden criterion 1 (CLINICAL.md §3)."""
+def _features(profile: Profile, rng: random.Random, data: EntryData) -> None:
+    """Migraine features that meet the Leiden criterion 1 (CLINICAL.md §3), set on `data`."""
     sensitive = rng.random() < 0.8
-    features = {
-        "one_sided": rng.random() < 0.7,
-        "pulsating": rng.random() < 0.75,
-        "worse_with_activity": rng.random() < 0.7,
-        "nausea_vomiting": rng.random() < 0.6,
-        "light_sensitivity": sensitive or rng.random() < 0.3,
-        "sound_sensitivity": sensitive or rng.random() < 0.3,
-        "aura_minutes": rng.randint(10, 45) if rng.random() < profile.aura_share else None,
-    }
-    if not (features["one_sided"] or features["pulsating"] or features["worse_with_activity"]):
-        features["pulsating"] = True
-    if not (features["nausea_vomiting"] or (features["light_sensitivity"] and features["sound_sensitivity"])):
-        features["nausea_vomiting"] = True
-    return features
+    data["one_sided"] = rng.random() < 0.7
+    data["pulsating"] = rng.random() < 0.75
+    data["worse_with_activity"] = rng.random() < 0.7
+    data["nausea_vomiting"] = rng.random() < 0.6
+    data["light_sensitivity"] = sensitive or rng.random() < 0.3
+    data["sound_sensitivity"] = sensitive or rng.random() < 0.3
+    data["aura_minutes"] = rng.randint(10, 45) if rng.random() < profile.aura_share else None
+    if not (data["one_sided"] or data["pulsating"] or data["worse_with_activity"]):
+        data["pulsating"] = True
+    if not (data["nausea_vomiting"] or (data["light_sensitivity"] and data["sound_sensitivity"])):
+        data["nausea_vomiting"] = True
 
 
-def _entry(profile: Profile, day: _Day, previous: _Day | None, rng: random.Random) -> dict[str, Any]:
-    data: dict[str, Any] = {
+def _entry(profile: Profile, day: _Day, previous: _Day | None, rng: random.Random) -> EntryData:
+    data: EntryData = {
         "client_id": _random_uuid(rng),
         "pain_score": day.pain,
         "headache": day.headache,
@@ -341,11 +338,12 @@ def _entry(profile: Profile, day: _Day, previous: _Day | None, rng: random.Rando
         "note": "",
     }
     if day.migraine:
-        data.update(_features(profile, rng), migraine=True, headache_hours=_half_hours(rng, 4, 24))
+        _features(profile, rng, data)
+        data["migraine"], data["headache_hours"] = True, _half_hours(rng, 4, 24)
         if rng.random() < 0.2:
             day.notes.append(rng.choice(MIGRAINE_NOTES))
     elif day.headache:
-        data.update(migraine=False, headache_hours=_half_hours(rng, 1, 6))
+        data["migraine"], data["headache_hours"] = False, _half_hours(rng, 1, 6)
     if rng.random() < 0.92:  # sleep is prompted, not required
         sleep = rng.gauss(_between(profile.sleep, effect(day.d)), 1.2)
         sleep -= 1.5 if day.migraine else 0
@@ -434,7 +432,7 @@ def history_build(profile: Profile, now: datetime, rng: random.Random) -> Histor
         previous = day
 
     visit = first_dose - timedelta(days=rng.randint(2, 5))
-    plan = {
+    plan: PlanData = {
         "target_mg": TARGET_MG,
         "decision_weeks": DECISION_WEEKS,
         "steps": [

@@ -12,7 +12,6 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import CommandError
 from django.db import transaction
@@ -39,6 +38,7 @@ from diary.models import CareLink, Clinic, Clinician, DosePlan, User
 from diary.services.care import invitation_create, invitation_redeem
 from diary.services.dosing import dose_log_record, plan_stop, plan_write
 from diary.services.entries import entry_record
+from diary.services.mfa import totp_activate
 from diary.services.patients import patient_create
 
 
@@ -153,9 +153,9 @@ def demo_seed(
         clinician = Clinician.objects.create(
             user=clinician_user, clinic=clinic, created_at=opened, is_clinic_admin=True
         )
-        TOTP.activate(clinician_user, DEMO_TOTP_SECRET)
+        totp_activate(clinician_user, DEMO_TOTP_SECRET)
         admin_user = _account(ADMIN_EMAIL, ADMIN_NAME, password_hash, opened, is_staff=True, is_superuser=True)
-        TOTP.activate(admin_user, DEMO_TOTP_SECRET)
+        totp_activate(admin_user, DEMO_TOTP_SECRET)
     seeded = []
     for history in histories:
         result = patient_seed(history, clinician, password_hash)

@@ -4,7 +4,8 @@ Django's client makes a new `redis.Redis` for every cache call, and building one
 more CPU than the call itself (it fills its table of response callbacks); sessions are
 read from the cache on every request. A `redis.Redis` over a connection pool is safe to
 share between threads, so one per pool is enough. This uses the client's private
-`_get_connection_pool` and `_client`.
+`_get_connection_pool` and `_client`, and the cache's private `_class` to install it
+(`RedisCache`, the base of config/cache.py's).
 
 Off (settings.FASTPATH false): Django's `get_client`, a new `redis.Redis` per call.
 tests/diary/fastpath/test_redis_client.py checks both ways against the real Redis.
@@ -32,3 +33,12 @@ class RedisCacheClient(django_redis.RedisCacheClient):
         if client is None:
             client = self._clients[pool] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
         return client
+
+
+class RedisCache(django_redis.RedisCache):
+    """Django's Redis cache with the client above (Django names its client class in the
+    private `_class` and has no public way to give another)."""
+
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = RedisCacheClient

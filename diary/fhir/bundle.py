@@ -53,8 +53,8 @@ from diary.dates import local_calendar_date
 from diary.fhir import codes
 from diary.fhir.questionnaires import questionnaire_resources
 from diary.models import DiaryEntry, DoseLog, DosePlan
+from diary.selectors import ExportData
 from diary.services.entries import ENTRY_FIELDS
-from diary.services.export import ExportData
 
 Resource = dict[str, Any]
 

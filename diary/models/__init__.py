@@ -1,7 +1,7 @@
 from diary.models.audit import AuditEvent
 from diary.models.dosing import DoseLog, DoseLogRevision, DosePlan, DoseStep, ReportedBaseline
 from diary.models.entries import AcuteMedication, DiaryEntry, EntryRevision, SideEffect
-from diary.models.insights import Flag, PatientInsight, Verdict
+from diary.models.insights import Flag, PatientInsight, PatientOutcome, Verdict
 from diary.models.people import CareLink, Clinic, Clinician, ConditionChange, Patient, User
 from diary.models.questionnaires import Hit6Wording, QuestionnaireResponse
 from diary.models.reminders import PushSubscription, Reminder, ReminderDelivery, VapidKey
@@ -23,6 +23,7 @@ __all__ = [
     "Hit6Wording",
     "Patient",
     "PatientInsight",
+    "PatientOutcome",
     "PushSubscription",
     "QuestionnaireResponse",
     "Reminder",

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from diary.choices import FlagKind, FlagStatus, Severity, VerdictKind
+from diary.choices import Condition, FlagKind, FlagStatus, Severity, VerdictKind
 from diary.models.people import Clinician, Patient
 
 
@@ -30,6 +30,32 @@ class PatientInsight(models.Model):
 
     def __str__(self) -> str:
         return f"insight for patient {self.patient_id} as of {self.as_of}: {self.verdict}"
+
+
+class PatientOutcome(models.Model):
+    """What the clinic outcomes count of a patient's stored insight (CLINICAL.md §6), cut out
+    of its summary when the insight is stored, in the same transaction
+    (``diary.services.insights.insights_store``; ``diary.analysis.outcome.outcome_fields``).
+
+    The page totals the whole clinic: from these few columns that is one small read, where
+    cutting the parts out of every patient's ~30 kB summary grew with the clinic (issue 17).
+    """
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, primary_key=True, related_name="outcome")
+    verdict = models.CharField(max_length=32, choices=VerdictKind.choices)
+    condition = models.CharField(
+        max_length=32, choices=Condition.choices, blank=True, help_text="The condition the analysis was made for."
+    )
+    starting_mg = models.FloatField(null=True, blank=True, help_text="The first amount held on LDN.")
+    stable_mg = models.FloatField(
+        null=True, blank=True, help_text="Held on the decision point, or the last amount held before it."
+    )
+    side_effect_kinds = models.JSONField(
+        default=list, blank=True, help_text="Each side effect logged on at least one day on LDN, sorted."
+    )
+
+    def __str__(self) -> str:
+        return f"outcome of patient {self.patient_id}: {self.verdict}"
 
 
 class Verdict(models.Model):

@@ -23,6 +23,7 @@ from diary.selectors.dosing import (
     reported_baseline_of,
 )
 from diary.selectors.entries import changes_since, entries_for, entry_on, entry_version_on
+from diary.selectors.export import ExportData, export_gather
 from diary.selectors.history import histories_load
 from diary.selectors.insights import (
     flag_of,
@@ -44,8 +45,11 @@ from diary.selectors.people import (
     push_subscriptions_of,
 )
 from diary.selectors.questionnaires import (
+    QuestionnaireReads,
     clinic_hit6_wording,
     hit6_wording_of,
+    questionnaire_reads,
+    questionnaire_rows,
     questionnaire_standing,
     questionnaire_today,
     questionnaires_for,
@@ -53,7 +57,9 @@ from diary.selectors.questionnaires import (
 )
 
 __all__ = [
+    "ExportData",
     "PlannedDose",
+    "QuestionnaireReads",
     "active_link_id",
     "care_link_of",
     "care_links_for_patient",
@@ -67,6 +73,7 @@ __all__ = [
     "entries_for",
     "entry_on",
     "entry_version_on",
+    "export_gather",
     "first_dose_taken",
     "flag_of",
     "flag_of_patient",
@@ -86,6 +93,8 @@ __all__ = [
     "planned_dose_on",
     "plans_for",
     "push_subscriptions_of",
+    "questionnaire_reads",
+    "questionnaire_rows",
     "questionnaire_standing",
     "questionnaire_today",
     "questionnaires_for",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 from django.db.models.fields.json import KeyTransform
 
 from diary.analysis import questionnaires as rules_q
@@ -18,13 +20,15 @@ from diary.choices import (
 from diary.dates import local_calendar_date, local_today
 from diary.evidence import total_words
 from diary.models import (
+    CareLink,
+    DoseLog,
     DosePlan,
     Hit6Wording,
     Patient,
     PatientInsight,
     QuestionnaireResponse,
 )
-from diary.selectors.dosing import first_dose_taken
+from diary.selectors.dosing import latest_plans
 
 
 def clinic_hit6_wording(clinic_id: int) -> Hit6Wording | None:
@@ -44,25 +48,78 @@ def questionnaires_for(patient: Patient) -> QuerySet[QuestionnaireResponse]:
 def questionnaires_now(patient: Patient, now: dt.datetime | None = None) -> dict[str, list[dict[str, Any]]]:
     """What is due and what counts on the patient's diary day (``questionnaire_standing``),
     from the stored responses, the current plan, and the trial clock of the last analysis."""
-    clock = (
-        PatientInsight.objects.filter(patient=patient)
-        .annotate(clock=KeyTransform("clock", KeyTransform("summary", "data")))
-        .values_list("clock", flat=True)
-        .first()
-    )
-    logged = None
-    if not (isinstance(clock, dict) and clock.get("first_dose")):
-        logged = first_dose_taken(patient)
-    plan = DosePlan.objects.filter(patient=patient, stopped_on__isnull=True).order_by("-created_at").first()
-    rows = [
-        rules_q.QuestionnaireRow(*row)
-        for row in QuestionnaireResponse.objects.filter(patient=patient).values_list(
-            "instrument", "completed_on", "total", "entered_by", "pk"
+    return questionnaire_reads([patient.pk]).standing(patient, now)
+
+
+@dataclass
+class QuestionnaireReads:
+    """What ``questionnaire_standing`` needs for a set of patients, read at once
+    (``questionnaire_reads``): the reminders dispatcher decides a whole claimed batch
+    with it, the patient's own page a batch of one."""
+
+    rows: dict[int, list[rules_q.QuestionnaireRow]]
+    plans: dict[int, DosePlan]
+    clocks: dict[int, object]
+    first_doses: dict[int, dt.date]
+    with_hit6_wording: set[int]
+
+    def standing(self, patient: Patient, now: dt.datetime | None = None) -> dict[str, list[dict[str, Any]]]:
+        return questionnaire_standing(
+            patient,
+            self.rows.get(patient.pk, []),
+            plan=self.plans.get(patient.pk),
+            clock=self.clocks.get(patient.pk),
+            first_dose_logged=self.first_doses.get(patient.pk),
+            today=questionnaire_today(patient, now),
         )
-    ]
-    return questionnaire_standing(
-        patient, rows, plan=plan, clock=clock, first_dose_logged=logged, today=questionnaire_today(patient, now)
+
+    def answerable_due(self, patient: Patient, now: dt.datetime | None = None) -> bool:
+        """A questionnaire the patient can answer in the app is due (HIT-6 only with the
+        licensed wording of a clinic they share their diary with, §12.1)."""
+        due = {d["instrument"] for d in self.standing(patient, now)["due"]}
+        if patient.pk not in self.with_hit6_wording:
+            due.discard(Instrument.HIT6)
+        return bool(due)
+
+
+def questionnaire_reads(patient_ids: Collection[int]) -> QuestionnaireReads:
+    """``QuestionnaireReads`` of the listed patients in five queries, however many."""
+    ids = list(patient_ids)
+    clocks = dict(
+        PatientInsight.objects.filter(patient_id__in=ids)
+        .annotate(clock=KeyTransform("clock", KeyTransform("summary", "data")))
+        .values_list("patient_id", "clock")
     )
+    # before any analysis saw a dose, the first dose logged starts the clock
+    unknown = [pid for pid in ids if not (isinstance(clocks.get(pid), dict) and clocks[pid].get("first_dose"))]
+    first_doses = dict(
+        DoseLog.objects.filter(patient_id__in=unknown, taken=True)
+        .values("patient_id")
+        .annotate(first=Min("date"))
+        .values_list("patient_id", "first")
+    )
+    return QuestionnaireReads(
+        rows=questionnaire_rows(ids),
+        plans=latest_plans(ids, steps=False),
+        clocks=clocks,
+        first_doses=first_doses,
+        with_hit6_wording=set(
+            CareLink.objects.filter(
+                patient_id__in=ids, status=LinkStatus.ACTIVE, clinic__hit6_wording__isnull=False
+            ).values_list("patient_id", flat=True)
+        ),
+    )
+
+
+def questionnaire_rows(patient_ids: Collection[int]) -> dict[int, list[rules_q.QuestionnaireRow]]:
+    """Every response of the listed patients, as the analysis reads them (one query)."""
+    by_patient: dict[int, list[rules_q.QuestionnaireRow]] = defaultdict(list)
+    rows = QuestionnaireResponse.objects.filter(patient_id__in=list(patient_ids)).values_list(
+        "patient_id", "instrument", "completed_on", "total", "entered_by", "pk"
+    )
+    for patient_id, instrument, completed_on, total, entered_by, pk in rows:
+        by_patient[patient_id].append(rules_q.QuestionnaireRow(instrument, completed_on, total, entered_by, pk))
+    return by_patient
 
 
 def questionnaire_today(patient: Patient, now: dt.datetime | None = None) -> dt.date:

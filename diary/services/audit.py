@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
+from django.utils import timezone
+
+from diary.fastpath.audit_insert import PatientShown, audit_events_insert
 from diary.models import AuditEvent, Patient
 
 
@@ -33,22 +38,19 @@ def audit_many(
     *,
     actor: Any,
     action: str,
-    patients: list[Patient],
+    patients: Sequence[PatientShown],
     ip: str | None = None,
     user_agent: str = "",
     request_id: str = "",
+    now: datetime | None = None,
 ) -> None:
-    """One event per patient shown (a list page), in one INSERT."""
-    AuditEvent.objects.bulk_create(
-        AuditEvent(
-            actor=actor,
-            action=action,
-            patient=patient,
-            object_type="patient",
-            object_id=str(patient.public_id),
-            ip=ip,
-            user_agent=user_agent[:300],
-            request_id=request_id[:64],
-        )
-        for patient in patients
+    """One event per patient shown (a list page), in one INSERT, all at one instant."""
+    audit_events_insert(
+        actor_id=actor.pk,
+        action=action,
+        patients=patients,
+        at=now or timezone.now(),
+        ip=ip,
+        user_agent=user_agent[:300],
+        request_id=request_id[:64],
     )

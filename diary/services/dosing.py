@@ -16,6 +16,7 @@ from diary.models.dosing import MAX_DOSE_MG, STEP_DAYS_AHEAD_MAX, STEP_DAYS_BACK
 from diary.selectors import current_plan, planned_dose_on
 from diary.services.entries import diary_date_check
 from diary.services.errors import Conflict, InvalidInput
+from diary.services.inputs import BaselineData, DoseLogChange, DoseLogData, PlanData, StepData
 from diary.services.patients import patient_lock, patient_mark_changed
 
 USUAL_MAX_MG = Decimal("4.5")
@@ -111,7 +112,7 @@ def _previous_taken_mg(patient: Patient, day: date) -> Decimal | None:
 
 
 @transaction.atomic
-def dose_log_record(*, patient: Patient, data: dict[str, Any], now: datetime | None = None) -> Written:
+def dose_log_record(*, patient: Patient, data: DoseLogData, now: datetime | None = None) -> Written:
     """Record the dose taken (or missed) on a date; idempotent on `client_id`.
 
     1. A log with this client_id exists → return it unchanged (created=False).
@@ -175,20 +176,20 @@ def _dose_revision(log: DoseLog, *, seq: int, actor: User | None, now: datetime,
 
 @transaction.atomic
 def dose_log_update(
-    *, log: DoseLog, data: dict[str, Any], actor: User | None = None, now: datetime | None = None
+    *, log: DoseLog, data: DoseLogChange, actor: User | None = None, now: datetime | None = None
 ) -> Written:
     """Correct a logged dose (taken, amount, time). The date and client_id stay; the value
     before the correction is kept as a DoseLogRevision."""
     patient = patient_lock(log.patient_id)
     log = DoseLog.objects.select_for_update().get(pk=log.pk)
-    merged = {
-        "taken": log.taken,
-        "mg": log.mg,
-        "time_of_day": log.time_of_day,
-        "taken_at": log.taken_at,
+    merged: DoseLogData = {
+        "client_id": log.client_id,
         "date": log.date,
+        "taken": data.get("taken", log.taken),
+        "mg": data.get("mg", log.mg),
+        "time_of_day": data.get("time_of_day", log.time_of_day),
+        "taken_at": data.get("taken_at", log.taken_at),
     }
-    merged.update({k: v for k, v in data.items() if k in ("taken", "mg", "time_of_day", "taken_at")})
     if "mg" not in data and data.get("taken") is False:
         merged["mg"] = None
     values = _dose_values(patient, merged)
@@ -221,7 +222,7 @@ def dose_log_delete(*, log: DoseLog, actor: User | None = None, now: datetime | 
     locked.delete()
 
 
-def _dose_values(patient: Patient, data: dict[str, Any]) -> dict[str, Any]:
+def _dose_values(patient: Patient, data: DoseLogData) -> dict[str, Any]:
     taken = data["taken"]
     mg = data.get("mg")
     dose_value_check(mg, "mg")
@@ -247,7 +248,7 @@ def _log_warnings(patient: Patient, log: DoseLog) -> list[DoseWarning]:
 # --- plans -------------------------------------------------------------------------
 
 
-def _steps_check(steps: list[dict[str, Any]]) -> None:
+def _steps_check(steps: list[StepData]) -> None:
     if not steps:
         raise InvalidInput({"steps": "A plan needs at least one step."})
     if len(steps) > STEPS_PER_PLAN_MAX:
@@ -260,7 +261,7 @@ def _steps_check(steps: list[dict[str, Any]]) -> None:
         seen.add(step["start_date"])
 
 
-def _plan_prepare(patient: Patient, data: dict[str, Any], now: datetime | None) -> tuple[list[dict[str, Any]], date]:
+def _plan_prepare(patient: Patient, data: PlanData, now: datetime | None) -> tuple[list[StepData], date]:
     """Step 1 of ``plan_write``: check each dose (0 < mg ≤ 50), the target and decision
     weeks, and how far back steps go; returns the steps in date order and today."""
     steps = sorted(data["steps"], key=lambda s: s["start_date"])
@@ -283,7 +284,7 @@ def _plan_prepare(patient: Patient, data: dict[str, Any], now: datetime | None) 
     return steps, today
 
 
-def _started_steps_check(patient: Patient, plan: DosePlan, steps: list[dict[str, Any]], today: date) -> None:
+def _started_steps_check(patient: Patient, plan: DosePlan, steps: list[StepData], today: date) -> None:
     """Step 2 of ``plan_write``: steps that started before today are history and must stay."""
     started = [(s.start_date, s.mg, s.time_of_day) for s in plan.steps.all() if s.start_date < today]
     proposed = [
@@ -300,12 +301,12 @@ def _started_steps_check(patient: Patient, plan: DosePlan, steps: list[dict[str,
         )
 
 
-def _plan_warnings(steps: list[dict[str, Any]], data: dict[str, Any]) -> list[DoseWarning]:
+def _plan_warnings(steps: list[StepData], data: PlanData) -> list[DoseWarning]:
     target = data.get("target_mg", USUAL_MAX_MG)
     return dose_warnings([(f"steps.{i}.mg", s["mg"]) for i, s in enumerate(steps)], target, plan_target=target)
 
 
-def plan_check(*, patient: Patient, data: dict[str, Any], now: datetime | None = None) -> list[DoseWarning]:
+def plan_check(*, patient: Patient, data: PlanData, now: datetime | None = None) -> list[DoseWarning]:
     """What ``plan_write`` would answer, without writing: the same 400s, the same warnings."""
     steps, today = _plan_prepare(patient, data, now)
     plan = current_plan(patient)
@@ -315,7 +316,7 @@ def plan_check(*, patient: Patient, data: dict[str, Any], now: datetime | None =
 
 
 @transaction.atomic
-def plan_write(*, patient: Patient, clinician: Clinician, data: dict[str, Any], now: datetime | None = None) -> Written:
+def plan_write(*, patient: Patient, clinician: Clinician, data: PlanData, now: datetime | None = None) -> Written:
     """Create the patient's current plan, or change it.
 
     1. Check each dose (0 < mg ≤ 50), target and decision weeks; steps sorted by date.
@@ -377,7 +378,7 @@ def plan_stop(
 
 
 @transaction.atomic
-def baseline_report(*, patient: Patient, clinician: Clinician, data: dict[str, Any]) -> ReportedBaseline:
+def baseline_report(*, patient: Patient, clinician: Clinician, data: BaselineData) -> ReportedBaseline:
     """Enter (or replace) the baseline month the patient reported but did not log."""
     headache_days = data["monthly_headache_days"]
     migraine_days = data.get("monthly_migraine_days")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -18,23 +19,9 @@ from diary.fastpath.rows import row_update, rows_delete, rows_insert
 from diary.models import AcuteMedication, DiaryEntry, EntryRevision, Patient, SideEffect, User
 from diary.models.entries import MEDICINES_PER_DAY_MAX, SIDE_EFFECTS_PER_DAY_MAX
 from diary.services.errors import InvalidInput, PreconditionFailed
+from diary.services.inputs import ENTRY_FIELDS, EntryData, MedicineData
 from diary.services.patients import patient_change_begin
 
-ENTRY_FIELDS = (
-    "pain_score",
-    "headache",
-    "migraine",
-    "sleep_quality",
-    "headache_hours",
-    "one_sided",
-    "pulsating",
-    "worse_with_activity",
-    "nausea_vomiting",
-    "light_sensitivity",
-    "sound_sensitivity",
-    "aura_minutes",
-    "note",
-)
 FIELD_DEFAULTS: dict[str, Any] = {"note": ""}
 SIDE_EFFECT_FIELDS = ("kind", "severity", "limited_activities", "other_text")
 MEDICINE_FIELDS = ("med_class", "name", "for_headache", "contains_opioid")
@@ -63,13 +50,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def medicine_defaults(patient: Patient, med: dict[str, Any], index: int = 0) -> dict[str, Any]:
+def medicine_defaults(patient: Patient, med: MedicineData, index: int = 0) -> MedicineData:
     """Fill `for_headache` and `contains_opioid` as CLINICAL.md §11.1 and §11.3 say."""
-    out = {"name": "", **med}
+    out: MedicineData = {"name": "", **med}
     errors: dict[str, str] = {}
     if out.get("for_headache") is None:
         out["for_headache"] = patient.primary_condition in HEADACHE_CONDITIONS
-    name = out["name"].lower()
+    name = out.get("name", "").lower()
     if out.get("contains_opioid") is None:
         out["contains_opioid"] = out["med_class"] == MedicineClass.OPIOID or any(
             marker in name for marker in OPIOID_NAME_MARKERS
@@ -81,7 +68,7 @@ def medicine_defaults(patient: Patient, med: dict[str, Any], index: int = 0) -> 
     return out
 
 
-def entry_content(data: dict[str, Any]) -> dict[str, Any]:
+def entry_content(data: Mapping[str, Any]) -> dict[str, Any]:
     """The patient-typed content of an entry, normalised for comparison and snapshots."""
     content = {field: _plain(data.get(field, FIELD_DEFAULTS.get(field))) for field in ENTRY_FIELDS}
     content["side_effects"] = sorted(
@@ -113,10 +100,13 @@ def entry_snapshot(entry: DiaryEntry) -> dict[str, Any]:
     return snapshot
 
 
-def _validate_children(data: dict[str, Any]) -> None:
-    limits = (("side_effects", SIDE_EFFECTS_PER_DAY_MAX), ("acute_medications", MEDICINES_PER_DAY_MAX))
-    for name, limit in limits:
-        if len(data.get(name, [])) > limit:
+def _validate_children(data: EntryData) -> None:
+    counts = (
+        ("side_effects", len(data.get("side_effects", [])), SIDE_EFFECTS_PER_DAY_MAX),
+        ("acute_medications", len(data.get("acute_medications", [])), MEDICINES_PER_DAY_MAX),
+    )
+    for name, count, limit in counts:
+        if count > limit:
             raise InvalidInput({name: f"At most {limit} in one day."})
     seen: set[str] = set()
     for index, se in enumerate(data.get("side_effects", [])):
@@ -127,13 +117,14 @@ def _validate_children(data: dict[str, Any]) -> None:
             raise InvalidInput({f"side_effects.{index}.other_text": "Describe the side effect."})
 
 
-def _write_children(entry: DiaryEntry, data: dict[str, Any]) -> None:
+def _write_children(entry: DiaryEntry, data: EntryData) -> None:
     side_effects = [
-        SideEffect(entry=entry, **{f: se[f] for f in SIDE_EFFECT_FIELDS if f in se})
+        SideEffect(entry=entry, **{f: v for f, v in se.items() if f in SIDE_EFFECT_FIELDS})
         for se in data.get("side_effects", [])
     ]
     medicines = [
-        AcuteMedication(entry=entry, **{f: m[f] for f in MEDICINE_FIELDS}) for m in data.get("acute_medications", [])
+        AcuteMedication(entry=entry, **{f: v for f, v in m.items() if f in MEDICINE_FIELDS})
+        for m in data.get("acute_medications", [])
     ]
     rows_insert(side_effects)
     rows_insert(medicines)
@@ -142,12 +133,17 @@ def _write_children(entry: DiaryEntry, data: dict[str, Any]) -> None:
     attach_children(entry, side_effects, medicines)
 
 
+def _day_values(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The day's own fields as stored: each given, or its default."""
+    return {field: data.get(field, FIELD_DEFAULTS.get(field)) for field in ENTRY_FIELDS}
+
+
 @transaction.atomic
 def entry_record(
     *,
     patient: Patient,
     day: date,
-    data: dict[str, Any],
+    data: EntryData,
     actor: User | None,
     if_match: int | None = None,
     now: datetime | None = None,
@@ -169,7 +165,7 @@ def entry_record(
     """
     now = now or timezone.now()
     today = diary_date_check(patient, day, now=now)
-    data = dict(data)
+    data = data.copy()
     data["acute_medications"] = [
         medicine_defaults(patient, m, i) for i, m in enumerate(data.get("acute_medications", []))
     ]
@@ -190,7 +186,7 @@ def entry_record(
             seq=seq,
             created_at=now,
             updated_at=now,
-            **{field: data.get(field, FIELD_DEFAULTS.get(field)) for field in ENTRY_FIELDS},
+            **_day_values(data),
         )
         rows_insert([entry])
         _write_children(entry, data)
@@ -204,8 +200,8 @@ def entry_record(
         raise PreconditionFailed(entry)
 
     rows_insert([EntryRevision(entry=entry, version=entry.version, snapshot=old, replaced_at=now, replaced_by=actor)])
-    for field in ENTRY_FIELDS:
-        setattr(entry, field, data.get(field, FIELD_DEFAULTS.get(field)))
+    for field, value in _day_values(data).items():
+        setattr(entry, field, value)
     if data.get("client_id"):
         entry.client_id = data["client_id"]
     entry.version += 1

@@ -1,7 +1,5 @@
-""" "My data": everything a patient logged and everything stored about them, for download.
-
-`export_gather` reads it all in a constant number of queries (one per table, whatever
-the number of days); `entries_csv` turns it into a spreadsheet of diary days.
+""" "My data" as a spreadsheet: `entries_csv` turns what `diary.selectors.export_gather`
+read (everything a patient logged and everything stored about them) into one row per day.
 """
 
 from __future__ import annotations
@@ -9,72 +7,20 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch
-
-from diary import selectors
 from diary.analysis import questionnaires as scoring
 from diary.choices import EnteredBy, MedicineClass, SideEffectKind, TimeOfDay
 from diary.models import (
-    AcuteMedication,
-    CareLink,
     DiaryEntry,
     DoseLog,
-    DoseLogRevision,
-    DosePlan,
-    EntryRevision,
-    Patient,
-    PushSubscription,
     QuestionnaireResponse,
-    Reminder,
-    ReportedBaseline,
-    SideEffect,
 )
+from diary.selectors import ExportData
 from diary.services.entries import ENTRY_FIELDS as DIARY_FIELDS
 
 EXPORT_FORMAT_VERSION = 1
-
-
-@dataclass(frozen=True)
-class ExportData:
-    patient: Patient
-    entries: list[DiaryEntry]  # side_effects, acute_medications and revisions prefetched
-    dose_logs: list[DoseLog]
-    dose_revisions: list[DoseLogRevision]  # earlier values of corrected and deleted doses
-    plans: list[DosePlan]  # steps prefetched
-    reported_baseline: ReportedBaseline | None
-    care_links: list[CareLink]
-    reminders: list[Reminder]
-    push_subscriptions: list[PushSubscription]
-    questionnaires: list[QuestionnaireResponse]
-
-
-def export_gather(patient: Patient) -> ExportData:
-    """One query per table (12 in all), whatever the size of the diary."""
-    entries = list(
-        DiaryEntry.objects.filter(patient=patient)
-        .prefetch_related(
-            Prefetch("side_effects", queryset=SideEffect.objects.order_by("pk")),
-            Prefetch("acute_medications", queryset=AcuteMedication.objects.order_by("pk")),
-            Prefetch("revisions", queryset=EntryRevision.objects.order_by("-version")),
-        )
-        .order_by("date")
-    )
-    return ExportData(
-        patient=patient,
-        entries=entries,
-        dose_logs=list(selectors.dose_logs_for(patient)),
-        dose_revisions=list(DoseLogRevision.objects.filter(patient=patient).order_by("date", "seq")),
-        plans=list(selectors.plans_for(patient)),
-        reported_baseline=ReportedBaseline.objects.filter(patient=patient).first(),
-        care_links=list(selectors.care_links_for_patient(patient)),
-        reminders=list(Reminder.objects.filter(patient=patient).order_by("kind")),
-        push_subscriptions=list(PushSubscription.objects.filter(patient=patient).order_by("created_at")),
-        questionnaires=list(selectors.questionnaires_for(patient)),
-    )
 
 
 # --- CSV ------------------------------------------------------------------------------

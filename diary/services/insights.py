@@ -14,9 +14,10 @@ A batch goes through four steps:
 2. **Read** every patient's whole history with one query per table for the batch.
 3. **Analyse** each patient with the pure ``diary.analysis`` functions (no database).
 4. **Store**, in one transaction with the batch's patient rows locked (in id order, so
-   two workers never deadlock): the insight (unless a newer one is already stored),
-   a verdict history row when the verdict changed, the flags reconciled, and the stale
-   mark cleared only where no write arrived since step 2.
+   two workers never deadlock): the insight (unless a newer one is already stored) with
+   its outcome row (what the clinic outcomes count), a verdict history row when the
+   verdict changed, the flags reconciled, and the stale mark cleared only where no write
+   arrived since step 2.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from diary.analysis import rules
 from diary.analysis.engine import analyse
 from diary.analysis.flags import occurrence_value_now
 from diary.analysis.history import PatientHistory
+from diary.analysis.outcome import outcome_fields
 from diary.analysis.result import FlagFinding, Insight
 from diary.choices import EVENT_FLAG_KINDS, FlagStatus
 from diary.dates import local_calendar_date
@@ -47,6 +49,7 @@ from diary.models import (
     Flag,
     Patient,
     PatientInsight,
+    PatientOutcome,
     Verdict,
 )
 
@@ -186,6 +189,7 @@ def insights_store(
                     for claimed, insight in fresh
                 ]
             )
+            _outcomes_upsert(fresh)
             Verdict.objects.bulk_create(
                 [
                     Verdict(
@@ -211,6 +215,19 @@ def insights_store(
         Patient.objects.filter(pk__in=ids, insights_stale_since__isnull=False).update(**analysed)
     return StoreResult(
         stored=len(fresh), skipped_older=len(results) - len(fresh), flags_opened=opened, flags_resolved=resolved
+    )
+
+
+def _outcomes_upsert(fresh: Sequence[tuple[Claimed, Insight]]) -> None:
+    """Each stored insight's outcome row (what the clinic outcomes count), replaced with it."""
+    PatientOutcome.objects.bulk_create(
+        [
+            PatientOutcome(patient_id=c.patient_id, verdict=insight.verdict.kind, **outcome_fields(insight.summary))
+            for c, insight in fresh
+        ],
+        update_conflicts=True,
+        unique_fields=["patient"],
+        update_fields=["verdict", *outcome_fields({})],
     )
 
 

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -16,6 +19,7 @@ from diary.fastpath.insights_outbox import insights_outbox_send
 from diary.fastpath.patient_change import patient_change_take
 from diary.models import ConditionChange, Patient, User
 from diary.services.errors import InvalidInput
+from diary.services.inputs import ProfileChange
 from diary.services.reminders import reminders_reschedule
 
 log = logging.getLogger(__name__)
@@ -68,29 +72,43 @@ def insights_recompute_request(patient_id: int) -> None:
     message. Sending is best effort: if the broker is down the write has still
     committed with its stale mark, and the minutely sweep picks the patient up.
     """
-    pending: set[int] | None = getattr(connection, "_ldn_insights_pending", None)
-    if pending is None:
-        pending = set()
-        connection._ldn_insights_pending = pending  # type: ignore[attr-defined]
-    # Registered in this transaction already? (A rollback drops the callback, not our set.)
-    if not any(callback[1] is _insights_recompute_send for callback in connection.run_on_commit):
-        pending.clear()
-        pending.add(patient_id)
-        transaction.on_commit(_insights_recompute_send)
-    else:
-        pending.add(patient_id)
+    batch = _RecomputeBatch.current()
+    batch.ids.add(patient_id)
+    transaction.on_commit(batch.send)
 
 
-def _insights_recompute_send() -> None:
-    pending: set[int] = getattr(connection, "_ldn_insights_pending", set())
-    ids = set(pending)
-    pending.clear()
-    if not ids:
-        return
-    insights_outbox_send(ids)
+class _RecomputeBatch:
+    """The patients one transaction asked for, in one message.
+
+    Each request registers the batch's `send` with `transaction.on_commit`; the first to run
+    after the commit sends every patient, the others find it sent. Only those callbacks hold
+    the batch (the thread keeps a weak reference, as Django keeps a connection per thread):
+    when a rollback drops them, the batch goes with them and the next transaction starts a
+    new one. Were a rolled-back batch still held, its patients would only be asked for
+    again with the next commit's, which the worker ignores unless they are stale."""
+
+    _open = threading.local()
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+        self.sent = False
+
+    @classmethod
+    def current(cls) -> _RecomputeBatch:
+        ref: weakref.ref[_RecomputeBatch] | None = getattr(cls._open, "batch", None)
+        batch = ref() if ref is not None else None
+        if batch is None or batch.sent:
+            batch = cls()
+            cls._open.batch = weakref.ref(batch)
+        return batch
+
+    def send(self) -> None:
+        if not self.sent:
+            self.sent = True
+            insights_outbox_send(self.ids)
 
 
-def _validate_profile(data: dict[str, Any]) -> None:
+def _validate_profile(data: Mapping[str, Any]) -> None:
     tz = data.get("time_zone")
     if tz is not None and not is_valid_time_zone(tz):
         raise InvalidInput({"time_zone": f"'{tz}' is not a known IANA time zone (e.g. Europe/Berlin)."})
@@ -148,7 +166,7 @@ def patient_condition_set(
 
 
 @transaction.atomic
-def patient_profile_update(patient: Patient, data: dict[str, Any]) -> Patient:
+def patient_profile_update(patient: Patient, data: ProfileChange) -> Patient:
     """Change time zone, day boundary, condition or preferred dose time (the patient)."""
     _validate_profile(data)
     locked = patient_lock(patient.pk)
@@ -159,9 +177,10 @@ def patient_profile_update(patient: Patient, data: dict[str, Any]) -> Patient:
     display_name = data.pop("display_name", None)
     changed_fields = []
     old_dose_time = locked.preferred_dose_time
+    given: dict[str, Any] = dict(data)
     for field in ("time_zone", "day_boundary", "preferred_dose_time"):
-        if field in data and getattr(locked, field) != data[field]:
-            setattr(locked, field, data[field])
+        if field in given and getattr(locked, field) != given[field]:
+            setattr(locked, field, given[field])
             changed_fields.append(field)
     if changed_fields:
         locked.save(update_fields=changed_fields)

@@ -57,8 +57,10 @@ def _whole(value: Any, lo: int, hi: int, name: str, errors: dict[str, str]) -> i
 
 
 def _only(answers: dict[str, Any], allowed: set[str], errors: dict[str, str]) -> None:
+    names = [f'"{name}"' for name in sorted(allowed)]
+    fields = f"only {names[0]}" if len(names) == 1 else f"only {', '.join(names[:-1])} and {names[-1]}"
     for key in sorted(set(answers) - allowed):
-        errors[f"answers.{key}"] = f"Unknown answer; this questionnaire has: {', '.join(sorted(allowed))}."
+        errors[f"answers.{key}"] = f"Not a part of this questionnaire's answers: send {fields}."
 
 
 def _midas(answers: dict[str, Any], errors: dict[str, str]) -> int:

@@ -1,7 +1,10 @@
 // Same-origin calls to the Django API and allauth's headless "browser" client:
 // session cookie + the CSRF token from the csrftoken cookie on every write.
 
+import type { components } from "./schema.gen";
 import { t } from "./strings";
+
+type Problem = components["schemas"]["Problem"];
 
 export const AUTH = "/_allauth/browser/v1";
 // The API's answer to a clinician signed out after its idle limit (api/sessions.py): the
@@ -102,6 +105,13 @@ export function idleNotice(reply: Reply): string | null {
 export function pendingFlows(reply: Reply): string[] {
   const flows = reply.body?.data?.flows ?? [];
   return flows.filter((f: any) => f.is_pending).map((f: any) => f.id);
+}
+
+/** The problem details (RFC 9457, api/errors.py) an error answer carries, or null when its
+ *  body is not one (allauth's answers, a proxy's page). */
+export function problemOf(reply: Pick<Reply<unknown>, "body">): Problem | null {
+  const b = reply.body;
+  return b !== null && typeof b === "object" && "status" in b && "detail" in b ? (b as Problem) : null;
 }
 
 /** allauth's 400 errors or our problem details, as one readable line; a server error says so. */

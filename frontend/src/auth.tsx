@@ -3,20 +3,18 @@
 // start again), a clinician's authenticator code, and a forgotten password (a code by
 // e-mail, then a new password). Loaded only when nobody is signed in.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { AUTH, call, errorText, OfflineError, pendingFlows, type Reply } from "./api";
+import { AUTH, call, errorText, OfflineError, pendingFlows, problemOf, type Reply } from "./api";
 import { ConditionPicker } from "./condition";
 import { browserTimeZone } from "./dates";
 import { clearInvite, pendingInvite } from "./invite";
 import { CODE_RESEND_SECONDS } from "./rules.gen";
 import { DELETED_FLAG } from "./signals";
 import { t } from "./strings";
+import type { InvitationPreview } from "./types";
 
 type Mode = "signin" | "signup" | "verify" | "mfa" | "forgot" | "reset";
 
-interface Preview {
-  clinic: string;
-  clinician: string;
-}
+type Preview = InvitationPreview;
 
 /** Seconds left before another e-mailed code may be asked for (the server's limit). */
 function useCountdown(): [number, () => void] {
@@ -115,12 +113,12 @@ export function SignIn({ onSignedIn, notice: signedOut }: { onSignedIn: () => vo
 
   /** Who invites me, before I consent (the code is not used up). */
   const checkCode = async (value: string): Promise<Preview | null> => {
-    const reply = await call<any>("POST", "/api/v1/invitations/preview", { code: value.trim() });
+    const reply = await call<Preview>("POST", "/api/v1/invitations/preview", { code: value.trim() });
     if (reply.status === 200) {
       setPreview(reply.body);
       return reply.body;
     }
-    const messages = reply.body?.errors?.code;
+    const messages = problemOf(reply)?.errors?.code;
     setError(Array.isArray(messages) && messages.length ? String(messages[0]) : errorText(reply, t.genericError));
     return null;
   };

@@ -112,10 +112,10 @@ export function RadioGroup<T>(props: {
 }
 
 /** Toggle buttons (aria-pressed) behind one tab stop: the arrows move between them. */
-export function ToggleBar(props: {
+export function ToggleBar<K extends string>(props: {
   label: ComponentChildren;
-  items: { key: string; label: string; pressed: boolean }[];
-  onToggle: (key: string) => void;
+  items: { key: K; label: string; pressed: boolean }[];
+  onToggle: (key: K) => void;
 }) {
   const { label, items, onToggle } = props;
   const id = useId("tb");

@@ -2,9 +2,9 @@
 // sends the outbox to the API (PUT by date with If-Match, doses with their client_id,
 // both safe to repeat), and pullChanges() learns what other devices changed.
 // Used by the page and by the service worker (Background Sync).
-import { call, OfflineError } from "./api";
+import { call, OfflineError, problemOf } from "./api";
 import { db, getMeta, setMeta } from "./db";
-import type { Conflict, DoseData, EntryData, LocalDose, LocalEntry, OutboxItem, QuestionnaireData, Refusal } from "./types";
+import type { Conflict, DoseData, EntryData, LocalDose, LocalEntry, OutboxItem, QuestionnaireData, Refusal, ServerDose, ServerEntry } from "./types";
 
 export type SyncState = "idle" | "syncing" | "offline" | "auth";
 
@@ -34,7 +34,7 @@ export function newId(): string {
   return crypto.randomUUID();
 }
 
-function serverToData(e: any): EntryData {
+function serverToData(e: ServerEntry): EntryData {
   return {
     pain_score: e.pain_score,
     headache: e.headache,
@@ -49,8 +49,8 @@ function serverToData(e: any): EntryData {
     sound_sensitivity: e.sound_sensitivity,
     aura_minutes: e.aura_minutes,
     note: e.note ?? "",
-    side_effects: (e.side_effects ?? []).map((s: any) => ({ ...s })),
-    acute_medications: (e.acute_medications ?? []).map((m: any) => ({
+    side_effects: (e.side_effects ?? []).map((s) => ({ ...s })),
+    acute_medications: (e.acute_medications ?? []).map((m) => ({
       med_class: m.med_class,
       name: m.name,
       for_headache: m.for_headache ?? null,
@@ -284,18 +284,19 @@ function block(item: OutboxItem, reason: string, conflict?: Conflict): Promise<b
 }
 
 /** What a 4xx said, kept with the held item so the patient reads it on its day, in words. */
-function refusalOf(reply: { status: number; body: any }): Refusal {
-  const errors = reply.body?.errors;
+function refusalOf(reply: { status: number; body: unknown }): Refusal {
+  const problem = problemOf(reply);
+  const errors = problem?.errors;
   return {
     status: reply.status,
-    detail: String(reply.body?.detail ?? ""),
+    detail: String(problem?.detail ?? ""),
     errors: errors && typeof errors === "object" && !Array.isArray(errors) ? errors : {},
   };
 }
 
 /** Hold an item the server refused (a 4xx other than a conflict) until the patient fixes
  * or discards it; the rest of the outbox goes on. */
-function refuse(item: OutboxItem, reply: { status: number; body: any }): Promise<boolean> {
+function refuse(item: OutboxItem, reply: { status: number; body: unknown }): Promise<boolean> {
   return ifCurrent(item, async (tx, current) => {
     await tx.objectStore("outbox").put({ ...current, blocked: "refused", refusal: refusalOf(reply) });
   });
@@ -303,7 +304,7 @@ function refuse(item: OutboxItem, reply: { status: number; body: any }): Promise
 
 /** Any other answer: signed out (stop), the server's failure (try later), or a refusal
  * (held for the patient). */
-async function notSent(item: OutboxItem, reply: { status: number; body: any; retryAfter?: number | null }): Promise<void> {
+async function notSent(item: OutboxItem, reply: { status: number; body: unknown; retryAfter?: number | null }): Promise<void> {
   if (reply.status === 401 || reply.status === 403) throw new AuthError();
   if (serverFailed(reply.status)) throw new ServerFailed(reply.retryAfter ?? null);
   await refuse(item, reply);
@@ -335,7 +336,7 @@ async function sendEntry(item: Extract<OutboxItem, { kind: "entry" }>): Promise<
 }
 
 /** The server's dose as the phone keeps it (mg as a number, its id). */
-function storedDose(body: any, fallback: DoseData): LocalDose {
+function storedDose(body: ServerDose | null | undefined, fallback: DoseData): LocalDose {
   return { ...fallback, ...(body ?? {}), mg: body?.mg === null || body?.mg === undefined ? fallback.mg : Number(body.mg), synced: true };
 }
 

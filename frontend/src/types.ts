@@ -1,38 +1,27 @@
-import { MEDICINE, OPIOID_NAME_MARKERS, SIDE_EFFECT } from "./rules.gen";
+import { DOSE, MEDICINE, OPIOID_NAME_MARKERS, SIDE_EFFECT } from "./rules.gen";
+import type { components } from "./schema.gen";
 
-export interface SideEffect {
-  kind: string;
-  severity: number;
-  limited_activities: boolean;
-  other_text: string;
-}
+// What the app sends to the API and reads from it: aliases of the OpenAPI schema's
+// components (schema.gen.ts, written by `manage.py schema_ts`), never shapes typed by hand.
+type Schemas = components["schemas"];
 
-export interface Medicine {
-  med_class: string;
-  name: string;
-  for_headache: boolean | null; // null: the server's default (yes for migraine patients, CLINICAL.md §11.1)
-  contains_opioid: boolean | null;
-}
+/** An error answer (RFC 9457 problem details, api/errors.py). */
+export type Problem = Schemas["Problem"];
 
-/** One diary day as PUT /api/v1/me/entries/{date} takes it. */
-export interface EntryData {
-  pain_score: number;
-  headache: number;
-  migraine: boolean | null;
-  sleep_quality: number | null;
-  headache_hours: number | null;
-  one_sided: boolean | null;
-  pulsating: boolean | null;
-  worse_with_activity: boolean | null;
-  nausea_vomiting: boolean | null;
-  light_sensitivity: boolean | null;
-  sound_sensitivity: boolean | null;
-  aura_minutes: number | null;
-  note: string;
+// The app always sends every field of a side effect and a medicine (null: the server's
+// default, CLINICAL.md §11.1), so it keeps them whole.
+export type SideEffect = Required<Schemas["SideEffectInRequest"]>;
+export type Medicine = Required<Schemas["AcuteMedicationInRequest"]>;
+
+/** One diary day as PUT /api/v1/me/entries/{date} takes it (every field, and the device's id). */
+export type EntryData = Required<Omit<Schemas["EntryInRequest"], "side_effects" | "acute_medications" | "client_id">> & {
   side_effects: SideEffect[];
   acute_medications: Medicine[];
   client_id: string;
-}
+};
+
+/** A diary day as the server has it. */
+export type ServerEntry = Schemas["EntryOut"];
 
 export interface LocalEntry {
   date: string;
@@ -41,13 +30,11 @@ export interface LocalEntry {
   synced: boolean;
 }
 
-export interface DoseData {
-  client_id: string;
-  date: string;
-  taken: boolean;
-  mg: number | null;
-  time_of_day: string | null;
-}
+/** A dose as POST /api/v1/me/doses takes it (every field but the clock time). */
+export type DoseData = Required<Omit<Schemas["DoseLogInRequest"], "taken_at">>;
+
+/** A logged dose as the server has it. */
+export type ServerDose = Schemas["DoseLogOut"];
 
 export interface LocalDose extends DoseData {
   id?: string; // the server's id, once it has the dose
@@ -55,11 +42,7 @@ export interface LocalDose extends DoseData {
 }
 
 /** What the server answered to a change it refused (a 4xx): kept with the held item. */
-export interface Refusal {
-  status: number;
-  detail: string;
-  errors: Record<string, string[]>;
-}
+export type Refusal = Required<Pick<Problem, "status" | "detail" | "errors">>;
 
 export type OutboxItem =
   | {
@@ -101,56 +84,30 @@ export type OutboxItem =
     };
 
 /** One questionnaire response as the app sends it (POST me/questionnaires). */
-export interface QuestionnaireData {
-  instrument: "midas" | "hit6" | "pgic";
-  answers: Record<string, unknown>;
-  completed_on: string;
-  client_id: string;
-}
+export type QuestionnaireData = Required<Schemas["QuestionnaireInRequest"]>;
 
 /** GET me/questionnaires, kept on the phone for Today offline. */
-export interface Questionnaires {
-  due: { instrument: "midas" | "hit6" | "pgic"; kind: "baseline" | "followup"; since: string }[];
-  responses: { id: string; client_id: string | null; instrument: string; completed_on: string; answers: any; total: number; band: string | null; entered_by: string }[];
-  hit6_available: boolean;
-  baseline_closed: boolean;
-  forms: {
-    midas: { items: string[]; a: string; b: string; max_days: number; max_pain: number };
-    pgic: { question: string; answers: string[] };
-    hit6: { items: string[]; answers: { value: string; label: string }[] } | null;
-  };
-}
+export type Questionnaires = Schemas["QuestionnairesOut"];
 
 export interface Conflict {
   date: string;
   mine: EntryData;
-  theirs: any; // the server's entry (EntryOut)
+  theirs: ServerEntry;
 }
 
-export interface PlannedDose {
-  date: string;
-  mg: number;
-  time_of_day: string;
-}
+export type PlannedDose = Schemas["PlannedDoseOut"];
+export type Plan = Schemas["PlanWithTodayOut"];
+export type Profile = Schemas["ProfileOut"];
+export type WhoAmI = Schemas["WhoAmIOut"];
 
-export interface Plan {
-  plan: { steps: { start_date: string; mg: number; time_of_day: string | null }[]; stopped_on: string | null } | null;
-  today: PlannedDose | null;
-}
-
-export interface Profile {
-  time_zone: string;
-  day_boundary: string;
-  preferred_dose_time: string | null;
-  primary_condition?: string;
-  condition_set?: { set_by: "patient" | "clinician"; name: string; at: string | null } | null;
-}
-
-export interface WhoAmI {
-  email: string;
-  display_name: string;
-  role: "patient" | "clinician" | "none";
-}
+// Also kept on the phone: My trends (GET me/insights) and its parts.
+export type MyInsights = Schemas["MyInsightsOut"];
+export type SinceStart = Schemas["SinceStartOut"];
+export type Notice = Schemas["NoticeOut"];
+export type Reminder = Schemas["ReminderOut"];
+export type ReminderDay = Schemas["DaysEnum"];
+export type CareLink = Schemas["PatientLinkOut"];
+export type InvitationPreview = Schemas["InvitationPreviewOut"];
 
 /** What the app hands the page of a signed-in role (patient or clinician). */
 export interface PageProps {
@@ -159,9 +116,24 @@ export interface PageProps {
   onSignOut: () => void;
 }
 
-// The server's lists (generated from diary/choices.py: rules.gen.ts).
-export const SIDE_EFFECT_KINDS: readonly string[] = SIDE_EFFECT.kind.choices;
-export const MEDICINE_CLASSES: readonly string[] = MEDICINE.med_class.choices;
+export type SideEffectKind = Schemas["SideEffectKindEnum"];
+export type MedicineClass = Schemas["MedClassEnum"];
+export type TimeOfDay = Schemas["TimeOfDayEnum"];
+
+// The server's lists (generated from diary/choices.py: rules.gen.ts); typed as the schema's
+// enums, so the two generated files cannot disagree.
+export const SIDE_EFFECT_KINDS: readonly SideEffectKind[] = SIDE_EFFECT.kind.choices;
+export const MEDICINE_CLASSES: readonly MedicineClass[] = MEDICINE.med_class.choices;
+
+/** A dose time picked in a form ("" or anything else: none). */
+export function timeOfDay(value: string): TimeOfDay | null {
+  return DOSE.time_of_day.choices.find((choice) => choice === value) ?? null;
+}
+
+/** A medicine class picked in a form (anything else: the one it was). */
+export function medicineClass(value: string, was: MedicineClass): MedicineClass {
+  return MEDICINE_CLASSES.find((choice) => choice === value) ?? was;
+}
 
 export function nameSuggestsOpioid(name: string): boolean {
   const lower = name.toLowerCase();

@@ -136,6 +136,18 @@ def test_the_invitation_check_is_rate_limited():
     assert answers[30].status_code == 429
 
 
+def test_the_invitation_check_counts_tries_per_address():
+    """The limit reads the client's address through the API's request (allauth's rate limit
+    is given DRF's Request, which hands it the HttpRequest's META)."""
+    browser = Browser()
+    browser.defaults["REMOTE_ADDR"] = "203.0.113.7"
+    answers = [browser.send("POST", "/api/v1/invitations/preview", {"code": "AAAA-BBBB-CCCC"}) for _ in range(31)]
+    assert answers[30].status_code == 429
+    elsewhere = Browser()
+    elsewhere.defaults["REMOTE_ADDR"] = "198.51.100.20"
+    assert elsewhere.send("POST", "/api/v1/invitations/preview", {"code": "AAAA-BBBB-CCCC"}).status_code == 400
+
+
 def test_the_invitation_check_refuses_when_there_is_no_address_to_count_tries_by():
     """A proxy set-up that hides the client's address leaves the limit nothing to count by:
     the check fails closed with the limit's own 429, never an undocumented answer."""

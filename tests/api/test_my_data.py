@@ -26,6 +26,7 @@ from diary.models import (
     Flag,
     Patient,
     PatientInsight,
+    PatientOutcome,
     PushSubscription,
     Reminder,
     ReminderDelivery,
@@ -263,6 +264,16 @@ def test_password_guesses_are_limited(cast):
     assert User.objects.filter(pk=cast.alice.user_id).exists()
 
 
+def test_password_guesses_are_counted_per_user(cast):
+    """The limit is the signed-in user's (allauth's "reauthenticate", per user): dora's
+    guesses leave alice free to delete her account."""
+    wrong = {"password": "guess", "confirmation": "dora@example.org"}
+    dora = cast.client("dora")
+    assert [dora.call("POST", "/api/v1/me/account/delete", wrong).status_code for _ in range(11)][-1] == 429
+    right = {"password": PASSWORD, "confirmation": "alice@example.org"}
+    assert cast.client("alice").call("POST", "/api/v1/me/account/delete", right).status_code == 204
+
+
 def referencing_fields() -> list[tuple[Any, models.Field[Any, Any]]]:
     """Every foreign key (with or without a database constraint) in every installed model.
 
@@ -290,6 +301,7 @@ def test_deleting_the_account_leaves_no_row_that_points_at_the_patient(cast):
     PatientInsight.objects.create(
         patient=patient, as_of=TODAY, input_seq=1, rules_version="1", verdict="responder", data={}
     )
+    PatientOutcome.objects.create(patient=patient, verdict="responder", side_effect_kinds=["insomnia"])
     Verdict.objects.create(patient=patient, kind="responder", as_of=TODAY, rules_version="1", evidence={})
     Flag.objects.create(patient=patient, kind="opioid_interaction", severity="critical", evidence={}, rules_version="1")
     reminder = Reminder.objects.filter(patient=patient).earliest("pk")

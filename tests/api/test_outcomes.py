@@ -98,6 +98,21 @@ def test_outcomes_are_audited_for_every_patient_read_and_other_clinics_see_their
     assert charlie["responder_rate_pct"] == 0.0
 
 
+def test_the_listed_patients_are_what_their_serializer_gives(cast, cohort):
+    """The page passes its patient lists through as built (OutcomePatientsOut): each must be
+    exactly OutcomePatientOut's representation, which the schema documents."""
+    from api.serializers.dashboard import OutcomePatientOut
+    from diary.dashboard import clinic_outcomes
+
+    answer, _ = clinic_outcomes(cast.bob)
+    lists = [c["patients"] for c in answer["categories"]] + list(answer["apart_patients"].values())
+    assert sum(len(listed) for listed in lists) == 39
+    for listed in lists:
+        assert OutcomePatientOut(listed, many=True).data == listed
+    body = cast.client("bob").call("GET", "/api/v1/clinic/outcomes").json_body
+    assert [c["patients"] for c in body["categories"]] + list(body["apart_patients"].values()) == lists
+
+
 def test_an_empty_clinic_has_no_rates(cast):
     body = cast.client("charlie").call("GET", "/api/v1/clinic/outcomes").json_body
     assert body["counted"] == 0

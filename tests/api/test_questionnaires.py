@@ -71,6 +71,25 @@ def test_bad_input_is_a_400_naming_the_field_and_stores_nothing(cast, body, fiel
     assert count() == 0
 
 
+@pytest.mark.parametrize(
+    ("instrument", "answers", "field", "words"),
+    [
+        ("midas", {"items": [1, 2, 3, 4, 5], "c": 1}, "answers.c", 'send only "a", "b" and "items".'),
+        ("hit6", {"answers": SIX, "notes": "x"}, "answers.notes", 'send only "answers".'),
+        ("pgic", {"answer": 2, "score": 2}, "answers.score", 'send only "answer".'),
+    ],
+)
+def test_an_answer_the_questionnaire_does_not_have_is_named_with_the_ones_it_has(
+    cast, instrument, answers, field, words
+):
+    wording(cast)
+    body = {"instrument": instrument, "answers": answers}
+    response = cast.client("alice").call("POST", "/api/v1/me/questionnaires", body)
+    assert response.status_code == 400, response.json_body
+    assert response.json_body["errors"][field] == [f"Not a part of this questionnaire's answers: {words}"]
+    assert count() == 0
+
+
 def test_hit6_needs_the_clinics_licensed_wording(cast):
     alice = cast.client("alice")
     body = {"instrument": "hit6", "answers": {"answers": SIX}}

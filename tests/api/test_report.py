@@ -3,8 +3,6 @@ from the engine's day types over the patient's real diary; audited; bad periods 
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import io
 import re
 from datetime import date, timedelta
@@ -12,6 +10,7 @@ from decimal import Decimal
 from html import unescape
 
 import pytest
+from csp.utils import build_policy
 from pypdf import PdfReader
 
 from diary.models import AcuteMedication, AuditEvent, DiaryEntry
@@ -54,6 +53,10 @@ def busy(cast):
     return patient
 
 
+def policy_directives(policy: str) -> dict[str, list[str]]:
+    return {name: sources for name, *sources in (part.split() for part in policy.split(";"))}
+
+
 def get(cast, patient, suffix: str = "", query: str = ""):
     return cast.client("bob").call("GET", f"/api/v1/patients/{patient.public_id}/report{suffix}{query}")
 
@@ -80,14 +83,16 @@ def test_html_report_has_the_period_numbers_verdict_plan_and_caveats(cast, rita)
     assert not re.search(r"<(link|script|img)\b", html)
     assert "url(" not in html
     assert " style=" not in html
-    # the one <style> block is allowed by its hash, and only it
-    css = re.search(r"<style>(.*?)</style>", html, flags=re.DOTALL)
-    assert css is not None
-    digest = base64.b64encode(hashlib.sha256(css.group(1).encode()).digest()).decode()
+    # the one <style> block is allowed by the response's nonce, and nothing else is
+    [style] = re.findall(r"<style\b([^>]*)>", html)
+    nonce = re.fullmatch(r' nonce="([A-Za-z0-9+/]{22}==)"', style)
+    assert nonce is not None, style
     policy = response["Content-Security-Policy"]
-    assert f"style-src 'sha256-{digest}'" in policy
+    assert policy_directives(policy) == {**policy_directives(build_policy()), "style-src": [f"'nonce-{nonce[1]}'"]}
     assert "unsafe-inline" not in policy
     assert AuditEvent.objects.filter(action="report.read", patient=rita, actor=cast.bob.user).count() == 1
+    again = get(cast, rita)
+    assert f"'nonce-{nonce[1]}'" not in again["Content-Security-Policy"]  # a fresh nonce per answer
 
 
 def test_a_chosen_period_covers_its_own_days(cast, rita):

@@ -10,10 +10,11 @@ from diary.models import AuditEvent, DiaryEntry, Patient, SideEffect, User
 from diary.services.accounts import history_of, patient_account_delete
 from diary.services.entries import entry_record
 from diary.services.errors import InvalidInput
+from diary.services.inputs import EntryData
 from tests.factories import PASSWORD, PatientFactory
 
 DAY = date(2026, 11, 20)
-BODY = {"pain_score": 3, "headache": 1, "side_effects": [{"kind": "nausea", "severity": 2}]}
+BODY: EntryData = {"pain_score": 3, "headache": 1, "side_effects": [{"kind": "nausea", "severity": 2}]}
 
 
 @pytest.fixture

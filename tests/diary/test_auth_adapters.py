@@ -66,3 +66,25 @@ def test_one_source_trying_many_accounts_is_still_limited():
     answers = [login(client, p.user.email, "guess " * 3, ATTACKER).status_code for p in patients]
     assert answers[:10] == [400] * 10
     assert answers[10] == 429
+
+
+def test_a_password_reset_from_the_locked_source_unlocks_it():
+    """allauth clears the sign-in failures of every address of the account when its password
+    is reset, from the source that reset it: the lock counted per source goes with it."""
+    from tests.api.test_auth import BROWSER, Browser, code_from_last_mail
+
+    patient = PatientFactory.create()
+    email = patient.user.email
+    attack(email)
+    assert login(Client(), email, PASSWORD, ATTACKER).status_code == 429
+    browser = Browser()
+    browser.defaults["REMOTE_ADDR"] = ATTACKER
+    requested = browser.send("POST", f"{BROWSER}/auth/password/request", {"email": email})
+    assert requested.status_code in (200, 401), requested.json()
+    reset = browser.send(
+        "POST",
+        f"{BROWSER}/auth/password/reset",
+        {"key": code_from_last_mail(), "password": "a brand new passphrase"},
+    )
+    assert reset.status_code in (200, 401), reset.json()
+    assert login(Client(), email, "a brand new passphrase", ATTACKER).status_code == 200

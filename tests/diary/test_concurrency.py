@@ -11,6 +11,7 @@ from django.db import connection
 from diary.models import DiaryEntry, EntryRevision
 from diary.services.entries import entry_record
 from diary.services.errors import PreconditionFailed
+from diary.services.inputs import EntryData
 from tests.factories import PatientFactory
 
 DAY = date(2026, 11, 20)
@@ -21,7 +22,7 @@ def race(patient, bodies, if_match=None):
     barrier = threading.Barrier(len(bodies))
     outcomes: list[object] = [None] * len(bodies)
 
-    def save(index: int, body: dict) -> None:
+    def save(index: int, body: EntryData) -> None:
         try:
             barrier.wait()
             outcomes[index] = entry_record(patient=patient, day=DAY, data=body, actor=None, if_match=if_match)

@@ -11,6 +11,7 @@ from diary.models import DosePlan
 from diary.models.dosing import STEP_DAYS_AHEAD_MAX, STEPS_PER_PLAN_MAX
 from diary.services.dosing import plan_write
 from diary.services.errors import InvalidInput
+from diary.services.inputs import StepData
 from tests.factories import ClinicianFactory, PatientFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -18,7 +19,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 TODAY = date(2026, 11, 21)  # the patient's today at the frozen time (Berlin)
 
 
-def steps(count: int, first: date = TODAY) -> list[dict[str, object]]:
+def steps(count: int, first: date = TODAY) -> list[StepData]:
     return [{"start_date": first + timedelta(days=7 * i), "mg": Decimal("1.5")} for i in range(count)]
 
 

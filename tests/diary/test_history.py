@@ -11,6 +11,7 @@ from django.db.utils import ProgrammingError
 from diary.models import AuditEvent, DiaryEntry, PatientInsight, SideEffect
 from diary.services.audit import audit_record
 from diary.services.entries import entry_record
+from diary.services.inputs import EntryData
 from diary.services.insights import insights_sweep
 from tests.factories import PatientFactory
 
@@ -40,7 +41,7 @@ def test_bulk_update_and_raw_sql_are_recorded(patient):
 
 @pytest.mark.postgres_only("history_triggers")
 def test_replaced_side_effects_stay_in_history(patient):
-    day = {"pain_score": 3, "headache": 0, "side_effects": [{"kind": "vivid_dreams", "severity": 3}]}
+    day: EntryData = {"pain_score": 3, "headache": 0, "side_effects": [{"kind": "vivid_dreams", "severity": 3}]}
     entry_record(patient=patient, day=DAY, data=day, actor=None)
     entry_record(patient=patient, day=DAY, data={"pain_score": 3, "headache": 0}, actor=None)
     assert not SideEffect.objects.exists()

@@ -25,14 +25,19 @@ from diary.fastpath.insights_outbox import INSIGHTS_REQUEST_GATHER, insights_req
 from diary.models import Flag, Patient, PatientInsight
 from diary.services import insights as service
 from diary.services.entries import entry_record
+from diary.services.inputs import EntryData
 from diary.tasks import insights_daily, insights_recompute, insights_sweep
 from tests.factories import DoseLogFactory, PatientFactory
 from tests.processes import broker_at, django_process, own_redis, wait_for
 
-OPIOID_DAY = {"pain_score": 5, "headache": 2, "acute_medications": [{"med_class": "opioid", "name": "tramadol"}]}
+OPIOID_DAY: EntryData = {
+    "pain_score": 5,
+    "headache": 2,
+    "acute_medications": [{"med_class": "opioid", "name": "tramadol"}],
+}
 
 
-def record(patient: Patient, day: date, data: dict[str, Any] | None = None) -> None:
+def record(patient: Patient, day: date, data: EntryData | None = None) -> None:
     entry_record(patient=patient, day=day, data=data or {"pain_score": 3, "headache": 0}, actor=None)
 
 
@@ -104,6 +109,31 @@ def test_one_recompute_request_per_transaction_whatever_the_number_of_writes(que
     messages = queue_messages()
     assert [m["headers"]["task"] for m in messages] == ["diary.tasks.insights_recompute"]
     assert messages[0]["headers"]["argsrepr"] == repr((sorted([alice.pk, bob.pk]),))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_write_asks_for_no_recompute(queue_messages, fastpath):
+    """Neither a transaction rolled back nor a savepoint rolled back inside one asks for its
+    patient; the writes that commit are asked for, in one message."""
+    alice, bob = PatientFactory.create_batch(2)
+    with transaction.atomic():
+        record(alice, today_of(alice))
+        transaction.set_rollback(True)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                record(alice, today_of(alice) - timedelta(days=1))
+                raise RuntimeError("the savepoint rolls back")
+        except RuntimeError:
+            pass
+        record(bob, today_of(bob))
+    wait_for(queue_messages)
+    time.sleep(0.2 + INSIGHTS_REQUEST_GATHER)  # and nothing else follows
+    assert [m["headers"]["argsrepr"] for m in queue_messages()] == [repr(([bob.pk],))]
+    with transaction.atomic():
+        record(alice, today_of(alice))
+    wait_for(lambda: len(queue_messages()) == 2)
+    assert queue_messages()[-1]["headers"]["argsrepr"] == repr(([alice.pk],))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from diary.analysis.result import FlagFinding, Insight, VerdictResult
-from diary.models import Flag, Patient, PatientInsight, Verdict
+from diary.models import Flag, Patient, PatientInsight, PatientOutcome, Verdict
+from diary.services import insights as insights_service
 from diary.services.flags import flag_acknowledge, flag_resolve
 from diary.services.insights import Claimed, insights_store
 from tests.factories import ClinicianFactory, PatientFactory
@@ -144,6 +145,58 @@ def test_an_older_computation_never_overwrites_a_newer_one(patient):
     assert (result.stored, result.skipped_older) == (0, 1)
     assert PatientInsight.objects.get(patient=patient).verdict == "responder"
     assert unresolved(patient) == []
+
+
+def outcome_of(patient: Patient) -> tuple[object, ...]:
+    return PatientOutcome.objects.values_list(
+        "verdict", "condition", "starting_mg", "stable_mg", "side_effect_kinds"
+    ).get(patient=patient)
+
+
+TITRATED = {
+    "condition": "fibromyalgia",
+    "clock": {"decision_point": "2026-11-01"},
+    "segments": [
+        {"mg": 1.5, "start": "2026-08-01", "end": "2026-08-07"},
+        {"mg": 3.0, "start": "2026-08-08", "end": "2026-11-05"},
+        {"mg": 4.5, "start": "2026-11-06", "end": "2026-11-21"},
+    ],
+    "side_effects_by_step": {
+        "1.5": {"days_logged": 7, "incidence": {"vivid_dreams": 0.3, "insomnia": 0.0}},
+        "3": {"days_logged": 90, "incidence": {"nausea": 0.01}},
+    },
+}
+
+
+def test_the_outcome_row_is_stored_and_replaced_with_the_insight(patient, fastpath):
+    store(patient, insight("in_progress"))
+    assert outcome_of(patient) == ("in_progress", "", None, None, [])
+    titrated = Insight("2", TODAY, VerdictResult("responder", {}), (), (), TITRATED)
+    store(patient, titrated)
+    # stable: the amount held on the decision point, not the last one
+    assert outcome_of(patient) == ("responder", "fibromyalgia", 1.5, 3.0, ["nausea", "vivid_dreams"])
+    assert PatientOutcome.objects.count() == 1
+
+
+def test_an_older_computation_leaves_the_outcome_row_as_it_is(patient, fastpath):
+    patient.refresh_from_db()
+    insights_store([(Claimed(patient.pk, patient.change_seq + 5), insight("responder"))])
+    insights_store([(Claimed(patient.pk, patient.change_seq), insight("non_responder"))])
+    assert outcome_of(patient)[0] == "responder"
+
+
+def test_the_outcome_row_is_written_in_the_insights_transaction(patient, fastpath, monkeypatch):
+    """A batch whose store fails after the insight was written leaves neither behind."""
+
+    def fails(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the flags could not be reconciled")
+
+    store(patient, insight("in_progress"))
+    monkeypatch.setattr(insights_service, "_flags_reconcile", fails)
+    with pytest.raises(RuntimeError):
+        store(patient, insight("responder"))
+    assert PatientInsight.objects.get(patient=patient).verdict == "in_progress"
+    assert outcome_of(patient)[0] == "in_progress"
 
 
 def test_stale_mark_is_cleared_only_when_nothing_was_written_since_the_read(patient):

@@ -45,7 +45,7 @@ def signs_in_with_the_code(email: str, code: str | None = None) -> bool:
 
 
 def test_the_totp_secret_and_the_recovery_seed_are_not_stored_in_clear():
-    clinician = ClinicianFactory.create()  # TOTP.activate, as allauth's own activation does
+    clinician = ClinicianFactory.create()  # diary.services.mfa.totp_activate
     totp = Authenticator.objects.get(user=clinician.user, type=Authenticator.Type.TOTP)
     secret = stored(totp)["secret"]
     assert TOTP_SECRET not in json.dumps(stored(totp))
@@ -106,3 +106,23 @@ def test_a_new_key_with_the_old_one_kept_for_reading_then_re_encrypted(settings)
     from allauth.mfa.utils import decrypt
 
     assert decrypt(totp.instance.data["secret"]) == TOTP_SECRET
+
+
+@pytest.mark.parametrize("at", [1_764_000_000.0, 1_764_000_029.9, 1_764_000_030.0, 1_800_000_059.5])
+def test_our_totp_codes_are_the_ones_allauth_accepts(at):
+    """diary.services.mfa (pyotp, allauth's public model and adapter) gives the codes
+    allauth's own check accepts, at each instant of a period, and says how long each lasts."""
+    import time_machine
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from diary.services.mfa import totp_activate, totp_now, totp_secret_of
+
+    clinician = ClinicianFactory.create(totp=False)
+    totp_activate(clinician.user, TOTP_SECRET)
+    assert totp_secret_of(clinician.user) == TOTP_SECRET
+    with time_machine.travel(at, tick=False):
+        now = totp_now(TOTP_SECRET)
+        check = TOTP(Authenticator.objects.get(user=clinician.user, type=Authenticator.Type.TOTP))
+        assert check.validate_code(now.code)
+    assert now.seconds_left == 30 - int(at) % 30
+    assert totp_now(TOTP_SECRET, at - 30).code != now.code

@@ -22,10 +22,11 @@ from diary.services import reminders as service
 from diary.services.dosing import dose_log_record
 from diary.services.entries import entry_record
 from diary.services.errors import Conflict
+from diary.services.inputs import ReminderChange
 from diary.services.patients import patient_profile_update
 from diary.services.questionnaires import ResponseIn, questionnaire_submit
 from diary.services.reminders.channels import _Outcome
-from tests.factories import ClinicianFactory, PatientFactory, plan_for
+from tests.factories import ClinicianFactory, PatientFactory, link, plan_for
 from tests.push_service import PushService
 
 
@@ -65,7 +66,7 @@ def patient_with(
             patient, endpoint=sub["endpoint"], p256dh=sub["keys"]["p256dh"], auth=sub["keys"]["auth"]
         )
     with time_machine.travel(at(now), tick=False):
-        values = {"enabled": True, "local_time": time.fromisoformat(local), **data}
+        values: ReminderChange = {"enabled": True, "local_time": time.fromisoformat(local), **data}  # type: ignore[typeddict-item]
         reminder = service.reminder_update(patient, kind, values)
     return patient, reminder, sub
 
@@ -533,3 +534,33 @@ def test_a_due_questionnaire_comes_with_the_diary_reminder_even_on_a_logged_day(
     last = ReminderDelivery.objects.order_by("-pk").first()
     assert last is not None
     assert (last.status, last.reason) == ("skipped", "diary day already logged")
+
+
+def test_deciding_diary_reminders_with_questionnaires_due_reads_a_constant_number_of_times(push):
+    """Whether a questionnaire is due is read for the whole claimed batch at once (the
+    responses, plans, stored clocks, first doses and HIT-6 wordings of every patient in
+    it), not per delivery: dispatching 2 or 6 such reminders makes the same queries."""
+    from django.test.utils import CaptureQueriesContext
+
+    from diary.models import Hit6Wording
+
+    def clinic_of(count: int, local: str) -> None:
+        clinician = ClinicianFactory.create()
+        Hit6Wording.objects.create(clinic=clinician.clinic, items=[f"Item {i}" for i in range(1, 7)])
+        for _ in range(count):
+            patient, _, _ = patient_with(push, local=local)
+            link(patient, clinician)
+            with time_machine.travel(at("2026-11-20T10:00:00+00:00"), tick=False):
+                plan_for(patient, clinician, [(date(2026, 11, 25), "1.5")])
+
+    clinic_of(2, "21:00")
+    clinic_of(6, "22:00")
+    counts = []
+    for count, instant in ((2, "2026-11-21T20:00:00+00:00"), (6, "2026-11-21T21:00:00+00:00")):
+        with CaptureQueriesContext(connection) as queries:
+            report = dispatch(instant)
+        assert report.sent == count
+        counts.append(len(queries))
+    questionnaire = [json.loads(text).get("questionnaire") for text in push.texts()]
+    assert questionnaire == [True] * 8
+    assert counts[0] == counts[1], counts

@@ -42,6 +42,7 @@ from diary.demo.seed import patient_now
 from diary.models import CareLink, Clinic, Clinician, DiaryEntry, DoseLog, DosePlan, Hit6Wording, Patient, User
 from diary.selectors import entries_for, planned_dose_on
 from diary.services.entries import entry_snapshot
+from tests.diary.dashboard.oracle import assert_same_answer_both_ways
 from tests.factories import totp_code
 
 # The demo is seeded with the clock frozen here (no --today): 23:30 UTC is already the
@@ -611,3 +612,16 @@ def test_the_demo_gets_the_verdicts_and_flags_it_was_written_for(seeded: Seed) -
     # the triage list starts with the opioid flag (critical), then the high-severity ones
     assert (triage[0]["kind"], triage[0]["patient"]["display_name"]) == ("opioid_interaction", PROFILE["opioid"].name)
     assert triage[1]["severity"] == "high"
+
+
+@pytest.mark.django_db
+def test_the_demo_clinics_outcomes_from_the_outcome_rows_are_those_of_the_stored_summaries(seeded: Seed) -> None:
+    """Issue 17's parity over the demo clinic: every demo patient analysed, one of each kind."""
+    clinician = Clinician.objects.get(user__email=CLINICIAN_EMAIL)
+    answer = assert_same_answer_both_ways(clinician)
+    verdicts = {p["verdict"] for c in answer["categories"] for p in c["patients"]}
+    assert verdicts == {"strong_responder", "responder", "partial", "non_responder", "discontinued"}
+    assert answer["apart"]["insufficient_data"] == 1
+    assert answer["starting_doses"]
+    assert answer["stable_doses"]
+    assert answer["side_effect_rates"]

@@ -13,6 +13,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from diary.models import Patient
 from diary.services.entries import entry_record
+from diary.services.inputs import EntryData
 from tests.e2e.axe import axe_check
 from tests.e2e.conftest import diary_day, sign_in
 from tests.e2e.data import insight_with_data
@@ -86,7 +87,7 @@ def test_history_month_and_a_day_opened_for_edit(page: Page, live_server: Any, p
     for i, (headache, migraine) in enumerate([(0, False), (2, False), (3, True)]):
         day = first + timedelta(days=i)
         if day <= today:
-            data = {"pain_score": 2 + i, "headache": headache, "migraine": migraine or None}
+            data: EntryData = {"pain_score": 2 + i, "headache": headache, "migraine": migraine or None}
             entry_record(patient=patient, day=day, data=data, actor=patient.user)
     sign_in(page, live_server.url, "pat@example.org")
     open_tab(page, "History")

@@ -141,6 +141,8 @@ def test_patient_page_charts_tables_audit_and_the_plan_warning_before_saving(
     priya = Patient.objects.get(user__display_name="Priya Shah")
     clinician_sign_in(desk, live_server.url, "doc@example.org", PASSWORD, TOTP_SECRET)
     before = AuditEvent.objects.filter(patient=priya).count()
+    requests: list[str] = []
+    desk.on("request", lambda request: requests.append(request.url))
     desk.get_by_role("link", name="Priya Shah").click()
     expect(desk).to_have_url(re.compile(f"#/patients/{priya.public_id}$"))
     expect(desk.get_by_role("heading", name="Priya Shah", level=1)).to_be_visible()
@@ -152,6 +154,13 @@ def test_patient_page_charts_tables_audit_and_the_plan_warning_before_saving(
         expect(figure.locator("canvas")).to_have_count(1)
         figure.get_by_text("Show the numbers (table)").click()
         expect(figure.get_by_role("table").locator("tbody tr").first).to_be_visible()
+    # The daily dots come from the insights answer's `daily` block: the overview asks for
+    # nothing else (issue 17: no second request for the same days).
+    pain = desk.get_by_test_id("chart-pain-table")
+    column = pain.locator("thead th").all_inner_texts().index("Daily pain (weekly mean)")
+    daily = pain.locator(f"tbody tr td:nth-child({column + 1})").all_inner_texts()
+    assert any(re.fullmatch(r"\d+\.\d", cell) for cell in daily), daily
+    assert [url for url in requests if "/api/v1/patients/" in url and "/entries" in url] == []
     expect(desk.get_by_test_id("segments").locator("tbody tr")).to_have_count(
         1 + 1 + 2  # 1.5 and 3 mg for 7 days: settling only, listed once (issue 16); 4.5 mg settling + steady
     )
@@ -163,6 +172,15 @@ def test_patient_page_charts_tables_audit_and_the_plan_warning_before_saving(
     html = desk.request.get(live_server.url + str(report.get_attribute("href")))
     assert html.status == 200
     assert "text/html" in html.headers["content-type"]
+    # opened in the browser, the report is styled: its CSP lets its own <style> apply, and
+    # Chromium reports no violation
+    printable = desk.context.new_page()
+    messages: list[str] = []
+    printable.on("console", lambda message: messages.append(message.text))
+    printable.goto(live_server.url + str(report.get_attribute("href")))
+    assert printable.evaluate("getComputedStyle(document.body).fontSize") == "11.2px"  # 8.4pt, the report's own
+    assert [m for m in messages if "Content Security Policy" in m] == []
+    printable.close()
     pdf = desk.get_by_role("link", name=re.compile("Download the PDF")).get_attribute("href")
     reply = desk.request.get(live_server.url + str(pdf))
     assert reply.status == 200
@@ -176,13 +194,15 @@ def test_patient_page_charts_tables_audit_and_the_plan_warning_before_saving(
     axe(desk, "patient overview")
 
     actions = set(AuditEvent.objects.filter(patient=priya).values_list("action", flat=True)[:1000])
-    assert {"patient.read", "insights.read", "entries.list", "export.fhir"} <= actions
+    assert {"patient.read", "insights.read", "export.fhir"} <= actions
+    assert "entries.list" not in actions  # the overview's daily values are part of its insights read
     assert AuditEvent.objects.filter(patient=priya).count() >= before + 3
     assert AuditEvent.objects.filter(patient=priya, action="insights.read", actor=demo.user).exists()
 
     # The raw diary, one month at a time.
     desk.get_by_role("link", name="Diary", exact=True).click()
     expect(desk.get_by_test_id("diary").locator("tbody tr").first).to_be_visible()
+    assert AuditEvent.objects.filter(patient=priya, action="entries.list", actor=demo.user).exists()
     axe(desk, "diary")
     desk.get_by_role("link", name=re.compile("Previous month")).click()
     expect(desk.get_by_test_id("diary").locator("tbody tr").first).to_be_visible()

@@ -33,6 +33,19 @@ def api_reads_answer_2xx(page: Page, base: str, paths: list[str]) -> None:
     assert failures == {}
 
 
+def current_code(embedded: Embedded) -> str:
+    """The clinician's code from `manage.py totp_code`, with time left to type it: the
+    command says how long its code stays valid, and on a busy machine the command alone
+    can take seconds, so a code with little time left is asked for again in its next period."""
+    while True:
+        said = embedded.manage("totp_code", CLINICIAN_EMAIL)
+        found = re.search(r"^(\d{6})\s+\(valid for (\d+) more seconds\)", said)
+        assert found, said
+        if int(found[2]) >= 10:
+            return found[1]
+        time.sleep(int(found[2]) + 1)
+
+
 def test_the_clinician_reads_every_page_of_the_dashboard(embedded: Embedded, browser: Browser) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
     desk = context.new_page()
@@ -43,9 +56,7 @@ def test_the_clinician_reads_every_page_of_the_dashboard(embedded: Embedded, bro
     desk.get_by_role("button", name="Sign in", exact=True).click()
     code_field = desk.get_by_label("Authenticator code")
     expect(code_field).to_be_visible()
-    if 30 - time.time() % 30 < 4:  # never type a code in its last seconds
-        time.sleep(5)
-    code_field.fill(embedded.manage("totp_code", CLINICIAN_EMAIL).split()[0])  # as make run's banner says
+    code_field.fill(current_code(embedded))  # as make run's banner says
     desk.get_by_role("button", name="Confirm").click()
 
     # The triage list: every demo patient (the list the 500 used to break).

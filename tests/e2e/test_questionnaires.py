@@ -18,6 +18,7 @@ from diary.choices import EnteredBy
 from diary.models import Clinician, Patient, QuestionnaireResponse
 from diary.services.dosing import dose_log_record
 from diary.services.entries import entry_record
+from diary.services.inputs import DoseLogData
 from diary.services.insights import insights_sweep
 from tests.e2e.axe import axe_check
 from tests.e2e.chromium import PHONE
@@ -48,8 +49,14 @@ def at_evaluation(transactional_db: Any) -> tuple[Patient, Clinician]:
             patient=patient, day=day, data={"pain_score": 5, "headache": 0, "sleep_quality": 6}, actor=patient.user
         )
         if day >= first:
-            dose = {"client_id": uuid.uuid4(), "date": day, "taken": True, "mg": Decimal("4.5")}
-            dose_log_record(patient=patient, data={**dose, "time_of_day": "bedtime"})
+            dose: DoseLogData = {
+                "client_id": uuid.uuid4(),
+                "date": day,
+                "taken": True,
+                "mg": Decimal("4.5"),
+                "time_of_day": "bedtime",
+            }
+            dose_log_record(patient=patient, data=dose)
     assert insights_sweep().stored == 1
     return patient, clinician
 

@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from api.views import insights as insight_views
 from api.views import me as me_views
-from diary import dashboard
+from diary import dashboard, selectors
 from diary.models import Patient
 from tests.e2e.conftest import sign_in
 from tests.e2e.test_clinician import DESKTOP, clinician_sign_in
@@ -49,7 +48,7 @@ def test_the_patient_app_says_the_server_had_a_problem_and_retries(
 ) -> None:
     sign_in(page, live_server.url, "pat@example.org")
     with monkeypatch.context() as patch:
-        patch.setattr(insight_views, "_insight_of", _broken)
+        patch.setattr(selectors, "insight_of", _broken)  # My trends reads the insight through it
         page.get_by_role("navigation", name="Sections").get_by_role("button", name="My trends", exact=True).click()
         problem = page.get_by_test_id("trends-failed")
         expect(problem).to_contain_text(SERVER_PROBLEM)

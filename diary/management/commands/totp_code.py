@@ -6,14 +6,13 @@ authenticator app to try the demo. Refused in production.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
-from allauth.mfa import app_settings
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import decrypt, format_hotp_value, hotp_value
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from diary.models import User
+from diary.services.mfa import totp_now, totp_secret_of
 
 
 class Command(BaseCommand):
@@ -25,13 +24,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError("totp_code is for the demo and development; it is disabled in production.")
-        authenticator = Authenticator.objects.filter(
-            user__email__iexact=options["email"], type=Authenticator.Type.TOTP
-        ).first()
-        if authenticator is None:
+        user = User.objects.filter(email__iexact=options["email"]).first()
+        secret = None if user is None else totp_secret_of(user)
+        if secret is None:
             raise CommandError(f"{options['email']} has no TOTP authenticator.")
-        secret = decrypt(authenticator.data["secret"])
-        period = app_settings.TOTP_PERIOD
-        now = time.time()
-        code = format_hotp_value(hotp_value(secret, int(now) // period))
-        self.stdout.write(f"{code}  (valid for {period - int(now) % period} more seconds)")
+        now = totp_now(secret)
+        self.stdout.write(f"{now.code}  (valid for {now.seconds_left} more seconds)")

@@ -41,7 +41,7 @@ from diary.notifications.email import Mail
 from diary.notifications.webpush import (
     Target,
 )
-from diary.selectors import hit6_wording_of, planned_dose_on, questionnaires_now
+from diary.selectors import QuestionnaireReads, planned_dose_on, questionnaire_reads
 from diary.services.reminders.channels import Channels, _Job, _Outcome
 from diary.services.reminders.schedule import next_occurrence, occurrences
 from diary.services.reminders.settings import SNOOZE_WINDOW, reminder_text
@@ -134,6 +134,7 @@ _CLAIM_FIELDS = (
     "patient__time_zone",
     "patient__day_boundary",
     "patient__preferred_dose_time",
+    "patient__primary_condition",  # whether a questionnaire is due (§12.3)
 )
 
 
@@ -215,15 +216,6 @@ def reminders_reclaim_stale(now: datetime, token: uuid.UUID, limit: int) -> list
 QUESTIONNAIRE_DUE_TEXT = "2 minutes: how has LDN changed things for you?"
 
 
-def questionnaire_due_for(patient: Patient, now: datetime) -> bool:
-    """A questionnaire the patient can answer in the app is due (HIT-6 only with the
-    clinic's licensed wording, §12.1)."""
-    due = {d["instrument"] for d in questionnaires_now(patient, now)["due"]}
-    if "hit6" in due and hit6_wording_of(patient) is None:
-        due.discard("hit6")
-    return bool(due)
-
-
 def _format_mg(mg: Decimal) -> str:
     return f"{mg:.1f}" if mg == mg.quantize(Decimal("0.1")) else f"{mg.normalize():f}"
 
@@ -237,6 +229,7 @@ class _Context:
     plans: dict[int, list[DosePlan]]
     targets: dict[int, list[tuple[int, Target]]]
     emails: dict[int, str]
+    questionnaires: QuestionnaireReads  # of the patients with a diary reminder in the batch
 
 
 def _context(deliveries: Sequence[_Claimed]) -> _Context:
@@ -259,7 +252,8 @@ def _context(deliveries: Sequence[_Claimed]) -> _Context:
     for pk, patient_id, endpoint, p256dh, auth in rows.values_list("pk", "patient_id", "endpoint", "p256dh", "auth"):
         targets[patient_id].append((pk, Target(endpoint, p256dh, auth)))
     emails = dict(Patient.objects.filter(pk__in=email_patients).values_list("pk", "user__email"))
-    return _Context(entries, doses, plans, targets, emails)
+    diary_patients = {d.reminder.patient_id for d in deliveries if d.reminder.kind == ReminderKind.DIARY}
+    return _Context(entries, doses, plans, targets, emails, questionnaire_reads(diary_patients))
 
 
 def _decide(delivery: _Claimed, ctx: _Context, now: datetime) -> _Job | _Outcome:
@@ -282,7 +276,9 @@ def _decide(delivery: _Claimed, ctx: _Context, now: datetime) -> _Job | _Outcome
         return _Outcome(delivery.pk, DeliveryStatus.FAILED, f"gave up after {MAX_CLAIMS} claims")
     day = local_today(patient.time_zone, patient.day_boundary, delivery.scheduled_for)
     text = reminder_text(reminder, patient)
-    questionnaire = reminder.kind == ReminderKind.DIARY and questionnaire_due_for(patient, delivery.scheduled_for)
+    questionnaire = reminder.kind == ReminderKind.DIARY and ctx.questionnaires.answerable_due(
+        patient, delivery.scheduled_for
+    )
     if reminder.kind == ReminderKind.DIARY:
         logged = (patient.pk, day) in ctx.entries
         if logged and not questionnaire:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -18,6 +17,7 @@ from diary.models import (
 )
 from diary.models.reminders import TEXT_MAX_LENGTH
 from diary.services.errors import Conflict, InvalidInput, NotFound
+from diary.services.inputs import ReminderChange
 from diary.services.reminders.schedule import DIARY_TIME, DOSE_TIMES, next_fire_at
 
 DOSE_TEXT = {DoseTime.BEDTIME: "Time for your evening dose", DoseTime.MORNING: "Time for your morning dose"}
@@ -66,7 +66,7 @@ def reminder_get(patient: Patient, kind: str) -> Reminder:
 
 
 @transaction.atomic
-def reminder_update(patient: Patient, kind: str, data: dict[str, Any], now: datetime | None = None) -> Reminder:
+def reminder_update(patient: Patient, kind: str, data: ReminderChange, now: datetime | None = None) -> Reminder:
     """Change a reminder's time, days, channels, text or on/off; reschedule it.
 
     `data` may hold enabled, local_time, days (names), channels (["push", "email"]),

@@ -1,12 +1,13 @@
 // The patient page's three charts on one date axis: from the first day anything is known
 // (a diary day, a rolling mean, a dose) to the analysis date, the whole course.
 import { addDays } from "../dates";
+import { HEADACHE_CONDITIONS } from "../rules.gen";
 import { c } from "../strings-clinician";
 import { fmt, type Num } from "./common";
 import { type Band, DoseChart } from "./DoseChart";
-import type { Entry, Summary } from "./types";
+import type { DailyValues, Summary } from "./types";
 
-const HEADACHE = new Set(["migraine", "chronic_migraine"]);
+const HEADACHE: ReadonlySet<string> = new Set(HEADACHE_CONDITIONS);
 
 function band(baseline: Num, reductionPct: number): Band | null {
   if (baseline === null || baseline === undefined || baseline <= 0) return null;
@@ -21,27 +22,20 @@ function firstKnown(series: Num[][]): number {
   return Math.max(length - 1, 0);
 }
 
-export function Charts({ summary, entries }: { summary: Summary; entries: Entry[] }) {
-  const s = summary.series ?? {};
-  if (!s.start) return null;
-  const length: number = (s.pain_7 ?? []).length;
-  const daily = (pick: (e: Entry) => Num): Num[] => {
-    const out: Num[] = Array(length).fill(null);
-    for (const e of entries) {
-      const i = Math.round((Date.parse(`${e.date}T00:00:00Z`) - Date.parse(`${s.start}T00:00:00Z`)) / 86400000);
-      if (i >= 0 && i < length) out[i] = pick(e);
-    }
-    return out;
-  };
-  const pain = daily((e) => e.pain_score);
-  const sleep = daily((e) => e.sleep_quality);
-  const dose: Num[] = s.held_mg ?? s.dose_mg ?? [];
-  const all: Num[][] = [pain, sleep, s.pain_7 ?? [], s.sleep_7 ?? [], s.headache_days_per_28 ?? [], s.migraine_days_per_28 ?? [], dose];
+/** `daily`: the raw diary values over the series' days (the insights answer's `daily`), the
+ *  dots under the 7-day means. */
+export function Charts({ summary, daily }: { summary: Summary; daily: DailyValues | null }) {
+  const s = summary.series;
+  const length: number = s.pain_7.length;
+  const pain = daily?.pain ?? [];
+  const sleep = daily?.sleep ?? [];
+  const dose: Num[] = s.held_mg;
+  const all: Num[][] = [pain, sleep, s.pain_7, s.sleep_7, s.headache_days_per_28, s.migraine_days_per_28, dose];
   const from = firstKnown(all);
   const cut = (values: Num[]) => values.slice(from, length);
   const start = addDays(s.start, from);
   const days = length - from;
-  const b = summary.baseline ?? {};
+  const b = summary.baseline;
   const headache = HEADACHE.has(summary.condition);
   const shared = { start, days, dose: cut(dose) };
   return (
@@ -54,11 +48,11 @@ export function Charts({ summary, entries }: { summary: Summary; entries: Entry[
           unit={c.unitPain}
           {...shared}
           range={[0, 10]}
-          baseline={b.mean_pain ?? null}
-          band={headache ? null : band(b.mean_pain ?? null, 30)}
+          baseline={b.mean_pain}
+          band={headache ? null : band(b.mean_pain, 30)}
           lines={[
             { label: c.seriesDailyPain, values: cut(pain), dots: true, color: "--muted" },
-            { label: c.seriesPain7, values: cut(s.pain_7 ?? []), color: "--accent" },
+            { label: c.seriesPain7, values: cut(s.pain_7), color: "--accent" },
           ]}
         />
         <DoseChart
@@ -67,11 +61,11 @@ export function Charts({ summary, entries }: { summary: Summary; entries: Entry[
           unit={c.unitHeadache}
           {...shared}
           range={[0, 28]}
-          baseline={b.headache_days_per_28 ?? null}
-          band={headache ? band(b.headache_days_per_28 ?? null, 50) : null}
+          baseline={b.headache_days_per_28}
+          band={headache ? band(b.headache_days_per_28, 50) : null}
           lines={[
-            { label: c.seriesHeadache28, values: cut(s.headache_days_per_28 ?? []), color: "--accent" },
-            { label: c.seriesMigraine28, values: cut(s.migraine_days_per_28 ?? []), color: "--danger-fg", dash: [6, 3] },
+            { label: c.seriesHeadache28, values: cut(s.headache_days_per_28), color: "--accent" },
+            { label: c.seriesMigraine28, values: cut(s.migraine_days_per_28), color: "--danger-fg", dash: [6, 3] },
           ]}
         />
         <DoseChart
@@ -84,7 +78,7 @@ export function Charts({ summary, entries }: { summary: Summary; entries: Entry[
           band={null}
           lines={[
             { label: c.seriesDailySleep, values: cut(sleep), dots: true, color: "--muted" },
-            { label: c.seriesSleep7, values: cut(s.sleep_7 ?? []), color: "--accent" },
+            { label: c.seriesSleep7, values: cut(s.sleep_7), color: "--accent" },
           ]}
         />
       </div>

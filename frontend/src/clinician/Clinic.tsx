@@ -6,13 +6,8 @@ import { t } from "../strings";
 import { c } from "../strings-clinician";
 import { ErrorLine, fmtDate, getJson, LoadFailed, send, Status, useLoad, usePageTitle } from "./common";
 import type { Route } from "./routes";
+import type { Hit6Wording as Wording } from "./types";
 
-interface Wording {
-  items: string[] | null;
-  licence_note: string;
-  updated_at: string | null;
-  can_edit: boolean;
-}
 
 const SIX = [0, 1, 2, 3, 4, 5];
 
@@ -27,12 +22,12 @@ function WordingForm({ wording, onSaved }: { wording: Wording; onSaved: (w: Word
     setBusy(true);
     const reply = await send<Wording>("PUT", "/clinic/hit6-wording", { items, licence_note: note });
     setBusy(false);
-    if (reply.status === 200) {
+    if (reply.ok) {
       setErrors({});
       setOther("");
       onSaved(reply.body);
     } else {
-      const problem = reply.body as unknown as { errors?: Record<string, string[]>; detail?: string } | null;
+      const problem = reply.body;
       const fields = reply.status === 400 && typeof problem?.errors === "object" ? problem.errors : {};
       setErrors(fields);
       const known = new Set([...SIX.map((i) => `items.${i}`), "licence_note"]);

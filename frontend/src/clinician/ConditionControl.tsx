@@ -3,7 +3,8 @@
 // before, and when. A patient who was not sure at sign-up waits for this.
 import { useState } from "preact/hooks";
 import { c } from "../strings-clinician";
-import { type ConditionChange, fmtDate, label, problemText, send } from "./common";
+import { fmtDate, label, problemText, send } from "./common";
+import type { ConditionChange } from "./types";
 
 export function ConditionControl(props: { patientId: string; current: string; history: ConditionChange[]; onSaved: () => void }) {
   const { patientId, current, history, onSaved } = props;

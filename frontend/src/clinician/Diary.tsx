@@ -4,27 +4,7 @@ import { t } from "../strings";
 import { c } from "../strings-clinician";
 import { fmt, fmtMg, getJson, label, LoadFailed, ScrollTable, useLoad } from "./common";
 import { patientHref } from "./routes";
-import type { SectionProps } from "./types";
-
-interface DoseLog {
-  date: string;
-  taken: boolean;
-  mg: string | number | null;
-  time_of_day: string | null;
-}
-
-interface DiaryEntry {
-  date: string;
-  pain_score: number;
-  headache: number;
-  migraine: boolean | null;
-  sleep_quality: number | null;
-  headache_hours: string | null;
-  note: string;
-  late: boolean;
-  side_effects: { kind: string; severity: number; limited_activities: boolean; other_text: string }[];
-  acute_medications: { med_class: string; name: string; contains_opioid: boolean | null }[];
-}
+import type { DoseLog, DosePage, EntryPage, SectionProps } from "./types";
 
 function monthOf(iso: string): string {
   return iso.slice(0, 7);
@@ -51,8 +31,8 @@ function doseText(doses: DoseLog[] | undefined): string {
 async function loadMonth(id: string, from: string, to: string, signal: AbortSignal) {
   const base = `/patients/${encodeURIComponent(id)}`;
   const [entries, doses] = await Promise.all([
-    getJson<{ results: DiaryEntry[] }>(`${base}/entries?from=${from}&to=${to}&page_size=100`, signal),
-    getJson<{ results: DoseLog[] }>(`${base}/doses?from=${from}&to=${to}&page_size=100`, signal),
+    getJson<EntryPage>(`${base}/entries?from=${from}&to=${to}&page_size=100`, signal),
+    getJson<DosePage>(`${base}/doses?from=${from}&to=${to}&page_size=100`, signal),
   ]);
   const byDate: Record<string, DoseLog[]> = {};
   for (const d of doses.results) (byDate[d.date] ??= []).push(d);

@@ -2,18 +2,8 @@
 // (diary/evidence.py: the clinician's words, rounded numbers, a fixed order): this file
 // only lays those strings out.
 import { c } from "../strings-clinician";
-import {
-  type Flag,
-  type FlagAction,
-  FlagButtons,
-  flagHeadline,
-  fmtDate,
-  label,
-  type Presented,
-  ScrollTable,
-  SeverityBadge,
-} from "./common";
-import type { Insights } from "./types";
+import { type FlagAction, FlagButtons, flagHeadline, fmtDate, label, ScrollTable, SeverityBadge } from "./common";
+import type { Flag, Insights, Presented } from "./types";
 
 /** Measures (a table), facts (a description list), occurrences, the rule and the notes. */
 export function PresentedBlock({ id, p, rule = true }: { id: string; p: Presented; rule?: boolean }) {
@@ -82,7 +72,7 @@ export function PresentedBlock({ id, p, rule = true }: { id: string; p: Presente
 
 export function VerdictSection({ data }: { data: Insights }) {
   const v = data.verdict;
-  const caveats: string[] = data.summary.caveats ?? [];
+  const caveats = data.summary?.caveats ?? [];
   const name = v ? v.kind_label || label(c.verdicts, v.kind) : "";
   const headline = v?.presented?.headline ?? "";
   const attention = v?.presented?.attention ?? [];

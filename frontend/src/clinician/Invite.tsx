@@ -5,35 +5,21 @@ import { t } from "../strings";
 import { c } from "../strings-clinician";
 import { ErrorLine, fmtDate, getJson, label, LoadFailed, problemText, send, Status, useLoad, usePageTitle } from "./common";
 import { patientHref, type Route } from "./routes";
-
-interface Invitation {
-  id: string;
-  status: "invited" | "active" | "revoked" | "expired";
-  clinician: string;
-  patient: string | null;
-  invitee_note: string;
-  invited_at: string;
-  expires_at: string;
-  consented_at: string | null;
-  revoked_at: string | null;
-  code: string | null;
-  invite_url?: string;
-  qr_svg?: string;
-}
+import type { Invitation, InvitationCreated, InvitationPage } from "./types";
 
 const GROUPS: Invitation["status"][] = ["invited", "active", "revoked", "expired"];
 
 async function loadAll(): Promise<Invitation[]> {
   const all: Invitation[] = [];
   for (let page = 1; page <= 20; page++) {
-    const reply = await getJson<{ results: Invitation[]; next: string | null }>(`/invitations?page=${page}&page_size=200`);
+    const reply = await getJson<InvitationPage>(`/invitations?page=${page}&page_size=200`);
     all.push(...reply.results);
     if (!reply.next) break;
   }
   return all;
 }
 
-function Created({ invitation }: { invitation: Invitation }) {
+function Created({ invitation }: { invitation: InvitationCreated }) {
   const [copied, setCopied] = useState("");
   return (
     <section class="card stack invite-new" aria-labelledby="new-code-title" data-testid="new-invitation">
@@ -59,7 +45,7 @@ function Created({ invitation }: { invitation: Invitation }) {
           <button
             type="button"
             onClick={() => {
-              navigator.clipboard?.writeText(invitation.invite_url!).then(
+              navigator.clipboard?.writeText(invitation.invite_url).then(
                 () => setCopied(c.copied),
                 () => setCopied(""),
               );
@@ -77,7 +63,7 @@ function Created({ invitation }: { invitation: Invitation }) {
 export function Invite(_: { route: Route }) {
   const heading = usePageTitle(c.inviteTitle);
   const [note, setNote] = useState("");
-  const [created, setCreated] = useState<Invitation | null>(null);
+  const [created, setCreated] = useState<InvitationCreated | null>(null);
   const [error, setError] = useState("");
   const [done, setDone] = useState("");
   const [busy, setBusy] = useState(false);
@@ -87,9 +73,9 @@ export function Invite(_: { route: Route }) {
     e.preventDefault();
     setBusy(true);
     setDone("");
-    const reply = await send<Invitation>("POST", "/invitations", { note });
+    const reply = await send<InvitationCreated>("POST", "/invitations", { note });
     setBusy(false);
-    if (reply.status === 201) {
+    if (reply.ok && reply.status === 201) {
       setCreated(reply.body);
       setError("");
       setNote("");

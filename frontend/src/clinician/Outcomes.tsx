@@ -9,24 +9,7 @@ import { t } from "../strings";
 import { c } from "../strings-clinician";
 import { fmt, fmtMg, getJson, label, LoadFailed, type Num, useLoad, usePageTitle } from "./common";
 import { patientHref, type Route } from "./routes";
-
-interface Member {
-  id: string;
-  display_name: string;
-  condition_label: string;
-  verdict_label: string;
-}
-
-interface Outcomes {
-  counted: number;
-  categories: { key: string; label: string; definition: string; count: number; pct: Num; patients: Member[] }[];
-  apart: { insufficient_data: number; in_progress: number; not_analysed: number };
-  apart_patients: { insufficient_data: Member[]; in_progress: Member[]; not_analysed: Member[] };
-  responder_rate_pct: Num;
-  starting_doses: { mg: string | number; patients: number }[];
-  stable_doses: { mg: string | number; patients: number }[];
-  side_effect_rates: { kind: string; patients: number; pct: Num }[];
-}
+import type { OutcomePatient as Member, Outcomes } from "./types";
 
 function Bars({ categories }: { categories: Outcomes["categories"] }) {
   const box = useRef<HTMLDivElement>(null);

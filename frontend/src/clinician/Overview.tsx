@@ -10,7 +10,7 @@ import { FlagsSection, VerdictSection } from "./Evidence";
 import { DueList, loadQuestionnaires } from "./QuestionnaireDue";
 import { patientHref } from "./routes";
 import { IncidenceTable, OverusePanel, SegmentTable } from "./StepTables";
-import type { Entry, Insights, SectionProps } from "./types";
+import type { Insights, SectionProps } from "./types";
 
 /** What is due now (as of the patient's diary day, not the last analysis), and the way to
  *  enter a response; the verdict's card shows the scores that count. */
@@ -65,28 +65,17 @@ function ReportLinks({ id, window, asOf }: { id: string; window: { start: string
   );
 }
 
-async function loadOverview(id: string, signal: AbortSignal): Promise<{ insights: Insights; entries: Entry[] }> {
-  const insights = await getJson<Insights>(`/patients/${encodeURIComponent(id)}/insights`, signal);
-  const s = insights.summary?.series;
-  let entries: Entry[] = [];
-  if (s?.start && s?.end) {
-    const page = await getJson<{ results: Entry[] }>(`/patients/${encodeURIComponent(id)}/entries?from=${s.start}&to=${s.end}&page_size=400`, signal);
-    entries = page.results;
-  }
-  return { insights, entries };
-}
-
 export function Overview({ detail }: SectionProps) {
   const id = detail.patient.id;
   const who = detail.patient.display_name || detail.patient.email;
-  const [load, reload] = useLoad((signal) => loadOverview(id, signal), [id]);
+  const [load, reload] = useLoad((signal) => getJson<Insights>(`/patients/${encodeURIComponent(id)}/insights`, signal), [id]);
   const flagDialog = useFlagDialog(reload);
   if (load.state === "loading") return <p aria-busy="true">{t.loading}</p>;
   if (load.state === "error") return <LoadFailed status={load.status} retry={reload} />;
-  const { insights, entries } = load.data;
-  const s = insights.summary ?? {};
+  const insights = load.data;
+  const s = insights.summary;
   const today = calendarDate(detail.patient.time_zone);
-  const window = s.window?.start && s.window?.end ? { start: s.window.start as string, end: s.window.end as string } : null;
+  const window = s ? { start: s.window.start, end: s.window.end } : null;
   return (
     <div class="stack">
       {insights.status === "stale" ? (
@@ -111,27 +100,29 @@ export function Overview({ detail }: SectionProps) {
               </ul>
             </section>
           ) : null}
-          {s.clock || s.adherence || s.baseline ? (
+          {s ? (
             <section class="card stack small" aria-label={c.courseFacts}>
-              {s.baseline ? <p>{c.baselineLine(label(c.baselineSources, s.baseline.source))}</p> : null}
-              <p>{s.clock?.start ? c.clockLine(fmtDate(s.clock.start), s.clock.days_on_clock ?? 0) : c.clockNone}</p>
-              {s.adherence?.adherence_pct !== null && s.adherence?.adherence_pct !== undefined ? (
+              <p>{c.baselineLine(label(c.baselineSources, s.baseline.source))}</p>
+              <p>{s.clock.start ? c.clockLine(fmtDate(s.clock.start), s.clock.days_on_clock ?? 0) : c.clockNone}</p>
+              {s.adherence.adherence_pct !== null ? (
                 <p>{c.adherenceLine(fmt(Math.trunc(s.adherence.adherence_pct), 0), s.adherence.taken_days, s.adherence.planned_days)}</p>
               ) : null}
             </section>
           ) : null}
         </div>
       </div>
-      <Charts summary={s} entries={entries} />
-      <SegmentTable segments={s.segments ?? []} />
-      {s.side_effects_by_step || s.side_effects_by_dose_time ? (
-        <section class="card stack" aria-labelledby="se-title">
-          <h2 id="se-title">{c.sideEffectsTitle}</h2>
-          <IncidenceTable id="se-by-step" caption={c.byStepCaption} groups={s.side_effects_by_step} heading={(k) => c.mg(fmtMg(k))} byDose />
-          <IncidenceTable id="se-by-time" caption={c.byTimeCaption} groups={s.side_effects_by_dose_time} heading={(k) => label(c.doseTimes, k)} byDose={false} />
-        </section>
+      {s ? (
+        <>
+          <Charts summary={s} daily={insights.daily} />
+          <SegmentTable segments={s.segments} />
+          <section class="card stack" aria-labelledby="se-title">
+            <h2 id="se-title">{c.sideEffectsTitle}</h2>
+            <IncidenceTable id="se-by-step" caption={c.byStepCaption} groups={s.side_effects_by_step} heading={(k) => c.mg(fmtMg(k))} byDose />
+            <IncidenceTable id="se-by-time" caption={c.byTimeCaption} groups={s.side_effects_by_dose_time} heading={(k) => label(c.doseTimes, k)} byDose={false} />
+          </section>
+          <OverusePanel panel={s.medication_overuse} />
+        </>
       ) : null}
-      <OverusePanel panel={s.medication_overuse} />
       <ReportLinks id={id} window={window} asOf={insights.as_of ?? today} />
       {flagDialog.dialog}
     </div>

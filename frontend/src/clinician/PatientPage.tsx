@@ -11,21 +11,22 @@ import { useEffect, useState } from "preact/hooks";
 import { t } from "../strings";
 import { c } from "../strings-clinician";
 import { ConditionControl } from "./ConditionControl";
-import { fmtDate, fmtMg, getJson, label, LoadFailed, type PatientDetail, useLoad, usePageTitle } from "./common";
+import { fmtDate, fmtMg, getJson, label, LoadFailed, useLoad, usePageTitle } from "./common";
 import { Overview } from "./Overview";
 import { type PatientSection, patientHref, type Route } from "./routes";
-import type { SectionProps } from "./types";
+import type { PatientDetail, SectionProps } from "./types";
 
 export type { SectionProps } from "./types";
 
-const sections: Record<string, () => Promise<ComponentType<SectionProps>>> = {
+// Every section but the overview is a chunk of its own, loaded when first shown.
+const sections: Record<Exclude<PatientSection, "overview">, () => Promise<ComponentType<SectionProps>>> = {
   questionnaires: () => import("./Questionnaires").then((m) => m.Questionnaires),
   plan: () => import("./PlanEditor").then((m) => m.PlanEditor),
   diary: () => import("./Diary").then((m) => m.Diary),
 };
 
-function Section({ name, props }: { name: string; props: SectionProps }) {
-  const [Comp, setComp] = useState<{ name: string; C: ComponentType<SectionProps> } | null>(
+function Section({ name, props }: { name: PatientSection; props: SectionProps }) {
+  const [Comp, setComp] = useState<{ name: PatientSection; C: ComponentType<SectionProps> } | null>(
     name === "overview" ? { name, C: Overview } : null,
   );
   useEffect(() => {

@@ -3,22 +3,13 @@
 import { useEffect, useState } from "preact/hooks";
 import { addDays, calendarDate } from "../dates";
 import { c } from "../strings-clinician";
-import { ErrorLine, fmtDate, fmtMg, getJson, label, problemText, send, Status, type Step, type Warning } from "./common";
-import type { SectionProps } from "./types";
-
-interface Template {
-  key: string;
-  label: string;
-  target_mg?: string | number;
-  decision_weeks?: number;
-  // start_day: days after the plan's first day (older shapes: offset_days, or dates)
-  steps: (Partial<Step> & { start_day?: number; offset_days?: number; mg: string | number })[];
-}
+import { ErrorLine, fmtDate, fmtMg, getJson, label, problemText, send, Status } from "./common";
+import type { PlanBody, PlanCheck, PlanTemplate, SectionProps, TimeOfDay, Warning } from "./types";
 
 interface EditStep {
   start_date: string;
   mg: string;
-  time_of_day: string;
+  time_of_day: TimeOfDay | "";
 }
 
 /** Today in the patient's time zone: plans and stops are dated on the patient's calendar
@@ -27,16 +18,9 @@ function patientToday(detail: SectionProps["detail"]): string {
   return calendarDate(detail.patient.time_zone);
 }
 
-/** A template's steps from `first` on: offsets given, or its dates shifted to start on `first`. */
-function fromTemplate(template: Template, first: string): EditStep[] {
-  const base = template.steps[0]?.start_date;
-  return template.steps.map((s) => {
-    let offset = s.start_day ?? s.offset_days ?? 0;
-    if (s.start_day === undefined && s.offset_days === undefined && base && s.start_date) {
-      offset = Math.round((Date.parse(s.start_date) - Date.parse(base)) / 86400000);
-    }
-    return { start_date: addDays(first, offset), mg: String(Number(s.mg)), time_of_day: s.time_of_day ?? "" };
-  });
+/** A template's steps from `first` on (each starts `start_day` days after the plan's first day). */
+function fromTemplate(template: PlanTemplate, first: string): EditStep[] {
+  return template.steps.map((s) => ({ start_date: addDays(first, s.start_day), mg: String(s.mg), time_of_day: "" }));
 }
 
 function Warnings({ warnings, title }: { warnings: Warning[]; title: string }) {
@@ -54,13 +38,11 @@ function Warnings({ warnings, title }: { warnings: Warning[]; title: string }) {
   );
 }
 
-type PlanBody = { target_mg: string; decision_weeks: number; steps: { start_date: string; mg: string; time_of_day: string | null }[] };
-
 function PlanForm({ detail, reloadDetail }: SectionProps) {
   const id = detail.patient.id;
   const who = detail.patient.display_name || detail.patient.email;
   const current = detail.plan.plan && !detail.plan.plan.stopped_on ? detail.plan.plan : null;
-  const [templates, setTemplates] = useState<Template[]>([]);
+  const [templates, setTemplates] = useState<PlanTemplate[]>([]);
   const [templateKey, setTemplateKey] = useState("");
   const [first, setFirst] = useState(() => patientToday(detail));
   const [target, setTarget] = useState(current ? String(Number(current.target_mg)) : "4.5");
@@ -77,13 +59,13 @@ function PlanForm({ detail, reloadDetail }: SectionProps) {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    getJson<Template[]>("/plan-templates").then(setTemplates, () => setTemplates([]));
+    getJson<PlanTemplate[]>("/plan-templates").then(setTemplates, () => setTemplates([]));
   }, []);
 
   const body = (): PlanBody => ({
-    target_mg: target,
+    target_mg: Number(target),
     decision_weeks: weeks,
-    steps: steps.map((s) => ({ start_date: s.start_date, mg: s.mg, time_of_day: s.time_of_day || null })),
+    steps: steps.map((s) => ({ start_date: s.start_date, mg: Number(s.mg), time_of_day: s.time_of_day || null })),
   });
   const changed = () => {
     setChecked(null);
@@ -97,14 +79,14 @@ function PlanForm({ detail, reloadDetail }: SectionProps) {
     const template = templates.find((x) => x.key === templateKey);
     if (!template) return;
     setSteps(fromTemplate(template, first));
-    if (template.target_mg !== undefined) setTarget(String(Number(template.target_mg)));
-    if (template.decision_weeks) setWeeks(template.decision_weeks);
+    setTarget(String(template.target_mg));
+    setWeeks(template.decision_weeks);
     changed();
   };
   /** The server's check of `plan` (the same warnings and 400s as saving): null on a 400. */
   const check = async (plan: PlanBody): Promise<Warning[] | null> => {
-    const reply = await send("POST", `/patients/${encodeURIComponent(id)}/plan/check`, plan);
-    if (reply.status === 200) return reply.body?.warnings ?? [];
+    const reply = await send<PlanCheck>("POST", `/patients/${encodeURIComponent(id)}/plan/check`, plan);
+    if (reply.ok) return reply.body.warnings;
     setError(problemText(reply));
     return null;
   };
@@ -207,7 +189,7 @@ function PlanForm({ detail, reloadDetail }: SectionProps) {
               </label>
               <label class="field">
                 <span>{c.stepTime}</span>
-                <select value={s.time_of_day} onChange={(e) => edit(i, { time_of_day: e.currentTarget.value })}>
+                <select value={s.time_of_day} onChange={(e) => edit(i, { time_of_day: e.currentTarget.value as TimeOfDay | "" })}>
                   <option value="">{c.timeUnset}</option>
                   {Object.entries(c.timeNames).map(([v, n]) => (
                     <option value={v}>{n}</option>

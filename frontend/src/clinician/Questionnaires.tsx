@@ -6,9 +6,9 @@ import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { t } from "../strings";
 import { c } from "../strings-clinician";
-import { ErrorLine, fmtDate, label, LoadFailed, type PatientDetail, ScrollTable, send, Status, useLoad } from "./common";
+import { ErrorLine, fmtDate, label, LoadFailed, ScrollTable, send, Status, useLoad } from "./common";
 import { DueList, instrumentName, loadQuestionnaires } from "./QuestionnaireDue";
-import type { Instrument, QuestionnaireForms, QuestionnaireResponse, Questionnaires as Data, SectionProps } from "./types";
+import type { Instrument, PatientDetail, Problem, QuestionnaireForms, QuestionnaireResponse, Questionnaires as Data, SectionProps } from "./types";
 
 type FieldErrors = Record<string, string[]>;
 
@@ -17,8 +17,8 @@ const name = instrumentName;
 // --- field errors ---------------------------------------------------------------------------
 
 /** The problem's per-field messages (RFC 9457 `errors`), or none when the reply has none. */
-function fieldErrors(body: any): FieldErrors {
-  return body && typeof body.errors === "object" && !Array.isArray(body.errors) ? (body.errors as FieldErrors) : {};
+function fieldErrors(body: Problem): FieldErrors {
+  return body.errors ?? {};
 }
 
 function useErrors(prefix: string) {
@@ -147,7 +147,7 @@ function EntryForm({ detail, data, onSaved }: { detail: PatientDetail; data: Dat
       ...(clientId ? { client_id: clientId } : {}),
     });
     setBusy(false);
-    if (reply.status === 200 || reply.status === 201) {
+    if (reply.ok) {
       const r = reply.body; // the list reloads, and this form starts afresh (its key)
       onSaved(c.responseSaved(name(r.instrument), r.total, r.words, fmtDate(r.completed_on)));
     } else if (reply.status === 400 && Object.keys(fieldErrors(reply.body)).length) {
@@ -301,7 +301,7 @@ function EntryForm({ detail, data, onSaved }: { detail: PatientDetail; data: Dat
   );
 }
 
-function errorFor(reply: { status: number; body: any }): string {
+function errorFor(reply: { status: number; body: Problem }): string {
   if (reply.status >= 500) return t.serverProblem(reply.status);
   if (reply.body?.detail) return String(reply.body.detail);
   return reply.status ? t.requestFailed(reply.status) : c.loadFailed;
@@ -326,7 +326,7 @@ function ReportedForm({ detail, data, onSaved }: { detail: PatientDetail; data: 
       reported: true,
     });
     setBusy(false);
-    if (reply.status === 201 || reply.status === 200) {
+    if (reply.ok) {
       e.setErrors({});
       setSummary("");
       setTotal("");

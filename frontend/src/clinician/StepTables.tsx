@@ -3,6 +3,7 @@
 import { t } from "../strings";
 import { c } from "../strings-clinician";
 import { fmt, fmtDate, fmtMg, fmtPct, label, ScrollTable } from "./common";
+import type { Incidence, OverusePanel as Panel, Segment, Span } from "./types";
 
 function incidenceText(incidence: Record<string, number> | undefined): string {
   const items = Object.entries(incidence ?? {})
@@ -14,11 +15,11 @@ function incidenceText(incidence: Record<string, number> | undefined): string {
 
 /** One row per part of a step: its first 7 days (settling) and the rest (steady state);
  *  a step of 7 days or fewer has only its settling days, shown once. */
-export function SegmentTable({ segments }: { segments: any[] }) {
-  if (!segments?.length) return null;
-  const rows: { seg: any; part: string; span: any }[] = [];
+export function SegmentTable({ segments }: { segments: Segment[] }) {
+  if (!segments.length) return null;
+  const rows: { seg: Segment; part: string; span: Span }[] = [];
   for (const seg of segments) {
-    if (!seg.steady) rows.push({ seg, part: c.partSettlingOnly(seg.days), span: seg.all ?? seg.settling });
+    if (!seg.steady) rows.push({ seg, part: c.partSettlingOnly(seg.days), span: seg.all });
     else {
       if (seg.settling) rows.push({ seg, part: c.partSettling, span: seg.settling });
       rows.push({ seg, part: c.partSteady, span: seg.steady });
@@ -64,10 +65,10 @@ const DOSE_TIME_ORDER = ["morning", "bedtime", "other"];
 const timeRank = (k: string) => (DOSE_TIME_ORDER.includes(k) ? DOSE_TIME_ORDER.indexOf(k) : DOSE_TIME_ORDER.length);
 
 /** Side effects (rows) by group (columns: doses in increasing order, or dose times). */
-export function IncidenceTable({ id, caption, groups, heading, byDose }: { id: string; caption: string; groups: Record<string, any>; heading: (k: string) => string; byDose: boolean }) {
-  const keys = Object.keys(groups ?? {}).sort((a, b) => (byDose ? Number(a) - Number(b) : timeRank(a) - timeRank(b)));
+export function IncidenceTable({ id, caption, groups, heading, byDose }: { id: string; caption: string; groups: Record<string, Incidence>; heading: (k: string) => string; byDose: boolean }) {
+  const keys = Object.keys(groups).sort((a, b) => (byDose ? Number(a) - Number(b) : timeRank(a) - timeRank(b)));
   if (!keys.length) return null;
-  const kinds = Array.from(new Set(keys.flatMap((k) => Object.keys(groups[k].incidence ?? {})))).sort((a, b) =>
+  const kinds = Array.from(new Set(keys.flatMap((k) => Object.keys(groups[k].incidence)))).sort((a, b) =>
     label(t.sideEffectNames, a).localeCompare(label(t.sideEffectNames, b)),
   );
   return (
@@ -82,7 +83,7 @@ export function IncidenceTable({ id, caption, groups, heading, byDose }: { id: s
         <tr>
           <th scope="row">{label(t.sideEffectNames, kind)}</th>
           {keys.map((k) => (
-            <td class="num">{fmtPct(groups[k].incidence?.[kind] ?? 0)}</td>
+            <td class="num">{fmtPct(groups[k].incidence[kind] ?? 0)}</td>
           ))}
         </tr>
       ))}
@@ -90,8 +91,8 @@ export function IncidenceTable({ id, caption, groups, heading, byDose }: { id: s
   );
 }
 
-export function OverusePanel({ panel }: { panel: { windows: any[]; thresholds: Record<string, number> } | undefined }) {
-  if (!panel?.windows?.length) return null;
+export function OverusePanel({ panel }: { panel: Panel }) {
+  if (!panel.windows.length) return null;
   const classes = Object.keys(panel.thresholds).filter((k) => k !== "several_classes");
   const cell = (days: number, threshold: number | null) => {
     const over = threshold !== null && days >= threshold;
@@ -115,14 +116,14 @@ export function OverusePanel({ panel }: { panel: { windows: any[]; thresholds: R
           <tr>
             <th scope="row">{label(t.medicineClasses, k)}</th>
             <td class="num">{panel.thresholds[k]}</td>
-            {panel.windows.map((w) => cell(w.days_per_class?.[k] ?? 0, panel.thresholds[k]))}
+            {panel.windows.map((w) => cell(w.days_per_class[k] ?? 0, panel.thresholds[k]))}
           </tr>
         ))}
         <tr>
           <th scope="row">{c.overuseSeveral}</th>
           <td class="num">{panel.thresholds.several_classes ?? c.none}</td>
           {panel.windows.map((w) =>
-            (w.ichd3_classes_present?.length ?? 0) >= 2 ? cell(w.several_classes_union_days ?? 0, panel.thresholds.several_classes ?? null) : <td class="num">{c.none}</td>,
+            w.ichd3_classes_present.length >= 2 ? cell(w.several_classes_union_days ?? 0, panel.thresholds.several_classes ?? null) : <td class="num">{c.none}</td>,
           )}
         </tr>
         <tr>

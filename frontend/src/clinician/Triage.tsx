@@ -9,7 +9,6 @@ import { c } from "../strings-clinician";
 import {
   FlagButtons,
   type FlagAction,
-  type FlagLite,
   flagHeadline,
   fmt,
   fmtDate,
@@ -18,8 +17,6 @@ import {
   getJson,
   label,
   LoadFailed,
-  type Num,
-  type PatientSummary,
   SeverityBadge,
   Status,
   useFlagDialog,
@@ -27,27 +24,7 @@ import {
   usePageTitle,
 } from "./common";
 import { patientHref } from "./routes";
-import type { Counted, Due } from "./types";
-
-interface TriageRow {
-  patient: PatientSummary;
-  open_flags: FlagLite[];
-  top_severity: string | null;
-  verdict: { kind: string; label: string } | null;
-  insight_status: string;
-  dose: {
-    current_mg: string | number | null;
-    step_number: number | null;
-    step_count: number | null;
-    target_mg: string | number | null;
-    days_on_target: number | null;
-    plan_status: string | null;
-  } | null;
-  compliance_28_pct: Num;
-  last_entry_date: string | null;
-  sparkline: { metric: "headache_days" | "pain"; week_starts: string[]; values: Num[] } | null;
-  questionnaires?: { due: Due[]; counted: Counted[] };
-}
+import type { Counted, Due, FlagLite, TriagePage as Page, TriageRow } from "./types";
 
 /** "MIDAS 24 → 16", "PGIC: much improved", "HIT-6 62 (baseline)". */
 function scoreText(s: Counted): string {
@@ -88,13 +65,6 @@ function QuestionnaireLines({ q }: { q: TriageRow["questionnaires"] }) {
       ) : null}
     </>
   );
-}
-
-interface Page {
-  count: number;
-  next: string | null;
-  previous: string | null;
-  results: TriageRow[];
 }
 
 interface Filters {

@@ -1,109 +1,14 @@
-// What every clinician page shares: API types, loading, number formats, the flag dialog.
+// What every clinician page shares: loading, number formats, the flag dialog (the API's
+// types are in ./types).
 import type { ComponentChildren, JSX, RefObject } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { call, errorText, OfflineError, type Reply } from "../api";
 import { t } from "../strings";
 import { c } from "../strings-clinician";
+import type { Flag, FlagLite, Problem } from "./types";
 
 export type Num = number | null;
 export const API = "/api/v1";
-
-export interface PatientSummary {
-  id: string;
-  display_name: string;
-  email: string;
-  primary_condition: string;
-  time_zone: string;
-  preferred_dose_time: string | null;
-  linked_since: string | null;
-  last_entry_date: string | null;
-}
-
-export interface FlagLite {
-  id: string;
-  kind: string;
-  severity: string;
-  status: string;
-  title?: string; // the flag's name (its kind in words)
-  kind_label?: string;
-  headline?: string; // what it is about, in one line that agrees with the verdict
-  opened_at: string;
-}
-
-/** Evidence in the clinician's words, as the server presents it (diary/evidence.py): the
- *  page shows these strings as they are, so the report and the page never disagree. */
-export interface Presented {
-  headline: string;
-  measures: { label: string; baseline: string; now: string; change: string; counts: string }[];
-  facts: { label: string; value: string }[];
-  changes: string[];
-  occurrences: { when: string; what: string; raised: string; now: string; changed: string }[];
-  rule: string;
-  notes: string[];
-  attention?: string[]; // the notes that ask for an action: shown beside the headline
-  questionnaires?: { instrument: string; baseline: string; followup: string; criterion: string }[];
-}
-
-export interface Flag extends FlagLite {
-  presented: Presented;
-  evidence: Record<string, unknown>;
-  rules_version: string;
-  last_occurred_on: string | null;
-  acknowledged_at: string | null;
-  acknowledged_by: string | null;
-  acknowledge_note: string;
-  resolved_at: string | null;
-  resolved_by: string | null;
-  resolve_note: string;
-  resolved_automatically: boolean;
-}
-
-export interface Step {
-  start_date: string;
-  mg: string | number;
-  time_of_day: string | null;
-}
-
-export interface Plan {
-  id: string;
-  target_mg: string;
-  decision_weeks: number;
-  steps: Step[];
-  stopped_on: string | null;
-  stop_reason: string | null;
-  stop_note: string;
-  warnings: Warning[];
-}
-
-export interface Warning {
-  code: string;
-  field: string;
-  message: string;
-}
-
-export interface Baseline {
-  monthly_headache_days: string;
-  monthly_migraine_days: string | null;
-  mean_pain: string | null;
-  note: string;
-}
-
-export interface PatientDetail {
-  patient: PatientSummary;
-  care_link_id: string;
-  plan: { plan: Plan | null; today: { date: string; mg: string; time_of_day: string } | null };
-  reported_baseline: Baseline | null;
-  condition_history?: ConditionChange[];
-}
-
-/** One change of the primary condition, for its history on the patient page. */
-export interface ConditionChange {
-  condition_from: string;
-  condition_to: string;
-  set_by: "patient" | "clinician";
-  set_by_name: string;
-  at: string;
-}
 
 export class LoadError extends Error {
   constructor(public status: number) {
@@ -118,16 +23,22 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
   return reply.body;
 }
 
-export async function send<T = any>(method: string, path: string, body?: unknown): Promise<Reply<T>> {
+/** A change's answer: the endpoint's success body (2xx), or a problem (status 0: no connection). */
+export type Sent<T> = { ok: true; status: number; body: T } | { ok: false; status: number; body: Problem };
+
+export async function send<T>(method: string, path: string, body?: unknown): Promise<Sent<T>> {
   try {
-    return await call<T>(method, API + path, body);
+    const reply = await call<unknown>(method, API + path, body);
+    return reply.status >= 200 && reply.status < 300
+      ? { ok: true, status: reply.status, body: reply.body as T }
+      : { ok: false, status: reply.status, body: reply.body as Problem };
   } catch (err) {
-    if (err instanceof OfflineError) return { status: 0, body: { detail: c.loadFailed } as any };
+    if (err instanceof OfflineError) return { ok: false, status: 0, body: { type: "about:blank", title: c.loadFailed, status: 0, detail: c.loadFailed } };
     throw err;
   }
 }
 
-export function problemText(reply: Reply): string {
+export function problemText(reply: Pick<Reply<unknown>, "status" | "body">): string {
   return errorText(reply, c.loadFailed);
 }
 
@@ -227,7 +138,7 @@ export function label(map: Record<string, string>, key: string | null | undefine
 
 /** The flag's name: short and stable (buttons and filters say it). */
 export function flagTitle(f: FlagLite): string {
-  return f.title || f.kind_label || label(c.flagKinds, f.kind);
+  return ("title" in f ? f.title : f.kind_label) || label(c.flagKinds, f.kind);
 }
 
 /** What the flag is about (its name when the server gave no headline). */
@@ -268,9 +179,9 @@ export function FlagDialog({ pending, onClose }: { pending: FlagAction | null; o
     e.preventDefault();
     setBusy(true);
     const path = `/patients/${encodeURIComponent(pending.patientId)}/flags/${encodeURIComponent(pending.flag.id)}/${pending.action}`;
-    const reply = await send("POST", path, { note });
+    const reply = await send<Flag>("POST", path, { note });
     setBusy(false);
-    if (reply.status === 200) onClose(c.flagDone(title, label(c.flagStatus, reply.body.status)));
+    if (reply.ok) onClose(c.flagDone(title, label(c.flagStatus, reply.body.status)));
     else setError(problemText(reply));
   };
   return (

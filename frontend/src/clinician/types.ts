@@ -1,34 +1,48 @@
-// The shapes the patient page reads (GET patients/{id}/insights and the section props).
-import type { Flag, PatientDetail, Presented } from "./common";
+// What the dashboard reads from the API and sends to it: aliases of the OpenAPI schema's
+// components (../schema.gen.ts, written by `manage.py schema_ts`), never shapes typed by
+// hand, so a change on the server that the dashboard does not follow fails `tsc`.
+import type { components } from "../schema.gen";
 
-// The engine's summary (see diary/analysis/engine.py): read by the charts and tables.
-export type Summary = Record<string, any>;
+type Schemas = components["schemas"];
 
-export interface VerdictNow {
-  kind: string;
-  kind_label: string;
-  presented: Presented;
-  evidence: Record<string, unknown>;
-  rules_version: string;
-  as_of: string;
-}
+// People, plans and flags
+export type PatientSummary = Schemas["PatientSummaryOut"];
+export type PatientDetail = Schemas["PatientDetail"];
+export type ConditionChange = Schemas["ConditionChangeOut"];
+export type Plan = Schemas["PlanOut"];
+export type PlanBody = Schemas["PlanInRequest"];
+export type PlanCheck = Schemas["PlanCheckOut"];
+export type PlanTemplate = Schemas["PlanTemplateOut"];
+export type Step = Schemas["StepOut"];
+export type TimeOfDay = Schemas["TimeOfDayEnum"];
+export type Baseline = Schemas["BaselineOut"];
+export type Warning = Schemas["Warning"];
+export type Flag = Schemas["FlagOut"];
+/** A flag as the triage row lists it, or in full as the patient page does. */
+export type FlagLite = Schemas["TriageFlagBriefOut"] | Flag;
+export type Presented = Schemas["PresentedOut"];
+export type TriageRow = Schemas["TriageRowOut"];
+export type Invitation = Schemas["InvitationOut"];
+export type InvitationCreated = Schemas["InvitationCreatedOut"];
+export type Hit6Wording = Schemas["Hit6WordingOut"];
+export type Outcomes = Schemas["ClinicOutcomesOut"];
+export type OutcomePatient = Schemas["OutcomePatientOut"];
+export type DoseLog = Schemas["DoseLogOut"];
+export type TriagePage = Schemas["PaginatedTriageRowOutList"];
+export type EntryPage = Schemas["PaginatedEntryOutList"];
+export type DosePage = Schemas["PaginatedDoseLogOutList"];
+export type InvitationPage = Schemas["PaginatedInvitationOutList"];
 
-export interface Insights {
-  status: "pending" | "current" | "stale";
-  as_of: string | null;
-  rules_version: string | null;
-  verdict: VerdictNow | null;
-  verdict_history: { kind: string; kind_label: string; as_of: string; rules_version: string }[];
-  flags: Flag[];
-  suggestions: { kind: string; text: string }[];
-  summary: Summary;
-}
-
-export interface Entry {
-  date: string;
-  pain_score: number;
-  sleep_quality: number | null;
-}
+// GET patients/{id}/insights: the analysis (diary/analysis/engine.py's summary, typed by
+// api/serializers/analysis.py) and the raw daily values the charts draw as dots.
+export type Insights = Schemas["PatientInsightsOut"];
+export type VerdictNow = Schemas["CurrentVerdictOut"];
+export type Summary = Schemas["SummaryOut"];
+export type Segment = Schemas["SegmentOut"];
+export type Span = Schemas["SpanOut"];
+export type Incidence = Schemas["IncidenceOut"];
+export type OverusePanel = Schemas["OverusePanelOut"];
+export type DailyValues = Schemas["DailyValuesOut"];
 
 /** What every section of a patient's page gets: the patient it is for, loaded for the id in
  *  the URL (the page is keyed by that id, so a section never outlives its patient). */
@@ -39,57 +53,14 @@ export interface SectionProps {
 }
 
 // Questionnaires (GET patients/{id}/questionnaires; CLINICAL.md §12).
-export type Instrument = "midas" | "hit6" | "pgic";
-
-export interface Due {
-  instrument: Instrument;
-  kind: "baseline" | "followup";
-  since: string;
-}
-
-export interface QuestionnaireResponse {
-  id: string;
-  instrument: Instrument;
-  completed_on: string;
-  answers: { items?: (number | null)[]; a?: number | null; b?: number | null; answer?: number; answers?: string[] };
-  total: number;
-  band: string | null;
-  words: string;
-  entered_by: "patient" | "clinician" | "reported";
-  entered_by_name: string;
-  created_at: string;
-}
-
+export type Instrument = Schemas["InstrumentEnum"];
+export type Due = Schemas["DueOut"];
+export type QuestionnaireResponse = Schemas["QuestionnaireOut"];
+export type QuestionnaireBody = Schemas["ClinicianQuestionnaireInRequest"];
 /** A response that counts today (§12.3, §12.4), and the instrument's: can it change the verdict? */
-export interface CountedResponse {
-  total: number;
-  completed_on: string;
-  entered_by: string;
-  band: string | null;
-  words: string;
-}
-
-export interface Counted {
-  instrument: Instrument;
-  baseline: CountedResponse | null;
-  followup: CountedResponse | null;
-  decides: boolean;
-}
-
-export interface QuestionnaireForms {
-  midas: { items: string[]; a: string; b: string; max_days: number; max_pain: number };
-  pgic: { question: string; answers: string[] };
-  hit6: { items: string[]; answers: { value: string; label: string }[] } | null;
-}
-
-export interface Questionnaires {
-  due: Due[];
-  counted: Counted[];
-  responses: QuestionnaireResponse[];
-  hit6_available: boolean;
-  baseline_closed: boolean;
-  first_dose: string | null;
-  instruments: { baseline: Instrument[]; followup: Instrument[] };
-  forms: QuestionnaireForms;
-  completed_on_range: { earliest: string; latest: string };
-}
+export type CountedResponse = Schemas["CountedResponseOut"];
+export type Counted = Schemas["CountedOut"];
+export type QuestionnaireForms = Schemas["FormsOut"];
+export type Questionnaires = Schemas["QuestionnairesOut"];
+/** An error answer (RFC 9457 problem details, api/errors.py). */
+export type Problem = Schemas["Problem"];

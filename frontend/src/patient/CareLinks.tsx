@@ -4,22 +4,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { call, errorText, failureText, HttpError, OfflineError, type Reply } from "../api";
 import { clearInvite, pendingInvite } from "../invite";
 import { t } from "../strings";
-
-interface CareLink {
-  id: string;
-  clinic: string;
-  clinician: string;
-  status: "active" | "revoked" | "expired" | "invited";
-  consented_at: string | null;
-  revoked_at: string | null;
-  revoked_by: "patient" | "clinician" | null;
-}
-
-interface Preview {
-  clinic: string;
-  clinician: string;
-  expires_at: string;
-}
+import type { CareLink, InvitationPreview as Preview } from "../types";
 
 export function formatInstant(iso: string | null): string {
   if (!iso) return "";

@@ -3,7 +3,7 @@
 import type { RefObject } from "preact";
 import { RadioGroup } from "../radio";
 import { t } from "../strings";
-import { MEDICINE_CLASSES, nameSuggestsOpioid, type Medicine } from "../types";
+import { MEDICINE_CLASSES, medicineClass, nameSuggestsOpioid, type Medicine } from "../types";
 import { alwaysHeadache } from "./todayModel";
 import { OpioidWarning } from "./TodayParts";
 
@@ -37,7 +37,7 @@ export function Medicines(props: {
         <div class="med stack">
           <label class="field">
             <span>{t.medicineClass}</span>
-            <select value={m.med_class} onChange={(e) => updateMed(i, { med_class: e.currentTarget.value })}>
+            <select value={m.med_class} onChange={(e) => updateMed(i, { med_class: medicineClass(e.currentTarget.value, m.med_class) })}>
               {MEDICINE_CLASSES.map((c) => (
                 <option value={c}>{t.medicineClasses[c]}</option>
               ))}

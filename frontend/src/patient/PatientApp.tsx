@@ -13,7 +13,7 @@ import { pendingInvite } from "../invite";
 import { RadioGroup } from "../radio";
 import { t } from "../strings";
 import { onSyncChange, outboxCount, pullChanges, replay, resolveConflict, syncState } from "../sync";
-import type { Conflict, EntryData, OutboxItem, Plan, Profile, Questionnaires } from "../types";
+import type { Conflict, EntryData, OutboxItem, Plan, Profile, Questionnaires, ServerEntry } from "../types";
 import type { MeProps } from "./Me";
 import { PlanLine } from "./PlanLine";
 import { QuestionnaireCard } from "./Questionnaires";
@@ -386,7 +386,7 @@ function RefusedElsewhere({ item, onOpen }: { item: OutboxItem; onOpen: () => vo
   );
 }
 
-function summary(data: EntryData): string[] {
+function summary(data: EntryData | ServerEntry): string[] {
   const lines = [t.summaryPain(data.pain_score), t.summaryHeadache(data.headache)];
   if (data.migraine) lines.push(t.summaryMigraine);
   if (data.sleep_quality !== null && data.sleep_quality !== undefined) lines.push(t.summarySleep(data.sleep_quality));

@@ -44,10 +44,10 @@ function emptyAnswers(): Answers {
 function fromItems(items: QItem[]): Answers {
   const a = emptyAnswers();
   for (const { data } of items) {
-    const x = data.answers as any;
+    const x = data.answers;
     if (data.instrument === "pgic") a.pgic = typeof x.answer === "number" ? x.answer : null;
     if (data.instrument === "midas") {
-      a.midas = (x.items ?? []).map((v: unknown) => (v === null || v === undefined ? "" : String(v)));
+      a.midas = (x.items ?? []).map((v) => (v === null || v === undefined ? "" : String(v)));
       a.midasA = x.a === null || x.a === undefined ? "" : String(x.a);
       a.midasB = typeof x.b === "number" ? x.b : null;
     }

@@ -2,27 +2,14 @@
 // time, days, push and/or e-mail, lock-screen text (shown once the reminder is ticked on). Notification permission is asked for
 // only when the patient saves a reminder that is on with push, never on opening the page.
 import { useEffect, useState } from "preact/hooks";
-import { call, errorText, failureText, HttpError, OfflineError } from "../api";
+import { call, errorText, failureText, HttpError, OfflineError, problemOf } from "../api";
 import { browserTimeZone } from "../dates";
 import { getMeta } from "../db";
 import { t } from "../strings";
-import type { Profile } from "../types";
+import type { Profile, Reminder, ReminderDay } from "../types";
 import { pushEnable, pushForget, type PushSetup } from "./push";
 
-const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
-interface Reminder {
-  kind: string;
-  enabled: boolean;
-  local_time: string;
-  days: string[];
-  channels: string[];
-  text: string;
-  default_text: string;
-  show_dose: boolean;
-  next_fire_at: string | null;
-  snoozed_until: string | null;
-}
+const DAYS: readonly ReminderDay[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 type Load = { state: "loading" } | { state: "offline" } | { state: "error"; text: string } | { state: "ok"; reminders: Reminder[] };
 type FieldErrors = Record<string, string[]>;
@@ -106,7 +93,7 @@ function ReminderCard({ initial, tz }: { initial: Reminder; tz: string }) {
   const title = t.reminderKinds[kind] ?? kind;
 
   const update = (patch: Partial<Reminder>) => setForm((f) => ({ ...f, ...patch }));
-  const toggle = (list: string[], value: string) =>
+  const toggle = <T extends string>(list: T[], value: T): T[] =>
     list.includes(value) ? list.filter((v) => v !== value) : [...list, value];
 
   const save = async (patch: Partial<Reminder> = {}) => {
@@ -144,8 +131,8 @@ function ReminderCard({ initial, tz }: { initial: Reminder; tz: string }) {
         if (!(r.enabled && r.channels.includes("push"))) await forgetPhoneUnlessPushed();
         const detail = !r.enabled ? t.reminderOff : r.next_fire_at ? t.reminderNext(formatWhen(r.next_fire_at, tz)) : "";
         setStatus(`${t.reminderSaved} ${detail}`.trim());
-      } else if (reply.status === 400 && reply.body && typeof (reply.body as any).errors === "object") {
-        setErrors((reply.body as any).errors as FieldErrors);
+      } else if (reply.status === 400 && problemOf(reply)?.errors) {
+        setErrors(problemOf(reply)?.errors ?? {});
         setStatus(t.reminderFix);
       } else {
         setStatus(errorText(reply, t.genericError));

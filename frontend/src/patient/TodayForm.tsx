@@ -11,7 +11,7 @@ import { RadioGroup, ToggleBar } from "../radio";
 import { HEADACHE_CONDITIONS } from "../rules.gen";
 import { t } from "../strings";
 import { changeDose, discardChange, newId, onSyncChange, replay, saveDay } from "../sync";
-import { isOpioid, SIDE_EFFECT_KINDS, type EntryData, type LocalDose, type OutboxItem, type Plan, type SideEffect } from "../types";
+import { isOpioid, SIDE_EFFECT_KINDS, type EntryData, type LocalDose, type OutboxItem, type Plan, type SideEffect, type SideEffectKind, timeOfDay } from "../types";
 import { dayProblems, doseProblems, doseSuggestions, parseAmount, type Problem } from "../validate";
 import { type Draft, draftDrop, draftKnown, draftRead, draftWrite } from "./drafts";
 import { Medicines } from "./Medicines";
@@ -150,7 +150,7 @@ export function TodayForm(props: { date: string; today: string; max: string; pla
     await load();
   };
 
-  const toggleSideEffect = (kind: string) => {
+  const toggleSideEffect = (kind: SideEffectKind) => {
     const has = form.side_effects.some((s) => s.kind === kind);
     set(
       "side_effects",
@@ -235,7 +235,7 @@ export function TodayForm(props: { date: string; today: string; max: string; pla
     }
     setProblems([]);
     setMessage("");
-    const doseData = newDose ? { client_id: newId(), date, taken: true, mg, time_of_day: doseTime || null } : null;
+    const doseData = newDose ? { client_id: newId(), date, taken: true, mg, time_of_day: timeOfDay(doseTime) } : null;
     await saveDay(date, data, doseData);
     await draftDrop(date);
     dirty.current = false;

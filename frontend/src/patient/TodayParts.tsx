@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { formatDay } from "../dates";
 import { t } from "../strings";
 import { changeDose, replay } from "../sync";
-import type { LocalDose, OutboxItem } from "../types";
+import { type LocalDose, type OutboxItem, timeOfDay } from "../types";
 import { doseProblems, parseAmount } from "../validate";
 import { mgText } from "./PlanLine";
 import { type Question, refusalLines } from "./todayModel";
@@ -32,7 +32,7 @@ export function focusField(root: HTMLElement | null, field: string): void {
 
 export function OpioidWarning({ box }: { box: { current: HTMLElement | null } }) {
   return (
-    <section class="warning" role="alert" data-testid="opioid-warning" ref={box as any}>
+    <section class="warning" role="alert" data-testid="opioid-warning" ref={box}>
       <h2>{t.opioidWarningTitle}</h2>
       <p>{t.opioidWarning}</p>
     </section>
@@ -96,7 +96,7 @@ export function DoseEditor(props: {
     }
     amount = await confirmAmount(amount);
     if (amount === null) return;
-    await changeDose(dose.date, { taken: true, mg: amount, time_of_day: time || null });
+    await changeDose(dose.date, { taken: true, mg: amount, time_of_day: timeOfDay(time) });
     void replay();
     onDone();
   };

@@ -12,47 +12,12 @@ import { getMeta, setMeta } from "../db";
 import { cssVar, useColorScheme } from "../scheme";
 import { t } from "../strings";
 import { mgText } from "./PlanLine";
-import type { Questionnaires } from "../types";
+import type { MyInsights, Notice, Questionnaires, SinceStart as Since } from "../types";
 
 type Num = number | null;
 
-interface Since {
-  measure: "headache_days" | "pain" | null;
-  stage: "before_first_dose" | "titrating" | "early" | "decision";
-  first_dose: string | null;
-  target_mg: number | null;
-  decision_point: string | null;
-  stopped_on: string | null;
-  baseline: { source: "diary" | "reported" | "none" | null; value: Num; start: string | null; end: string | null };
-  latest: { value: Num; start: string | null; end: string | null; days: number | null; days_logged: number | null; valid: boolean | null };
-  change_pct: Num;
-  change_points: Num;
-  moderate_severe: { baseline: Num; latest: Num; change_pct: Num } | null;
-  days_needed: number;
-}
-
-type Notice =
-  | { kind: "medicine_overuse"; probable: boolean; counts: { med_class: string | null; days: number }[]; start: string; end: string }
-  | { kind: "frequent_medicines"; days: number; start: string; end: string }
-  | { kind: "dose_above_usual"; doses: { date: string; mg: number }[] }
-  | { kind: "missed_doses"; taken_days: number; planned_days: number; start: string; end: string };
-
-interface Insights {
-  status: "pending" | "current" | "stale";
-  as_of: string | null;
-  alerts: { kind: string; text: string }[];
-  suggestions: { kind: string; text: string }[];
-  notices?: Notice[];
-  since_start?: Since | null;
-  series: {
-    start?: string;
-    pain_7?: Num[];
-    sleep_7?: Num[];
-    headache_days_per_28?: Num[];
-    dose_mg?: Num[];
-    held_mg?: Num[];
-  };
-}
+type Insights = MyInsights;
+type Series = NonNullable<MyInsights["series"]>;
 
 // `failed`: the status of the server's error answer (5xx, ...), 0 when offline or fine.
 type Load =
@@ -87,11 +52,10 @@ function firstIndex(values: Num[], dose: Num[]): number {
   return n;
 }
 
-function Chart({ spec, data }: { spec: ChartSpec; data: Insights }) {
+function Chart({ spec, series: s }: { spec: ChartSpec; series: Series }) {
   const box = useRef<HTMLDivElement>(null);
   const band = useRef<HTMLDivElement>(null);
-  const s = data.series;
-  const start = s.start!;
+  const start = s.start;
   const dose = s.held_mg ?? s.dose_mg ?? [];
   const hasData = spec.values.some((v) => v !== null);
   const scheme = useColorScheme();
@@ -173,7 +137,7 @@ function Chart({ spec, data }: { spec: ChartSpec; data: Insights }) {
       plot.destroy();
       dosePlot.destroy();
     };
-  }, [data, spec.id, scheme]);
+  }, [s, spec.id, scheme]);
 
   // The text alternative: one row a week over the same days, ending on the last day.
   const end = spec.values.length - 1;
@@ -304,7 +268,7 @@ function SinceStart({ since }: { since: Since }) {
 function noticeText(n: Notice): string[] {
   if (n.kind === "medicine_overuse") {
     const what = n.counts
-      .map((c) => (c.med_class ? t.noticeClassDays(t.medicineWords[c.med_class] ?? c.med_class, c.days) : t.noticeAnyDays(c.days)))
+      .map((c) => (c.med_class ? t.noticeClassDays(t.medicineWords[c.med_class] ?? c.med_class, c.days ?? 0) : t.noticeAnyDays(c.days ?? 0)))
       .join(", ");
     return [t.noticeOveruse(what, rangeOf(n.start, n.end)), ...(n.probable ? [t.noticeOveruseProbable] : []), t.noticeOveruseAdvice];
   }
@@ -425,8 +389,8 @@ export function Trends({ onOpenDay }: { onOpenDay: (date: string) => void }) {
   if (load.state === "none")
     return load.failed ? <LoadProblem status={load.failed} retry={retry} /> : <p class="banner warn">{t.trendsNeverLoaded}</p>;
   const data = load.data;
-  const s = data.series ?? {};
-  const charts: ChartSpec[] = s.start
+  const s = data.series;
+  const charts: ChartSpec[] = s
     ? [
         { id: "pain", title: t.chartPain, values: s.pain_7 ?? [], range: [0, 10], unit: "0–10" },
         { id: "headache", title: t.chartHeadache, values: s.headache_days_per_28 ?? [], range: [0, 28], unit: t.daysUnit },
@@ -476,9 +440,11 @@ export function Trends({ onOpenDay }: { onOpenDay: (date: string) => void }) {
               {t.chartWholeCourse} {t.chartDoseNote}
             </p>
           ) : null}
-          {charts.map((c) => (
-            <Chart spec={c} data={data} />
-          ))}
+          {s
+            ? charts.map((c) => (
+                <Chart spec={c} series={s} />
+              ))
+            : null}
         </>
       )}
     </section>

@@ -5,6 +5,7 @@ the ORM's statements are what is sent."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,15 +15,16 @@ from django.test.utils import CaptureQueriesContext
 from diary.fastpath.entry_read import stored_entry
 from diary.models import DiaryEntry
 from diary.services.entries import entry_record, entry_snapshot
+from diary.services.inputs import EntryData
 from tests.factories import PatientFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 DAY = date(2026, 11, 20)
-FULL: dict[str, Any] = {
+FULL: EntryData = {
     "pain_score": 6,
     "headache": 2,
-    "headache_hours": "3.5",
+    "headache_hours": Decimal("3.5"),
     "note": "rain",
     "side_effects": [{"kind": "nausea", "severity": 2}, {"kind": "other", "severity": 1, "other_text": "itch"}],
     "acute_medications": [{"med_class": "triptan", "name": "Sumatriptan"}],
@@ -57,7 +59,7 @@ def test_a_save_answers_the_same_both_ways(fastpath):
     """What entry_record hands back (children included) is what is stored, after a create,
     a change of the children and a change of the day alone."""
     patient = PatientFactory.create()
-    steps: list[dict[str, Any]] = [
+    steps: list[EntryData] = [
         FULL,
         {**FULL, "side_effects": FULL["side_effects"][:1], "acute_medications": []},
         {**FULL, "side_effects": FULL["side_effects"][:1], "acute_medications": [], "pain_score": 2},

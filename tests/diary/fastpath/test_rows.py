@@ -17,18 +17,22 @@ from pghistory.models import Context
 from diary.fastpath import rows
 from diary.models import AcuteMedication, DiaryEntry, EntryRevision, Patient, SideEffect
 from diary.services.entries import entry_record
+from diary.services.inputs import EntryData, MedicineData, SideEffectData
 from tests.conftest import Api
 from tests.factories import PatientFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
 DAY, OTHER_DAY = "2026-11-20", "2026-11-19"
-SIDE_EFFECTS = [
+SIDE_EFFECTS: list[SideEffectData] = [
     {"kind": "other", "severity": 2, "limited_activities": True, "other_text": "Itchy ankles"},
     {"kind": "nausea", "severity": 1},
 ]
-MEDICINES = [{"med_class": "triptan", "name": "Sumatriptan"}, {"med_class": "opioid", "name": "Tramadol"}]
-FULL = {
+MEDICINES: list[MedicineData] = [
+    {"med_class": "triptan", "name": "Sumatriptan"},
+    {"med_class": "opioid", "name": "Tramadol"},
+]
+FULL: dict[str, Any] = {  # an API body
     "pain_score": 7,
     "headache": 3,
     "migraine": True,
@@ -167,9 +171,10 @@ def test_nothing_stored_of_a_kind_means_no_delete_for_it():
 def test_the_written_children_answer_all_without_a_query_and_filter_from_the_database():
     patient, other = PatientFactory.create(), PatientFactory.create()
     day = date(2026, 11, 20)
-    data = {"pain_score": 1, "headache": 1, "side_effects": SIDE_EFFECTS, "acute_medications": MEDICINES}
+    data: EntryData = {"pain_score": 1, "headache": 1, "side_effects": SIDE_EFFECTS, "acute_medications": MEDICINES}
     entry_record(patient=other, day=day, data=data, actor=None)  # rows a wrong filter would find
-    for step in (data, {**data, "pain_score": 2}):  # written now; read with the entry
+    changed: EntryData = {**data, "pain_score": 2}
+    for step in (data, changed):  # written now; read with the entry
         entry = entry_record(patient=patient, day=day, data=step, actor=None).entry
         with CaptureQueriesContext(connection) as captured:
             kinds = [se.kind for se in entry.side_effects.all()]

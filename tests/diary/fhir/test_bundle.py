@@ -28,10 +28,10 @@ from diary.demo.seed import patient_seed
 from diary.fhir.bundle import CHUNK_CHARS, bundle_stream
 from diary.fhir.codes import system_url
 from diary.models import DiaryEntry, DoseLog, Patient
-from diary.selectors import histories_load
+from diary.selectors import export_gather, histories_load
 from diary.services.dosing import plan_stop
 from diary.services.entries import entry_record
-from diary.services.export import export_gather
+from diary.services.inputs import EntryData
 from tests.diary.fhir.reader import comparable, parse, read_back, resources, stored
 from tests.factories import ClinicianFactory, PatientFactory, plan_for
 
@@ -119,7 +119,7 @@ def test_window_counts_follow_the_day_types(db: Any) -> None:
             day = first_dose - timedelta(days=28 - k)
             if k in (3, 4):
                 continue  # missing days are missing, not headache-free
-            data: dict[str, Any] = {"pain_score": 2 + k % 3, "headache": 2 if k % 7 == 0 else 0}
+            data: EntryData = {"pain_score": 2 + k % 3, "headache": 2 if k % 7 == 0 else 0}
             if k == 10:
                 data["aura_minutes"] = 20  # a migraine day (criterion 2), hence a headache day
             if k == 12:

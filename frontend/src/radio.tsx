@@ -25,6 +25,16 @@ function moved(key: string, i: number, n: number): number | null {
   return null;
 }
 
+/** Which of `list`'s buttons an event came from (its place among them), if any. A group
+ * listens once for all its buttons: Today draws some forty of them as the app opens, and
+ * two listeners and a ref each were a good part of that first render's work. */
+function buttonIndex(list: HTMLElement | null, e: Event): number | null {
+  const button = (e.target as Element | null)?.closest("button");
+  if (!list || !button || button.parentElement !== list) return null;
+  const i = Array.prototype.indexOf.call(list.children, button);
+  return i >= 0 ? i : null;
+}
+
 export interface Option<T> {
   value: T;
   label: ComponentChildren;
@@ -44,15 +54,20 @@ export function RadioGroup<T>(props: {
 }) {
   const { legend, options, value, onPick, layout = "", wide = false, describedBy, invalid, testId } = props;
   const id = useId("rg");
-  const buttons = useRef<(HTMLButtonElement | null)[]>([]);
+  const list = useRef<HTMLDivElement>(null);
   const checked = options.findIndex((o) => o.value === value);
   const stop = checked >= 0 ? checked : 0;
-  const keyDown = (e: KeyboardEvent, i: number) => {
-    const j = moved(e.key, i, options.length);
+  const keyDown = (e: KeyboardEvent) => {
+    const i = buttonIndex(list.current, e);
+    const j = i === null ? null : moved(e.key, i, options.length);
     if (j === null) return;
     e.preventDefault();
     onPick(options[j].value);
-    buttons.current[j]?.focus();
+    (list.current?.children[j] as HTMLElement | undefined)?.focus();
+  };
+  const click = (e: MouseEvent) => {
+    const i = buttonIndex(list.current, e);
+    if (i !== null) onPick(options[i].value);
   };
   return (
     <div
@@ -66,7 +81,7 @@ export function RadioGroup<T>(props: {
       <p class="glabel" id={`${id}-label`}>
         {legend}
       </p>
-      <div class={`choices ${layout}`}>
+      <div class={`choices ${layout}`} ref={list} onClick={click} onKeyDown={keyDown}>
         {options.map((o, i) => (
           <button
             type="button"
@@ -76,11 +91,6 @@ export function RadioGroup<T>(props: {
             aria-labelledby={o.hint ? `${id}-${i}` : undefined}
             aria-describedby={o.hint ? `${id}-${i}-hint` : undefined}
             tabIndex={i === stop ? 0 : -1}
-            ref={(el) => {
-              buttons.current[i] = el;
-            }}
-            onClick={() => onPick(o.value)}
-            onKeyDown={(e) => keyDown(e, i)}
           >
             {o.hint ? (
               <>
@@ -109,37 +119,38 @@ export function ToggleBar<K extends string>(props: {
 }) {
   const { label, items, onToggle } = props;
   const id = useId("tb");
-  const buttons = useRef<(HTMLButtonElement | null)[]>([]);
+  const list = useRef<HTMLDivElement>(null);
   const focused = useRef(0);
-  const keyDown = (e: KeyboardEvent, i: number) => {
-    const j = moved(e.key, i, items.length);
+  const keyDown = (e: KeyboardEvent) => {
+    const i = buttonIndex(list.current, e);
+    const j = i === null ? null : moved(e.key, i, items.length);
     if (j === null) return;
     e.preventDefault();
     focused.current = j;
-    buttons.current.forEach((b, k) => b?.setAttribute("tabindex", k === j ? "0" : "-1"));
-    buttons.current[j]?.focus();
+    const buttons = Array.from(list.current?.children ?? []) as HTMLElement[];
+    buttons.forEach((b, k) => b.setAttribute("tabindex", k === j ? "0" : "-1"));
+    buttons[j]?.focus();
   };
   return (
     <div class="scale" role="toolbar" aria-labelledby={`${id}-label`}>
       <p class="glabel" id={`${id}-label`}>
         {label}
       </p>
-      <div class="chips">
+      <div
+        class="chips"
+        ref={list}
+        onFocusIn={(e) => {
+          const i = buttonIndex(list.current, e);
+          if (i !== null) focused.current = i;
+        }}
+        onClick={(e) => {
+          const i = buttonIndex(list.current, e);
+          if (i !== null) onToggle(items[i].key);
+        }}
+        onKeyDown={keyDown}
+      >
         {items.map((item, i) => (
-          <button
-            type="button"
-            class="chip"
-            aria-pressed={item.pressed}
-            tabIndex={i === focused.current ? 0 : -1}
-            ref={(el) => {
-              buttons.current[i] = el;
-            }}
-            onFocus={() => {
-              focused.current = i;
-            }}
-            onClick={() => onToggle(item.key)}
-            onKeyDown={(e) => keyDown(e, i)}
-          >
+          <button type="button" class="chip" aria-pressed={item.pressed} tabIndex={i === focused.current ? 0 : -1}>
             {item.label}
           </button>
         ))}

@@ -61,7 +61,6 @@ class QuestionnaireReads:
     plans: dict[int, DosePlan]
     clocks: dict[int, object]
     first_doses: dict[int, dt.date]
-    with_hit6_wording: set[int]
 
     def standing(self, patient: Patient, now: dt.datetime | None = None) -> dict[str, list[dict[str, Any]]]:
         return questionnaire_standing(
@@ -73,17 +72,9 @@ class QuestionnaireReads:
             today=questionnaire_today(patient, now),
         )
 
-    def answerable_due(self, patient: Patient, now: dt.datetime | None = None) -> bool:
-        """A questionnaire the patient can answer in the app is due (HIT-6 only with the
-        licensed wording of a clinic they share their diary with, §12.1)."""
-        due = {d["instrument"] for d in self.standing(patient, now)["due"]}
-        if patient.pk not in self.with_hit6_wording:
-            due.discard(Instrument.HIT6)
-        return bool(due)
-
 
 def questionnaire_reads(patient_ids: Collection[int]) -> QuestionnaireReads:
-    """``QuestionnaireReads`` of the listed patients in five queries, however many."""
+    """``QuestionnaireReads`` of the listed patients in four queries, however many."""
     ids = list(patient_ids)
     clocks = dict(
         PatientInsight.objects.filter(patient_id__in=ids)
@@ -103,11 +94,16 @@ def questionnaire_reads(patient_ids: Collection[int]) -> QuestionnaireReads:
         plans=latest_plans(ids, steps=False),
         clocks=clocks,
         first_doses=first_doses,
-        with_hit6_wording=set(
-            CareLink.objects.filter(
-                patient_id__in=ids, status=LinkStatus.ACTIVE, clinic__hit6_wording__isnull=False
-            ).values_list("patient_id", flat=True)
-        ),
+    )
+
+
+def patients_with_hit6_wording(patient_ids: Collection[int]) -> set[int]:
+    """Those of the listed patients who share their diary with a clinic that entered the
+    licensed HIT-6 wording (§12.1: without it the app cannot ask HIT-6). One query."""
+    return set(
+        CareLink.objects.filter(
+            patient_id__in=list(patient_ids), status=LinkStatus.ACTIVE, clinic__hit6_wording__isnull=False
+        ).values_list("patient_id", flat=True)
     )
 
 

@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
-from diary.choices import DeliveryStatus, Occurrence, ReminderKind, TimeOfDay
+from diary.choices import DeliveryStatus, Instrument, Occurrence, ReminderKind, TimeOfDay
 from diary.dates import local_calendar_date, local_today
 from diary.fastpath.reminder_ledger import SendRecorder, claims_insert
 from diary.models import (
@@ -41,7 +41,7 @@ from diary.notifications.email import Mail
 from diary.notifications.webpush import (
     Target,
 )
-from diary.selectors import QuestionnaireReads, planned_dose_on, questionnaire_reads
+from diary.selectors import QuestionnaireReads, patients_with_hit6_wording, planned_dose_on, questionnaire_reads
 from diary.services.reminders.channels import Channels, _Job, _Outcome
 from diary.services.reminders.schedule import next_occurrence, occurrences
 from diary.services.reminders.settings import SNOOZE_WINDOW, reminder_text
@@ -230,6 +230,7 @@ class _Context:
     targets: dict[int, list[tuple[int, Target]]]
     emails: dict[int, str]
     questionnaires: QuestionnaireReads  # of the patients with a diary reminder in the batch
+    hit6_wording: set[int]  # of those, the ones whose clinic entered the HIT-6 wording
 
 
 def _context(deliveries: Sequence[_Claimed]) -> _Context:
@@ -253,7 +254,24 @@ def _context(deliveries: Sequence[_Claimed]) -> _Context:
         targets[patient_id].append((pk, Target(endpoint, p256dh, auth)))
     emails = dict(Patient.objects.filter(pk__in=email_patients).values_list("pk", "user__email"))
     diary_patients = {d.reminder.patient_id for d in deliveries if d.reminder.kind == ReminderKind.DIARY}
-    return _Context(entries, doses, plans, targets, emails, questionnaire_reads(diary_patients))
+    return _Context(
+        entries,
+        doses,
+        plans,
+        targets,
+        emails,
+        questionnaire_reads(diary_patients),
+        patients_with_hit6_wording(diary_patients),
+    )
+
+
+def _questionnaire_due(patient: Patient, ctx: _Context, at: datetime) -> bool:
+    """A questionnaire the patient can answer in the app is due (HIT-6 only with the
+    licensed wording of a clinic they share their diary with, §12.1)."""
+    due = {d["instrument"] for d in ctx.questionnaires.standing(patient, at)["due"]}
+    if patient.pk not in ctx.hit6_wording:
+        due.discard(Instrument.HIT6)
+    return bool(due)
 
 
 def _decide(delivery: _Claimed, ctx: _Context, now: datetime) -> _Job | _Outcome:
@@ -276,9 +294,7 @@ def _decide(delivery: _Claimed, ctx: _Context, now: datetime) -> _Job | _Outcome
         return _Outcome(delivery.pk, DeliveryStatus.FAILED, f"gave up after {MAX_CLAIMS} claims")
     day = local_today(patient.time_zone, patient.day_boundary, delivery.scheduled_for)
     text = reminder_text(reminder, patient)
-    questionnaire = reminder.kind == ReminderKind.DIARY and ctx.questionnaires.answerable_due(
-        patient, delivery.scheduled_for
-    )
+    questionnaire = reminder.kind == ReminderKind.DIARY and _questionnaire_due(patient, ctx, delivery.scheduled_for)
     if reminder.kind == ReminderKind.DIARY:
         logged = (patient.pk, day) in ctx.entries
         if logged and not questionnaire:

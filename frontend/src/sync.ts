@@ -3,7 +3,8 @@
 // both safe to repeat), and pullChanges() learns what other devices changed.
 // Used by the page and by the service worker (Background Sync).
 import { call, OfflineError, problemOf } from "./api";
-import { db, getMeta, setMeta } from "./db";
+import type { IDBPObjectStore, StoreNames } from "idb";
+import { db, getMeta, setMeta, type DiarySchema } from "./db";
 import type { Conflict, DoseData, EntryData, LocalDose, LocalEntry, OutboxItem, QuestionnaireData, Refusal, ServerDose, ServerEntry } from "./types";
 
 export type SyncState = "idle" | "syncing" | "offline" | "auth";
@@ -60,7 +61,6 @@ function serverToData(e: ServerEntry): EntryData {
   };
 }
 
-export { serverToData };
 
 /** Save a day on the phone (entry, and the dose if one is new), then try to send it. */
 export async function saveDay(date: string, data: EntryData, dose: DoseData | null): Promise<void> {
@@ -418,6 +418,23 @@ export async function resolveConflict(date: string, keep: "mine" | "theirs"): Pr
 }
 
 /** Learn what changed on the server (other devices) since the last pull. */
+/** Keep a day the server answered with as the phone's copy, unless the patient's own
+ * change of that day waits in the outbox (it wins until it is sent), or the phone already
+ * holds a newer version: a read answered before a PUT of that day landed (by this page or
+ * by the service worker's sync) must not put the older day back. False: a change waits. */
+export async function keepServerEntry(
+  entries: IDBPObjectStore<DiarySchema, ArrayLike<StoreNames<DiarySchema>>, "entries", "readwrite">,
+  outbox: IDBPObjectStore<DiarySchema, ArrayLike<StoreNames<DiarySchema>>, "outbox", "readwrite">,
+  e: ServerEntry,
+): Promise<boolean> {
+  if (await outbox.get(`entry:${e.date}`)) return false;
+  const mine = await entries.get(e.date);
+  if (!mine || (mine.serverVersion ?? 0) < e.version) {
+    await entries.put({ date: e.date, data: serverToData(e), serverVersion: e.version, synced: true });
+  }
+  return true;
+}
+
 export async function pullChanges(): Promise<void> {
   let cursor: string = (await getMeta("cursor")) ?? "0";
   for (let page = 0; page < 50; page++) {
@@ -426,12 +443,7 @@ export async function pullChanges(): Promise<void> {
     const body = reply.body;
     const d = await db();
     const tx = d.transaction(["entries", "doses", "outbox"], "readwrite");
-    for (const e of body.entries) {
-      const pending = await tx.objectStore("outbox").get(`entry:${e.date}`);
-      if (!pending) {
-        await tx.objectStore("entries").put({ date: e.date, data: serverToData(e), serverVersion: e.version, synced: true });
-      }
-    }
+    for (const e of body.entries) await keepServerEntry(tx.objectStore("entries"), tx.objectStore("outbox"), e);
     for (const dose of body.dose_logs) {
       const pending = await tx.objectStore("outbox").get(`dose:${dose.date}`);
       if (!pending) await tx.objectStore("doses").put(storedDose(dose, dose));

@@ -5,7 +5,7 @@ import { call, OfflineError } from "../api";
 import { addDays, formatDay } from "../dates";
 import { db } from "../db";
 import { t } from "../strings";
-import { onSyncChange, serverToData } from "../sync";
+import { keepServerEntry, onSyncChange } from "../sync";
 import type { EntryData } from "../types";
 
 type Kind = "none" | "headache" | "migraine";
@@ -58,13 +58,8 @@ async function loadMonth(first: string): Promise<{ days: Record<string, DayInfo>
     if (reply.status !== 200) return { days, offline: false, failed: reply.status };
     const tx = d.transaction(["entries", "outbox"], "readwrite");
     for (const e of reply.body.results ?? []) {
-      const pending = await tx.objectStore("outbox").get(`entry:${e.date}`);
-      if (pending) continue; // what the patient saved on the phone wins until it is sent
-      days[e.date] = { kind: kindOf(e), synced: true };
-      const mine = await tx.objectStore("entries").get(e.date);
-      if (!mine || (mine.serverVersion ?? 0) < e.version) {
-        await tx.objectStore("entries").put({ date: e.date, data: serverToData(e), serverVersion: e.version, synced: true });
-      }
+      // what the patient saved on the phone wins until it is sent
+      if (await keepServerEntry(tx.objectStore("entries"), tx.objectStore("outbox"), e)) days[e.date] = { kind: kindOf(e), synced: true };
     }
     await tx.done;
     return { days, offline: false };

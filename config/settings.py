@@ -402,6 +402,9 @@ SPECTACULAR_SETTINGS = {
 _default_broker = "filesystem://" if LDN_ENV == "embedded" else (REDIS_URL or "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", _default_broker)
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's filesystem transport, each message written whole before a worker can see it
+    # (diary/fastpath/broker_files.py: the library's can stop the worker).
+    CELERY_BROKER_TRANSPORT = "diary.fastpath.broker_files:Transport"
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         "data_folder_in": str(_broker_dir / "out"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -50,7 +51,15 @@ def _close_connections_opened_while_playwright_runs(playwright: Playwright) -> I
 
 
 @pytest.fixture(autouse=True)
-def _e2e_setup(page: Page) -> None:
+def _e2e_setup(request: pytest.FixtureRequest) -> Iterator[None]:
+    # The test database before the browser, and the browser closed first: pytest-django
+    # empties the database when the test ends, and a page still open then (Today refreshing,
+    # the service worker syncing) sends requests whose transactions met the flush's
+    # TRUNCATE in a deadlock (a CI run on 2026-12-05), failing the next two tests.
+    with_database = "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
+    if with_database:
+        request.getfixturevalue("transactional_db")
+    page: Page = request.getfixturevalue("page")
     # The sync Playwright API keeps an event loop running in the main thread from its
     # first use to the end of the session, so Django's async-safety guard would refuse
     # every ORM call after it (in these tests, and in pytest-django's flushes and final
@@ -62,6 +71,30 @@ def _e2e_setup(page: Page) -> None:
         pytest.fail("frontend/dist is not built: run scripts/frontend.sh (make test does).")
     page.set_default_timeout(10_000)
     expect.set_options(timeout=10_000)
+    yield
+    browser = page.context.browser
+    for context in list(browser.contexts if browser else [page.context]):
+        context.close()
+    if with_database:
+        _wait_for_requests_in_flight()
+
+
+def _wait_for_requests_in_flight(seconds: float = 10) -> None:
+    """Until no other connection to the test database is inside a statement or a
+    transaction: a request the closed browser sent may still be running on the live server."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + seconds
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction')"
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            time.sleep(0.05)
 
 
 @pytest.fixture

@@ -81,6 +81,7 @@ urlpatterns = [
     path("patients/<str:patient_id>/plan/check", dashboard.PlanCheckView.as_view(), name="patient-plan-check"),
     path("plan-templates", dashboard.PlanTemplatesView.as_view(), name="plan-templates"),
     path("clinic/outcomes", dashboard.ClinicOutcomesView.as_view(), name="clinic-outcomes"),
+    path("clinic/outcomes/patients", dashboard.ClinicOutcomesListView.as_view(), name="clinic-outcomes-patients"),
     path("patients/<str:patient_id>/report", dashboard.VisitReportView.as_view(), name="patient-report"),
     path("patients/<str:patient_id>/report.pdf", dashboard.VisitReportPdfView.as_view(), name="patient-report-pdf"),
     # FHIR R4 (issue 14)

@@ -45,11 +45,23 @@ FEATURES: dict[str, Feature] = {
     "fast_paths": Feature(
         what=(
             "hand-built statements on the hot write and read paths in PostgreSQL's dialect (diary/fastpath/: "
-            "the diary save's rows, the one-statement entry read, the reminder ledger's array insert)"
+            "the diary save's rows, the one-statement entry read, the reminder ledger's array insert and "
+            "per-send record, the list audit's array insert)"
         ),
         embedded=(
-            "the ORM's own statements, as with LDN_FASTPATH=0 (the same rows and values; the parity tests "
-            "under tests/diary/fastpath/ compare them)"
+            "the ORM's own statements for those, as with LDN_FASTPATH=0 (the same rows and values; the parity "
+            "tests under tests/diary/fastpath/ compare them); the fast paths in portable SQL or none "
+            "(the change number, the user load, the insight upsert, the recompute thread) run there too"
+        ),
+    ),
+    "json_containment": Feature(
+        what=(
+            "jsonb containment (@>): the clinic outcomes count each side effect in the stored lists of kinds "
+            "with an operator on the stored value"
+        ),
+        embedded=(
+            "SQLite has no JSON containment: a text match of the quoted kind in the stored list "
+            "(the same counts; tests/diary/dashboard/ compares them with one patient at a time on both)"
         ),
     ),
 }

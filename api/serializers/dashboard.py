@@ -116,9 +116,8 @@ class OutcomePatientOut(serializers.Serializer):
 @extend_schema_field(OutcomePatientOut(many=True))
 class OutcomePatientsOut(serializers.Field):
     """A list of OutcomePatientOut, passed through as ``diary.dashboard.outcomes`` built it
-    (JSON types already). The page lists every linked patient, and DRF's field-by-field
-    representation of each cost more than the rest of the read (bench/dashboard);
-    tests/api/test_outcomes.py checks the lists are what OutcomePatientOut would give."""
+    (JSON types already: ``OutcomeMember.as_json``); tests/api/test_outcomes.py checks the
+    lists are what OutcomePatientOut would give."""
 
     def to_representation(self, value: object) -> object:
         return value
@@ -133,7 +132,10 @@ class OutcomeCategoryOut(serializers.Serializer):
 
 class ClinicOutcomeCategoryOut(OutcomeCategoryOut):
     definition = serializers.CharField(help_text="Which verdicts the category holds (CLINICAL.md §6).")
-    patients = OutcomePatientsOut(help_text="The patients counted in it, by name.")
+    patients = OutcomePatientsOut(
+        help_text="The first patients counted in it, by name (count says how many there are; "
+        "clinic/outcomes/patients?list=<key> pages through all)."
+    )
 
 
 class OutcomesApartOut(serializers.Serializer):
@@ -174,7 +176,10 @@ class ClinicOutcomesOut(serializers.Serializer):
         allow_null=True, help_text="(responders + partial responders) / counted × 100, one decimal."
     )
     apart = OutcomesApartOut(help_text="Listed apart, not counted.")
-    apart_patients = OutcomesApartPatientsOut(help_text="The patients listed apart, by name.")
+    apart_patients = OutcomesApartPatientsOut(
+        help_text="The first patients of each group listed apart, by name (apart says how many; "
+        "clinic/outcomes/patients?list=<key> pages through all)."
+    )
     starting_doses = DoseCountOut(many=True)
     stable_doses = DoseCountOut(many=True, help_text="Held at the decision point, or the last held before a stop.")
     side_effect_rates = SideEffectRateOut(many=True)

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from api.pagination import Pagination
 from api.serializers.common import service_input
-from api.serializers.dashboard import ClinicOutcomesOut, PlanCheckOut, PlanTemplateOut, TriageRowOut
+from api.serializers.dashboard import ClinicOutcomesOut, OutcomePatientOut, PlanCheckOut, PlanTemplateOut, TriageRowOut
 from api.serializers.dosing import PlanIn
 from api.views.base import ClinicianPatientView, ClinicianView, parse_day, query_choices
 from diary import dashboard
@@ -93,13 +93,44 @@ class ClinicOutcomesView(ClinicianView):
     @extend_schema(
         responses=ClinicOutcomesOut,
         summary="Clinic outcomes in the form of the published case series (CLINICAL.md §6)",
+        description=(
+            "Totals of every linked patient, and the first patients of each list by name "
+            f"({dashboard.SHOWN_PER_LIST}; the rest through clinic/outcomes/patients?list=)."
+        ),
     )
     def get(self, request: Request) -> Response:
-        outcomes, patients = dashboard.clinic_outcomes(self.clinician)
-        # Aggregates of a small clinic can point at one person: every patient whose
-        # stored analysis went into the numbers gets an event, as a list page does.
-        self.audit_list("outcomes.read", patients)
+        outcomes, named = dashboard.clinic_outcomes(self.clinician)
+        # Each patient named on the page is a read of their verdict; the totals are one
+        # read of the clinic, whose linked patients at that moment the care links' history
+        # keeps (docs/security.md).
+        self.audit("outcomes.totals", None, "clinic", self.clinician.clinic_id)
+        self.audit_list("outcomes.read", named)
         return Response(ClinicOutcomesOut(outcomes).data)
+
+
+class ClinicOutcomesListView(ClinicianView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "list",
+                str,
+                required=True,
+                enum=list(dashboard.OUTCOME_LISTS),
+                description="A category of the outcomes page, or a group it lists apart.",
+            )
+        ],
+        responses=OutcomePatientOut(many=True),
+        summary="The patients of one list of the clinic outcomes, by name, paged",
+    )
+    def get(self, request: Request) -> Response:
+        listed = query_choices(request, "list", list(dashboard.OUTCOME_LISTS))
+        if not listed or len(listed) > 1:
+            raise InvalidInput({"list": f"Name one list: {', '.join(dashboard.OUTCOME_LISTS)}."})
+        paginator = Pagination()
+        rows = paginator.paginate_queryset(dashboard.outcomes_list(self.clinician, listed[0]), request, view=self)
+        page = dashboard.outcome_members(rows or [])
+        self.audit_list("outcomes.read", page)
+        return paginator.get_paginated_response([member.as_json() for member in page])
 
 
 class _AnyAccept(DefaultContentNegotiation):

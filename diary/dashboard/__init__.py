@@ -7,7 +7,8 @@ number of queries whatever the number of patients: one for the page (light colum
 the order needs the flags and the verdict, not the stored summary), then one per table for
 the page's patients, the parts of the summary they show cut out by the database
 (``summary_parts``). The clinic outcomes, which total every linked patient, read the
-small ``PatientOutcome`` row stored with each insight instead of any summary.
+small ``PatientOutcome`` row stored with each insight instead of any summary, totalled by
+the database, and name the first patients of each list (the rest are paged).
 
 By concern: ``triage``, ``plan_templates``, ``outcomes``, ``report`` (the visit report);
 the public names are re-exported here.
@@ -17,8 +18,12 @@ from diary.dashboard.outcomes import (
     OUTCOME_APART,
     OUTCOME_CATEGORIES,
     OUTCOME_DEFINITIONS,
+    OUTCOME_LISTS,
+    SHOWN_PER_LIST,
     clinic_outcomes,
     outcome_category,
+    outcome_members,
+    outcomes_list,
 )
 from diary.dashboard.plan_templates import PLAN_TEMPLATES
 from diary.dashboard.report import (
@@ -43,10 +48,12 @@ __all__ = [
     "OUTCOME_APART",
     "OUTCOME_CATEGORIES",
     "OUTCOME_DEFINITIONS",
+    "OUTCOME_LISTS",
     "PLAN_TEMPLATES",
     "REPORT_MAX_AGE_DAYS",
     "REPORT_MAX_DAYS",
     "SEVERITY_BY_RANK",
+    "SHOWN_PER_LIST",
     "UNRESOLVED",
     "VERDICT_TRIAGE_ORDER",
     "clinic_outcomes",
@@ -54,6 +61,8 @@ __all__ = [
     "dose_block",
     "insight_status",
     "outcome_category",
+    "outcome_members",
+    "outcomes_list",
     "report_default_period",
     "summary_parts",
     "triage_patients",

@@ -39,9 +39,29 @@ export interface paths {
         };
         /**
          * Clinic outcomes in the form of the published case series (CLINICAL.md §6)
-         * @description /api/v1/...: a clinician acting for their clinic.
+         * @description Totals of every linked patient, and the first patients of each list by name (25; the rest through clinic/outcomes/patients?list=).
          */
         get: operations["clinic_outcomes_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clinic/outcomes/patients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The patients of one list of the clinic outcomes, by name, paged
+         * @description /api/v1/...: a clinician acting for their clinic.
+         */
+        get: operations["clinic_outcomes_patients_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1385,7 +1405,7 @@ export interface components {
             pct: number | null;
             /** @description Which verdicts the category holds (CLINICAL.md §6). */
             definition: string;
-            /** @description The patients counted in it, by name. */
+            /** @description The first patients counted in it, by name (count says how many there are; clinic/outcomes/patients?list=<key> pages through all). */
             patients: components["schemas"]["OutcomePatientOut"][];
         };
         ClinicOutcomesOut: {
@@ -1399,7 +1419,7 @@ export interface components {
             responder_rate_pct: number | null;
             /** @description Listed apart, not counted. */
             apart: components["schemas"]["OutcomesApartOut"];
-            /** @description The patients listed apart, by name. */
+            /** @description The first patients of each group listed apart, by name (apart says how many; clinic/outcomes/patients?list=<key> pages through all). */
             apart_patients: components["schemas"]["OutcomesApartPatientsOut"];
             starting_doses: components["schemas"]["DoseCountOut"][];
             /** @description Held at the decision point, or the last held before a stop. */
@@ -2258,6 +2278,21 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["InvitationOut"][];
+        };
+        PaginatedOutcomePatientOutList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["OutcomePatientOut"][];
         };
         PaginatedPatientLinkOutList: {
             /** @example 123 */
@@ -3359,6 +3394,68 @@ export interface operations {
             };
             /** @description Not allowed: another role's endpoint, a clinician without a second factor, or a missing CSRF token. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    clinic_outcomes_patients_list: {
+        parameters: {
+            query: {
+                /** @description A category of the outcomes page, or a group it lists apart. */
+                list: "in_progress" | "insufficient_data" | "non_responders" | "not_analysed" | "partial_responders" | "responders";
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedOutcomePatientOutList"];
+                };
+            };
+            /** @description Invalid input (a parameter or the body): `errors` names each field and says why. Nothing was stored. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed: another role's endpoint, a clinician without a second factor, or a missing CSRF token. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or not yours to see: a stranger's id answers the same as one that does not exist. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

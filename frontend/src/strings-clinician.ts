@@ -431,6 +431,11 @@ export const c = {
   mappingNote: "The responder rate is (responders + partial responders) / all counted, as the case series reports it.",
   patientsIn: (category: string, n: number) => `${category}: ${n === 1 ? "1 patient" : `${n} patients`}`,
   noneInCategory: "No patients.",
+  membersShown: (shown: number, total: number) => `${shown} of ${total} shown.`,
+  membersAll: (total: number) => `Show all ${total}`,
+  membersMore: (n: number) => `Show ${n} more`,
+  membersFailed: (status: number) =>
+    status === 0 ? "The list could not be loaded: no connection. Try again." : `The list could not be loaded (${status}). Try again.`,
   startingDoses: "Starting doses",
   stableDoses: "Stable doses",
   colMgDose: "Dose (mg)",

@@ -216,3 +216,66 @@ def test_outcomes_follow_the_verdicts_questionnaires_decide(cast):
         "partial_responders": [str(pain.public_id)],
         "non_responders": [],
     }
+
+
+def test_each_list_names_its_first_patients_and_pages_through_the_rest(cast, cohort, monkeypatch):
+    """A list longer than the page shows holds its first patients by name (count says how
+    many); clinic/outcomes/patients?list= pages through all of them in the same order, and
+    every patient named, on the page or a list page, gets an audit event; the totals one
+    event for the clinic."""
+    from diary.dashboard import outcomes
+
+    patients, _apart, others = cohort
+    monkeypatch.setattr(outcomes, "SHOWN_PER_LIST", 4)
+    bob = cast.client("bob")
+    body = bob.call("GET", "/api/v1/clinic/outcomes").json_body
+    non = next(c for c in body["categories"] if c["key"] == "non_responders")
+    assert non["count"] == 19
+    assert len(non["patients"]) == 4
+    assert [len(c["patients"]) for c in body["categories"]] == [4, 4, 4]
+
+    everyone: list[dict] = []
+    page = bob.call("GET", "/api/v1/clinic/outcomes/patients?list=non_responders&page_size=5").json_body
+    assert page["count"] == 19
+    everyone += page["results"]
+    while page["next"]:
+        page = bob.call("GET", "/api/v1" + page["next"].split("/api/v1", 1)[1]).json_body
+        everyone += page["results"]
+    assert len(everyone) == 19
+    assert everyone[:4] == non["patients"]  # the page's first four, in its order
+    expected = {str(p.public_id) for p, verdict in patients if verdict in ("non_responder", "discontinued")}
+    assert {p["id"] for p in everyone} == expected
+
+    events = AuditEvent.objects.filter(actor=cast.bob.user)
+    named_on_page = {p["id"] for c in body["categories"] for p in c["patients"]} | {
+        p["id"] for listed in body["apart_patients"].values() for p in listed
+    }
+    read = set(events.filter(action="outcomes.read").values_list("object_id", flat=True))
+    assert read == named_on_page | expected
+    assert not read & {str(p.public_id) for p in others}
+    totals = events.filter(action="outcomes.totals")
+    assert [(e.object_type, e.object_id, e.patient_id) for e in totals] == [("clinic", str(cast.bob.clinic_id), None)]
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("", "list"),
+        ("?list=winners", "list"),
+        ("?list=responders,non_responders", "list"),
+        ("?list=responders&page_size=0", "page_size"),
+    ],
+)
+def test_a_list_must_be_named_and_known(cast, query, field):
+    response = cast.client("bob").call("GET", f"/api/v1/clinic/outcomes/patients{query}")
+    assert response.status_code == 400
+    assert field in response.json_body["errors"]
+
+
+def test_the_lists_are_the_clinics_own(cast, cohort):
+    """Charlie's clinic sees its one patient; a patient gets 403, nobody signed in 401/403."""
+    charlie = cast.client("charlie").call("GET", "/api/v1/clinic/outcomes/patients?list=non_responders").json_body
+    assert charlie["count"] == 1
+    assert cast.client("alice").call("GET", "/api/v1/clinic/outcomes/patients?list=responders").status_code == 403
+    empty = cast.client("charlie").call("GET", "/api/v1/clinic/outcomes/patients?list=responders").json_body
+    assert empty == {"count": 0, "next": None, "previous": None, "results": []}

@@ -358,3 +358,35 @@ def test_triage_shows_ten_patients_at_1280_by_800_and_every_column_as_cards_at_7
         "Last 12 weeks",
         "Flags",
     ]
+
+
+def test_a_long_outcomes_list_names_its_first_patients_and_shows_all_on_request(
+    desk: Page, live_server: Any, doc: Clinician, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list longer than the page names (here 2) says how many are shown and loads the rest
+    in the page's order on request; a short list has no button."""
+    from diary.dashboard import outcomes
+    from diary.models import PatientOutcome
+
+    monkeypatch.setattr(outcomes, "SHOWN_PER_LIST", 2)
+    names = ["Ada", "Ben", "Cleo", "Dev", "Eve"]
+    for name in names:
+        patient = PatientFactory.create(user__display_name=name, primary_condition="chronic_pain")
+        link(patient, doc)
+        PatientOutcome.objects.create(patient=patient, verdict="non_responder", condition="chronic_pain")
+    responder = PatientFactory.create(user__display_name="Fay", primary_condition="migraine")
+    link(responder, doc)
+    PatientOutcome.objects.create(patient=responder, verdict="responder", condition="migraine")
+
+    clinician_sign_in(desk, live_server.url, "doc@example.org", PASSWORD, TOTP_SECRET)
+    desk.get_by_role("link", name="Outcomes", exact=True).click()
+    listed = desk.get_by_test_id("members-non_responders")
+    expect(listed.get_by_role("link")).to_have_text(names[:2])
+    expect(listed).to_contain_text("2 of 5 shown.")
+    listed.get_by_role("button", name="Show all 5").click()
+    expect(listed.get_by_role("link")).to_have_text(names)
+    expect(listed.get_by_role("button")).to_have_count(0)
+    responders = desk.get_by_test_id("members-responders")
+    expect(responders.get_by_role("link")).to_have_text(["Fay"])
+    expect(responders.get_by_role("button")).to_have_count(0)
+    axe_check(desk, "clinic outcomes, a list shown whole")

@@ -1,15 +1,15 @@
 // Clinic outcomes, as a published LDN case series reports them: categories (table and bar
 // chart with its table), the responder rate, how verdicts map to the categories and who is
 // in each, verdicts listed apart, doses, side effects.
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { cssVar, useColorScheme } from "../scheme";
 import { t } from "../strings";
 import { c } from "../strings-clinician";
-import { fmt, fmtMg, getJson, label, LoadFailed, type Num, useLoad, usePageTitle } from "./common";
+import { fmt, fmtMg, getJson, label, LoadError, LoadFailed, type Num, useLoad, usePageTitle } from "./common";
 import { patientHref, type Route } from "./routes";
-import type { OutcomePatient as Member, Outcomes } from "./types";
+import type { OutcomePatient as Member, OutcomePatientPage as MemberPage, Outcomes } from "./types";
 
 function Bars({ categories }: { categories: Outcomes["categories"] }) {
   const box = useRef<HTMLDivElement>(null);
@@ -78,14 +78,37 @@ function CountTable({ id, caption, first, rows }: { id: string; caption: string;
   );
 }
 
-function Members({ id, title, members }: { id: string; title: string; members: Member[] }) {
+const LIST_PAGE = 100;
+
+/** A list of the page by name: the first patients came with the page; the rest are loaded a
+ *  page at a time on request ("Show all"), in the same order. */
+function Members({ id, title, count, members }: { id: string; title: string; count: number; members: Member[] }) {
+  const [more, setMore] = useState<{ shown: Member[]; next: number | null } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [failed, setFailed] = useState<number | null>(null);
+  const shown = more ? more.shown : members;
+  const left = count - shown.length;
+  async function load() {
+    const page = more?.next ?? 1;
+    setBusy(true);
+    setFailed(null);
+    try {
+      const reply = await getJson<MemberPage>(`/clinic/outcomes/patients?list=${id}&page_size=${LIST_PAGE}&page=${page}`);
+      // The first page repeats the patients the page named: it replaces them.
+      setMore({ shown: page === 1 ? reply.results : [...shown, ...reply.results], next: reply.next ? page + 1 : null });
+    } catch (err) {
+      setFailed(err instanceof LoadError ? err.status : 0);
+    } finally {
+      setBusy(false);
+    }
+  }
   return (
     <div data-testid={`members-${id}`}>
       <h3>{title}</h3>
-      {members.length ? (
+      {shown.length ? (
         <ul class="members">
-          {members.map((m) => (
-            <li>
+          {shown.map((m) => (
+            <li key={m.id}>
               <a href={patientHref(m.id)}>{m.display_name}</a>{" "}
               <span class="muted small">
                 {m.verdict_label} · {m.condition_label}
@@ -96,6 +119,19 @@ function Members({ id, title, members }: { id: string; title: string; members: M
       ) : (
         <p class="muted">{c.noneInCategory}</p>
       )}
+      {left > 0 && (!more || more.next !== null) ? (
+        <p class="small">
+          <span class="muted">{c.membersShown(shown.length, count)}</span>{" "}
+          <button type="button" class="link" aria-busy={busy} disabled={busy} onClick={() => void load()}>
+            {busy ? t.loading : more ? c.membersMore(Math.min(LIST_PAGE, left)) : c.membersAll(count)}
+          </button>
+        </p>
+      ) : null}
+      {failed !== null ? (
+        <p role="alert" class="small">
+          {c.membersFailed(failed)}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -160,17 +196,28 @@ export function Outcomes(_: { route: Route }) {
             <p class="small muted">{c.mappingNote}</p>
             <div class="threecol">
               {load.data.categories.map((x) => (
-                <Members id={x.key} title={c.patientsIn(x.label, x.count)} members={x.patients} />
+                <Members id={x.key} title={c.patientsIn(x.label, x.count)} count={x.count} members={x.patients} />
               ))}
             </div>
             <div class="threecol">
-              <Members id="in_progress" title={c.patientsIn(c.apartInProgress, load.data.apart.in_progress)} members={load.data.apart_patients.in_progress} />
+              <Members
+                id="in_progress"
+                title={c.patientsIn(c.apartInProgress, load.data.apart.in_progress)}
+                count={load.data.apart.in_progress}
+                members={load.data.apart_patients.in_progress}
+              />
               <Members
                 id="insufficient_data"
                 title={c.patientsIn(c.apartInsufficient, load.data.apart.insufficient_data)}
+                count={load.data.apart.insufficient_data}
                 members={load.data.apart_patients.insufficient_data}
               />
-              <Members id="not_analysed" title={c.patientsIn(c.apartNotAnalysed, load.data.apart.not_analysed)} members={load.data.apart_patients.not_analysed} />
+              <Members
+                id="not_analysed"
+                title={c.patientsIn(c.apartNotAnalysed, load.data.apart.not_analysed)}
+                count={load.data.apart.not_analysed}
+                members={load.data.apart_patients.not_analysed}
+              />
             </div>
           </section>
           <div class="threecol">

@@ -27,6 +27,7 @@ export type InvitationCreated = Schemas["InvitationCreatedOut"];
 export type Hit6Wording = Schemas["Hit6WordingOut"];
 export type Outcomes = Schemas["ClinicOutcomesOut"];
 export type OutcomePatient = Schemas["OutcomePatientOut"];
+export type OutcomePatientPage = Schemas["PaginatedOutcomePatientOutList"];
 export type DoseLog = Schemas["DoseLogOut"];
 export type TriagePage = Schemas["PaginatedTriageRowOutList"];
 export type EntryPage = Schemas["PaginatedEntryOutList"];

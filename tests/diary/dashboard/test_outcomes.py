@@ -18,15 +18,15 @@ from django.utils import timezone
 from diary.analysis import rules
 from diary.analysis.outcome import outcome_fields
 from diary.analysis.result import Insight, VerdictResult
-from diary.choices import LinkStatus
-from diary.dashboard.outcomes import clinic_outcomes
+from diary.choices import Condition, LinkStatus, VerdictKind
+from diary.dashboard.outcomes import OUTCOME_APART_KEYS, clinic_outcomes, outcome_category
 from diary.models import CareLink, Clinician, Patient, PatientInsight, PatientOutcome
 from diary.services.entries import entry_record
 from diary.services.insights import Claimed, insights_store, insights_sweep, patients_mark_stale_for_rules
 from diary.services.patients import patient_condition_set
 from tests.cohort import Course, analyse_all, patient_with
 from tests.conftest import Api
-from tests.diary.dashboard.oracle import assert_same_answer_both_ways, outcomes_from_summaries
+from tests.diary.dashboard.oracle import assert_same_answer_both_ways
 from tests.factories import ClinicianFactory, PatientFactory, link
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
@@ -198,22 +198,51 @@ def patients_analysed(clinician: Clinician, count: int) -> None:
         insights_store([(Claimed(patient.pk, patient.change_seq), result)])
 
 
-def test_the_outcomes_read_is_one_query_on_the_small_rows_for_5_and_for_50_patients():
+def test_the_outcomes_read_is_two_queries_on_the_small_rows_naming_at_most_shown_per_list_for_5_and_50():
+    """The totals grouped by the database and the first patients of each list: two queries
+    whatever the clinic's size, no summary read, and the same answer as one patient at a
+    time (a short list, so that lists are cut)."""
     clinician = ClinicianFactory.create()
     api = Api().as_user(clinician.user)
     page_queries = []
     for size in (5, 50):
         patients_analysed(clinician, size - clinician.clinic.care_links.count())
         with CaptureQueriesContext(connection) as captured:
-            answer, patients = clinic_outcomes(clinician)
-        assert len(patients) == size
+            answer, named = clinic_outcomes(clinician, shown=3)
         assert answer["counted"] + answer["apart"]["in_progress"] == size
-        assert len(captured.captured_queries) == 1, [q["sql"] for q in captured.captured_queries]
-        assert "diary_patientinsight" not in captured.captured_queries[0]["sql"]  # no summary is read
-        assert answer == outcomes_from_summaries(clinician)[0]
+        assert len(captured.captured_queries) == 2, [q["sql"] for q in captured.captured_queries]
+        assert not any("diary_patientinsight" in q["sql"] for q in captured.captured_queries)  # no summary read
+        lists = [c["patients"] for c in answer["categories"]] + list(answer["apart_patients"].values())
+        assert max(len(listed) for listed in lists) == (3 if size == 50 else 2)  # cut at 50 only
+        assert len(named) == sum(len(listed) for listed in lists)
+        assert_same_answer_both_ways(clinician, shown=3)
         with CaptureQueriesContext(connection) as captured:
             response = api.call("GET", "/api/v1/clinic/outcomes")
         assert response.status_code == 200
         assert response.json_body["counted"] == answer["counted"]
         page_queries.append(len(captured.captured_queries))
     assert page_queries[0] == page_queries[1], page_queries
+
+
+@pytest.mark.parametrize("condition", ["", *Condition.values])
+@pytest.mark.parametrize("verdict", [None, *VerdictKind.values])
+def test_the_database_puts_each_patient_on_the_list_outcome_category_names(verdict, condition):
+    """The list is decided in SQL (``_with_list``) from the same tables as ``outcome_category``:
+    every verdict, with every condition analysed, and "" (the primary condition counts)."""
+    clinician = ClinicianFactory.create()
+    patient = PatientFactory.create(primary_condition="chronic_migraine")
+    link(patient, clinician)
+    if verdict is not None:
+        PatientOutcome.objects.create(patient=patient, verdict=verdict, condition=condition)
+    answer, named = clinic_outcomes(clinician)
+    effective = (condition if verdict is not None else "") or "chronic_migraine"  # no row: the primary one
+    expected = (
+        "not_analysed"
+        if verdict is None
+        else outcome_category(verdict, effective) or (verdict if verdict in OUTCOME_APART_KEYS else None)
+    )
+    lists = {c["key"]: c["patients"] for c in answer["categories"]} | answer["apart_patients"]
+    assert {key for key, listed in lists.items() if listed} == ({expected} if expected else set())
+    assert [p.pk for p in named] == ([patient.pk] if expected else [])
+    if expected:
+        assert lists[expected][0]["condition"] == effective

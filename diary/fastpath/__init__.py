@@ -4,7 +4,7 @@ Each module holds one shortcut and, beside it, the public-API way it replaces; R
 lists them with the private API each touches, the benchmark that justifies it and its
 parity test. `settings.FASTPATH` (env `LDN_FASTPATH`, default on) turns them all off, so
 a suspected shortcut can be ruled out by restarting with `LDN_FASTPATH=0`; `make test`
-runs the parity-sensitive tests a second time that way.
+runs the parity-sensitive tests a third time that way (its pass 3).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 ``bundle_stream(data, now)`` yields the Bundle's JSON in chunks, each resource built just
 before it is written, so a long diary is never held as resources in memory all at once
-(the rows themselves are read beforehand by ``diary.services.export.export_gather``).
+(the rows themselves are read beforehand by ``diary.selectors.export.export_gather``).
 
 What maps to what (docs/fhir.md has the whole table):
 

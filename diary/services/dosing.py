@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from diary.analysis import rules
 from diary.dates import local_calendar_date
 from diary.models import Clinician, DoseLog, DoseLogRevision, DosePlan, DoseStep, Patient, ReportedBaseline, User
 from diary.models.dosing import MAX_DOSE_MG, STEP_DAYS_AHEAD_MAX, STEP_DAYS_BACK_MAX, STEPS_PER_PLAN_MAX
@@ -19,8 +20,9 @@ from diary.services.errors import Conflict, InvalidInput
 from diary.services.inputs import BaselineData, DoseLogChange, DoseLogData, PlanData, StepData
 from diary.services.patients import patient_lock, patient_mark_changed
 
-USUAL_MAX_MG = Decimal("4.5")
-MAX_STEP_UP_MG = Decimal("1.5")
+# The plan checks' limits are the analysis' (CLINICAL.md §11.4), as exact decimals.
+USUAL_MAX_MG = Decimal(str(rules.USUAL_MAX_MG))
+MAX_STEP_UP_MG = Decimal(str(rules.MAX_STEP_UP_MG))
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 // The verdict and the flags of one patient, with their evidence as the server presents it
-// (diary/evidence.py: the clinician's words, rounded numbers, a fixed order): this file
+// (diary/evidence/: the clinician's words, rounded numbers, a fixed order): this file
 // only lays those strings out.
 import { c } from "../strings-clinician";
 import { type FlagAction, FlagButtons, flagHeadline, fmtDate, label, ScrollTable, SeverityBadge } from "./common";

@@ -43,7 +43,8 @@ def test_a_reader_racing_a_publisher_gets_every_message_whole(tmp_path):
             (folder / sub).mkdir(parents=True)
         publisher = multiprocessing.get_context("spawn").Process(target=publish, args=(folder, MESSAGES))
         publisher.start()
-        got, failures = [], []
+        got: list[int] = []
+        failures: list[str] = []
         with Connection("filesystem://", transport=Transport, transport_options=options(folder)) as connection:
             queue = connection.SimpleQueue("race")
             deadline = time.monotonic() + 120

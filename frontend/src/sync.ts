@@ -2,7 +2,7 @@
 // sends the outbox to the API (PUT by date with If-Match, doses with their client_id,
 // both safe to repeat), and pullChanges() learns what other devices changed.
 // Used by the page and by the service worker (Background Sync).
-import { call, OfflineError, problemOf } from "./api";
+import { call, OfflineError, problemOf, type Reply } from "./api";
 import type { IDBPObjectStore, StoreNames } from "idb";
 import { db, getMeta, setMeta, type DiarySchema } from "./db";
 import type { Conflict, DoseData, EntryData, LocalDose, LocalEntry, OutboxItem, QuestionnaireData, Refusal, ServerDose, ServerEntry } from "./types";
@@ -212,12 +212,22 @@ export function replay(): Promise<void> {
   running = (async () => {
     do {
       again = false;
-      await replayOnce();
+      await inTurn(replayOnce);
     } while (again);
   })().finally(() => {
     running = null;
   });
   return running;
+}
+
+/** Run `send` while no other context of this app (the page, the service worker, another
+ * tab) sends the outbox: each reads the outbox when its turn comes, so a change the other
+ * one sent meanwhile is gone from it and goes out once (without this, one Save sent the
+ * same PUT from the page and from the worker's sync event). Without Web Locks, at once. */
+async function inTurn(send: () => Promise<void>): Promise<void> {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  if (locks) await locks.request("ldn-outbox", send);
+  else await send();
 }
 
 async function replayOnce(): Promise<void> {
@@ -310,9 +320,25 @@ async function notSent(item: OutboxItem, reply: { status: number; body: unknown;
   await refuse(item, reply);
 }
 
+// A change that gets no answer in this time is sent again later (as after a server error):
+// while one context sends, the others wait their turn (inTurn), so a request left hanging
+// must not keep the outbox from every one of them.
+const SEND_TIMEOUT_MS = 30_000;
+
+/** One request of the outbox: `call`, given up after SEND_TIMEOUT_MS. */
+async function send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<any>> {
+  const signal = typeof AbortSignal.timeout === "function" ? AbortSignal.timeout(SEND_TIMEOUT_MS) : undefined;
+  try {
+    return await call(method, path, body, headers, signal);
+  } catch (err) {
+    if (err instanceof OfflineError && signal?.aborted) throw new ServerFailed(null);
+    throw err;
+  }
+}
+
 async function sendEntry(item: Extract<OutboxItem, { kind: "entry" }>): Promise<void> {
   const headers: Record<string, string> = item.baseVersion !== null ? { "If-Match": `"${item.baseVersion}"` } : {};
-  const reply = await call("PUT", `/api/v1/me/entries/${item.date}`, item.data, headers);
+  const reply = await send("PUT", `/api/v1/me/entries/${item.date}`, item.data, headers);
   if ((reply.status === 200 || reply.status === 201) && item.restore) {
     // Mine is now a version on the server; theirs goes back on top of it.
     const next = { ...item, data: item.restore, baseVersion: reply.body.version, restore: undefined, seq: item.seq + 1 };
@@ -343,10 +369,10 @@ function storedDose(body: ServerDose | null | undefined, fallback: DoseData): Lo
 async function sendDose(item: Extract<OutboxItem, { kind: "dose" }>): Promise<void> {
   const reply =
     item.change === "delete"
-      ? await call("DELETE", `/api/v1/me/doses/${item.id}`)
+      ? await send("DELETE", `/api/v1/me/doses/${item.id}`)
       : item.change === "patch"
-        ? await call("PATCH", `/api/v1/me/doses/${item.id}`, { taken: item.data.taken, mg: item.data.mg, time_of_day: item.data.time_of_day ?? undefined })
-        : await call("POST", "/api/v1/me/doses", item.data);
+        ? await send("PATCH", `/api/v1/me/doses/${item.id}`, { taken: item.data.taken, mg: item.data.mg, time_of_day: item.data.time_of_day ?? undefined })
+        : await send("POST", "/api/v1/me/doses", item.data);
   if (item.change === "delete" && (reply.status === 204 || reply.status === 404)) {
     await settle(item, async () => undefined); // 404: already gone (a repeat, or another device)
   } else if (reply.status === 200 || reply.status === 201 || reply.status === 409) {
@@ -371,7 +397,7 @@ export async function saveQuestionnaire(data: QuestionnaireData): Promise<void> 
 }
 
 async function sendQuestionnaire(item: Extract<OutboxItem, { kind: "questionnaire" }>): Promise<void> {
-  const reply = await call("POST", "/api/v1/me/questionnaires", item.data);
+  const reply = await send("POST", "/api/v1/me/questionnaires", item.data);
   if (reply.status === 200 || reply.status === 201) {
     await settle(item, async (tx) => {
       // what is due changed: the next read of me/questionnaires tells; until then the

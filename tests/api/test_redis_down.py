@@ -5,6 +5,7 @@ diary (sessions come from the database); sign-in is refused with a 503 and Retry
 
 from __future__ import annotations
 
+import logging
 import signal
 import subprocess
 import threading
@@ -53,6 +54,8 @@ def read_and_write(browser: Browser, patient: Patient) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_with_redis_stopped_a_signed_in_patient_reads_and_writes_and_sign_in_answers_503(own_cache, caplog):
+    # config.cache's own level: a Celery worker started by an earlier test leaves the root at ERROR
+    caplog.set_level(logging.WARNING, logger="config.cache")
     patient = PatientFactory.create()
     browser = signed_in(patient)
     own_cache.terminate()

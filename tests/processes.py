@@ -79,12 +79,16 @@ def broker_at(url: str) -> Iterator[None]:
     from config.celery import app
 
     original = os.environ.get("CELERY_BROKER_URL")
+    # The embedded set-up names its transport (CELERY_BROKER_TRANSPORT, the filesystem one):
+    # while the block runs, the URL's scheme decides, as it does without that setting.
+    original_transport = app.conf.broker_transport
 
     def use(value: str | None) -> None:
         if value is None:
             os.environ.pop("CELERY_BROKER_URL", None)
         else:
             os.environ["CELERY_BROKER_URL"] = value  # celery reads the environment first
+            app.conf.broker_transport = None
         # celery caches its connection pools per broker URL
         app._pool = None  # type: ignore[attr-defined]
         app.amqp._producer_pool = None  # type: ignore[attr-defined]
@@ -94,3 +98,4 @@ def broker_at(url: str) -> Iterator[None]:
         yield
     finally:
         use(original)
+        app.conf.broker_transport = original_transport

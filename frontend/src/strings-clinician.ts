@@ -350,6 +350,8 @@ export const c = {
   weeks: (n: number) => `${n} weeks`,
   stepsLegend: "Steps",
   stepN: (n: number) => `Step ${n}`,
+  stepDoseMissing: (n: number) => `Step ${n}: enter the dose in mg.`,
+  targetMissing: "Enter the target dose in mg.",
   stepStart: "Starts on",
   stepMg: "Dose (mg)",
   stepTime: "Time of day",

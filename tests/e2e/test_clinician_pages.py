@@ -254,6 +254,12 @@ def test_the_plan_editor_checks_before_saving_and_saves_warnings_only_when_confi
     desk.get_by_role("button", name="Add a step").click()
     step = desk.get_by_test_id("plan-step").last
     step.get_by_label("Starts on").fill((today + timedelta(days=11)).isoformat())
+    step.get_by_label("Dose (mg)").fill("")  # blank: "Check" names it, nothing is sent
+    checks: list[str] = []
+    desk.on("request", lambda r: checks.append(r.url) if r.url.endswith("/plan/check") else None)
+    desk.get_by_role("button", name="Check", exact=True).click()
+    expect(desk.get_by_test_id("plan-error")).to_have_text("Step 3: enter the dose in mg.")
+    assert checks == []
     step.get_by_label("Dose (mg)").fill("4.5")
     desk.get_by_role("button", name="Save the plan").click()
     warnings = desk.get_by_test_id("plan-warnings")
@@ -280,8 +286,7 @@ def test_the_plan_editor_checks_before_saving_and_saves_warnings_only_when_confi
     assert [s.mg for s in steps] == [Decimal("1.5"), Decimal("3.0"), Decimal("6.0")]
 
     # A plan without warnings is saved at once (checked first all the same).
-    checks: list[str] = []
-    desk.on("request", lambda r: checks.append(r.url) if r.url.endswith("/plan/check") else None)
+    checks.clear()
     desk.get_by_test_id("plan-step").last.get_by_label("Dose (mg)").fill("3")
     desk.get_by_role("button", name="Save the plan").click()
     expect(desk.get_by_test_id("plan-done")).to_have_text("Plan saved.")

@@ -99,9 +99,16 @@ function PlanForm({ detail, reloadDetail }: SectionProps) {
     } else setError(problemText(reply));
   };
   const run = async (what: "check" | "save" | "confirm") => {
-    setBusy(true);
     setError("");
     setDone("");
+    // "Check" does not submit the form, so the browser's own check of a blank field does not
+    // run: a blank amount would go out as 0 and come back as a minimum, not as missing.
+    const blank = steps.findIndex((s) => s.mg.trim() === "");
+    if (what !== "confirm" && (target.trim() === "" || blank >= 0)) {
+      setError(blank >= 0 ? c.stepDoseMissing(blank + 1) : c.targetMissing);
+      return;
+    }
+    setBusy(true);
     if (what === "confirm" && checked?.body) {
       await save(checked.body, true);
     } else {

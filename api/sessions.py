@@ -73,8 +73,14 @@ class IdleSignOutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         signed_out = signed_in_again = False
-        # Only a signed-in session reads the user (as the view would anyway).
-        if SESSION_KEY in request.session:
+        if SESSION_KEY not in request.session:
+            # The session key of a session that ended for inactivity, whose ending answer
+            # the page threw away (it moved on): this answer deletes that cookie, so it
+            # leaves the note cookie in its place, or the reason is gone on the next load.
+            signed_out = SIGNED_OUT_COOKIE not in request.COOKIES and _ended(
+                request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+            )
+        else:  # only a signed-in session reads the user (as the view would anyway)
             request.session.pop(SIGNED_OUT_IDLE, None)  # signed in again: the note is old news
             signed_in_again = SIGNED_OUT_COOKIE in request.COOKIES
             if idle_limited(request.user):

@@ -105,6 +105,24 @@ def test_the_reason_reaches_a_page_whose_signing_out_answer_was_thrown_away(froz
     assert (next_one.status_code, next_one.json()["type"]) == (401, IDLE)
 
 
+def test_the_reason_outlives_the_dead_key_when_the_ending_answer_was_thrown_away(frozen, settings):
+    """The request that ended the session was aborted (its cookies never stored); the page's
+    next request, with the dead key, is told why, and its answer deletes that key. The
+    reason must survive that: the app opened again has no session cookie left to go by."""
+    browser = clinician_browser(ClinicianFactory.create())
+    dead = browser.cookies[settings.SESSION_COOKIE_NAME].value
+    frozen.shift(timedelta(minutes=31))
+    aborted = Browser()
+    aborted.cookies[settings.SESSION_COOKIE_NAME] = dead
+    assert aborted.get("/api/v1/patients").json()["type"] == IDLE
+    told = browser.get("/api/v1/invitations")
+    assert (told.status_code, told.json()["type"]) == (401, IDLE)
+    assert browser.cookies[settings.SESSION_COOKIE_NAME].value == ""  # its answer deleted the dead key
+    assert browser.get(f"{BROWSER}/auth/session").status_code == 401  # the app opened again
+    whoami = browser.get("/api/v1/whoami")
+    assert (whoami.status_code, whoami.json()["type"]) == (401, IDLE)
+
+
 def test_the_limit_is_a_setting(frozen, settings):
     settings.CLINICIAN_IDLE_TIMEOUT = timedelta(minutes=10)
     browser = clinician_browser(ClinicianFactory.create())

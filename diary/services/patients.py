@@ -73,19 +73,21 @@ def insights_recompute_request(patient_id: int) -> None:
     committed with its stale mark, and the minutely sweep picks the patient up.
     """
     batch = _RecomputeBatch.current()
+    first = not batch.ids
     batch.ids.add(patient_id)
-    transaction.on_commit(batch.send)
+    if first:  # one callback per batch, not one per request (a seed makes thousands)
+        transaction.on_commit(batch.send)
 
 
 class _RecomputeBatch:
     """The patients one transaction asked for, in one message.
 
-    Each request registers the batch's `send` with `transaction.on_commit`; the first to run
-    after the commit sends every patient, the others find it sent. Only those callbacks hold
-    the batch (the thread keeps a weak reference, as Django keeps a connection per thread):
-    when a rollback drops them, the batch goes with them and the next transaction starts a
-    new one. Were a rolled-back batch still held, its patients would only be asked for
-    again with the next commit's, which the worker ignores unless they are stale."""
+    The batch's first request registers its `send` with `transaction.on_commit`; after the
+    commit it sends every patient. Only that callback holds the batch (the thread keeps a
+    weak reference, as Django keeps a connection per thread): when a rollback drops it, the
+    batch goes with it and the next request starts a new one. Were a rolled-back batch still
+    held, its patients would only be asked for again with the next commit's, which the
+    worker ignores unless they are stale."""
 
     _open = threading.local()
 

@@ -428,3 +428,19 @@ def test_a_worker_killed_mid_store_leaves_the_patient_to_the_sweep_a_minute_late
     with time_machine.travel(datetime.now(UTC) + timedelta(seconds=61), tick=False):
         assert service.insights_sweep().stored == 1  # the sweep a minute later
     assert Patient.objects.get(pk=patient.pk).insights_stale_since is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_that_asks_for_many_recomputes_registers_one_commit_callback():
+    """The requests of one transaction share one batch, and the batch one on_commit callback
+    (a seed asks thousands of times); every patient asked for is in it."""
+    from diary.services.patients import insights_recompute_request
+
+    patients = PatientFactory.create_batch(5)
+    with transaction.atomic():
+        for patient in patients:
+            for _ in range(3):
+                insights_recompute_request(patient.pk)
+        assert len(connection.run_on_commit) == 1
+        send = connection.run_on_commit[0][1]
+        assert send.__self__.ids == {p.pk for p in patients}

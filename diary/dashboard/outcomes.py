@@ -149,11 +149,9 @@ _MEMBER_ORDER = ("user__display_name", "pk")
 _GROUP_COLUMNS = ("outcome_list", "outcome_condition", "outcome__starting_mg", "outcome__stable_mg")
 
 
-def _members(rows: Iterable[tuple[Any, ...]]) -> list[OutcomeMember]:
-    return [
-        OutcomeMember(pk, public_id, name or email, condition, verdict)
-        for pk, public_id, name, email, condition, verdict in rows
-    ]
+def _member(pk: int, public_id: UUID, name: str, email: str, condition: str, verdict: str | None) -> OutcomeMember:
+    """A row of ``_MEMBER_COLUMNS`` as the patient the page names."""
+    return OutcomeMember(pk, public_id, name or email, condition, verdict)
 
 
 def clinic_outcomes(clinician: Clinician, shown: int | None = None) -> tuple[dict[str, Any], list[OutcomeMember]]:
@@ -193,7 +191,7 @@ def clinic_outcomes(clinician: Clinician, shown: int | None = None) -> tuple[dic
     members: dict[str, list[OutcomeMember]] = {key: [] for key in OUTCOME_LISTS}
     named: list[OutcomeMember] = []
     for listed, *columns in ranked:
-        member = _members([columns])[0]
+        member = _member(*columns)
         members[listed].append(member)
         named.append(member)
     return outcomes_tally(groups, members), named
@@ -212,7 +210,7 @@ def outcomes_list(clinician: Clinician, listed: str) -> QuerySet[Patient, tuple[
 
 def outcome_members(rows: Iterable[tuple[Any, ...]]) -> list[OutcomeMember]:
     """``outcomes_list`` rows (a page of them) as the patients the page lists."""
-    return _members(rows)
+    return [_member(*row) for row in rows]
 
 
 class OutcomeGroup(NamedTuple):

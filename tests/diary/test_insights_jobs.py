@@ -442,5 +442,5 @@ def test_a_transaction_that_asks_for_many_recomputes_registers_one_commit_callba
             for _ in range(3):
                 insights_recompute_request(patient.pk)
         assert len(connection.run_on_commit) == 1
-        send = connection.run_on_commit[0][1]
+        send: Any = connection.run_on_commit[0][1]  # the batch's bound send
         assert send.__self__.ids == {p.pk for p in patients}
